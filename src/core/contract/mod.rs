@@ -1,0 +1,1 @@
+//! The host contract (host-contract.md): configuration, policy, helpers and messages.

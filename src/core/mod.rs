@@ -1,0 +1,2 @@
+//! The pure Rust cache core. Nothing here imports napi.
+pub mod contract;

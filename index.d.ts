@@ -9,5 +9,232 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A diagnostic with a stable code; never a failure of the call. */
+export interface CacheWarning {
+  /** Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`. */
+  code: string
+  /** A sentence for people. */
+  message: string
+  /** The path concerned, where there is one. */
+  path?: string
+}
+
+/** What is never walked or recorded. */
+export interface ExcludeRules {
+  /** Directory names never entered (`node_modules`). */
+  dirs?: Array<string>
+  /** File base names never recorded. */
+  files?: Array<string>
+  /** Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried). */
+  suffixes?: Array<string>
+  /** Regular expressions on the relative path of files and directories. */
+  patterns?: Array<string>
+  /** Globs on the relative path of files and directories. */
+  globs?: Array<string>
+}
+
+/** One file that is not plainly unchanged, and why. */
+export interface FileChange {
+  /** Root-relative POSIX path. */
+  path: string
+  /** `added`, `changed`, `deleted` or `unknown`. */
+  change: string
+  /**
+   * `added`, `removed`, `content_changed`, `size_changed`, `type_changed`, `racy`,
+   * `unstable` or `unreadable`.
+   */
+  reason: string
+}
+
+/** A recorded file. */
+export interface FileRecord {
+  /** Root-relative POSIX path. */
+  path: string
+  /** Lowercase hex digest. */
+  hash: string
+  /** Size by the algorithm's rule. */
+  size: number
+  /** Modification time in whole milliseconds. */
+  mtimeMs: number
+}
+
+/**
+ * Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
+ * `fingerprintSync`, and with `ABORTED` when `signal` aborts (the walk and the hashing check
+ * it between files).
+ */
+export declare function fingerprint(options: FingerprintOptions): Promise<FingerprintResult>
+
+/** Counters of a run. */
+export interface FingerprintCounts {
+  /** Files recorded. */
+  files: number
+  /** Directories listed. */
+  dirs: number
+  /** Files whose content was read. */
+  hashed: number
+  /** Files whose previous hash was reused without reading them. */
+  reused: number
+  /** Bytes read for hashing. */
+  bytesHashed: number
+  /** Files re-read only because their stat hint was racy. */
+  racy: number
+  /** Files that moved while being read. */
+  unstable: number
+  /** Files and directories that could not be read. */
+  unreadable: number
+  /** FIFOs, sockets and devices skipped. */
+  special: number
+}
+
+/** What changed against the previous index; every list sorted by path. */
+export interface FingerprintDelta {
+  /** New files. */
+  added: Array<string>
+  /** Changed files. */
+  changed: Array<string>
+  /** Removed files. */
+  deleted: Array<string>
+  /** Files with the same content. */
+  unchanged: Array<string>
+  /**
+   * Files that could not be read, including previously known files under an unreadable
+   * directory: never counted unchanged.
+   */
+  unknown: Array<string>
+  /** Why each added, changed, deleted or unknown file is so. */
+  reasons: Array<FileChange>
+}
+
+/** A generic manifest, as stored in the manifest file (`fingerprints.json`). */
+export interface FingerprintManifest {
+  /** Format version (1). */
+  version: number
+  /** The algorithm of every hash. */
+  algorithm: HashAlgorithm
+  /** Records keyed by root-relative POSIX path. */
+  files: Record<string, ManifestEntry>
+}
+
+/** Options of `fingerprint` and `fingerprintSync`. */
+export interface FingerprintOptions {
+  /** The directory to fingerprint. */
+  root: string
+  /** Which files are recorded (default: every regular file and symlink). */
+  include?: IncludeRules
+  /** What is never walked or recorded. */
+  exclude?: ExcludeRules
+  /** Directories nested deeper than this are not entered (default 48). */
+  maxDepth?: number
+  /** Follow symlinks that stay inside the root (default false: links are recorded as links). */
+  followSymlinks?: boolean
+  /** Hash algorithm (default `sha256`). */
+  hash?: HashAlgorithm
+  /** Stat trust strategy (default `content`). */
+  strategy?: FingerprintStrategy
+  /**
+   * The previous index: a manifest file's path (its stat hints are read from
+   * `<path>.hints`), a manifest object, or the `records` of an earlier result.
+   */
+  previous?: string | FingerprintManifest | Array<FileRecord>
+  /** Where to publish the new manifest (atomically; stat hints go to `<path>.hints`). */
+  writeTo?: string
+  /**
+   * Called with progress. Async: on the JS thread, as the work goes on. Sync: on the
+   * calling thread, between steps of the work.
+   */
+  onProgress?: (arg: FingerprintProgress) => void
+  /** Aborts the async form; it rejects with code `ABORTED` (ignored by the sync form). */
+  signal?: AbortSignal
+}
+
+/** Progress of a run, reported at most every 50 ms and once at the end. */
+export interface FingerprintProgress {
+  /** `walk`, `hash` or `done`. */
+  phase: string
+  /** Files found so far. */
+  filesSeen: number
+  /** Files whose content must be read (known after the walk). */
+  filesToHash: number
+  /** Files read so far. */
+  filesHashed: number
+  /** Bytes read so far. */
+  bytesHashed: number
+}
+
+/** The result of a run. */
+export interface FingerprintResult {
+  /** The algorithm of every hash. */
+  algorithm: HashAlgorithm
+  /** Recorded files, sorted by path. */
+  records: Array<FileRecord>
+  /** Against the previous index. */
+  delta: FingerprintDelta
+  /** Counters. */
+  counts: FingerprintCounts
+  /** Timings. */
+  timings: FingerprintTimings
+  /** Diagnostics. */
+  warnings: Array<CacheWarning>
+  /** Whether a new manifest was published (false when nothing changed or the write failed). */
+  written: boolean
+}
+
+/**
+ * How far stat data is trusted: `content` (default) skips files whose whole stat tuple is
+ * unchanged and not racy; `metadata` trusts type, size and mtime alone (risk: a same-size
+ * rewrite with a restored mtime goes unseen); `hash-always` reads every file.
+ */
+export type FingerprintStrategy = 'content' | 'metadata' | 'hash-always'
+
+/**
+ * Fingerprints a tree synchronously on the calling thread (the work itself runs on the
+ * rayon pool). Throws with `code`: `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY`, `INVALID_OPTION`,
+ * `IO_ERROR` or `INTERNAL`. A missing or damaged previous manifest is a warning, not a throw.
+ */
+export declare function fingerprintSync(options: FingerprintOptions): FingerprintResult
+
+/** Wall time of each phase in milliseconds. */
+export interface FingerprintTimings {
+  /** Loading the previous index. */
+  loadMs: number
+  /** Walking and stat'ing. */
+  walkMs: number
+  /** Hashing. */
+  hashMs: number
+  /** Publishing the new index. */
+  writeMs: number
+  /** The whole run. */
+  totalMs: number
+}
+
+/**
+ * A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
+ * core does (compatible caches); `blake3` hashes raw bytes (fastest); `fnv1a64` is the
+ * contract's 64-bit FNV-1a over UTF-16 code units.
+ */
+export type HashAlgorithm = 'sha256' | 'blake3' | 'fnv1a64'
+
+/** Which files are recorded: a file must match every rule that is set. */
+export interface IncludeRules {
+  /**
+   * A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
+   * `"(?i)\\.(tsx?|jsx?)$"`.
+   */
+  pattern?: string
+  /** Globs on the root-relative path (`*` does not cross `/`, `**` does). */
+  globs?: Array<string>
+}
+
+/** One file's record in a manifest. */
+export interface ManifestEntry {
+  /** Lowercase hex digest. */
+  hash: string
+  /** Size by the algorithm's rule (UTF-8 text length for `sha256` and `fnv1a64`). */
+  size: number
+  /** Modification time in whole milliseconds. */
+  mtimeMs: number
+}
+
 /** The version of this package. */
 export declare function version(): string

@@ -835,4 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.fingerprint = nativeBinding.fingerprint
+module.exports.FingerprintStrategy = nativeBinding.FingerprintStrategy
+module.exports.fingerprintSync = nativeBinding.fingerprintSync
+module.exports.HashAlgorithm = nativeBinding.HashAlgorithm
 module.exports.version = nativeBinding.version

@@ -3,5 +3,5 @@
 //! `core` never imports napi; `binding` is the thin layer that converts arguments,
 //! runs the core on the right thread and maps errors to stable codes.
 
+pub mod binding;
 pub mod core;
-mod binding;

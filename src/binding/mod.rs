@@ -1,4 +1,9 @@
-//! The napi layer.
+//! The napi layer: argument conversion, sync/async twins and error codes. All logic lives in
+//! `crate::core`.
+
+mod errors;
+pub mod fingerprint;
+
 use napi_derive::napi;
 
 /// The version of this package.

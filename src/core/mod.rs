@@ -1,2 +1,15 @@
-//! The pure Rust cache core. Nothing here imports napi.
+//! The pure Rust cache core. Nothing here imports napi, so `cargo test` covers all of it.
+
+pub mod atomic;
 pub mod contract;
+pub mod control;
+pub mod delta;
+pub mod error;
+pub mod filter;
+pub mod fingerprint;
+pub mod hash;
+pub mod hints;
+pub mod manifest;
+pub mod relpath;
+pub mod stat;
+pub mod walk;

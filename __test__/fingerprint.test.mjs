@@ -1,0 +1,219 @@
+// The engine through the compiled addon, as a host calls it.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { cachecore, tempDir, writeTree, settle, fnv1a64 } from './helpers.mjs'
+
+const { fingerprint, fingerprintSync } = cachecore
+
+const TEXT_CASES = {
+  'ascii.ts': Buffer.from('export const a = 1\n'),
+  'multibyte.ts': Buffer.from('const s = "héllo wörld — 日本語 😀"\n'),
+  'bom.ts': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('x = 1\r\n')]),
+  'invalid.ts': Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x63]),
+  'truncated-end.ts': Buffer.from([0x61, 0xf0, 0x9f, 0x98]),
+  'empty.ts': Buffer.alloc(0),
+}
+
+test('sha256 equals crypto sha256 of the UTF-8 text, size its UTF-8 length', (t) => {
+  const root = tempDir(t)
+  writeTree(root, TEXT_CASES)
+  const r = fingerprintSync({ root, hash: 'sha256' })
+  assert.equal(r.records.length, Object.keys(TEXT_CASES).length)
+  for (const rec of r.records) {
+    const text = fs.readFileSync(path.join(root, rec.path), 'utf8')
+    assert.equal(rec.hash, crypto.createHash('sha256').update(text).digest('hex'), rec.path)
+    assert.equal(rec.size, Buffer.byteLength(text), rec.path)
+  }
+})
+
+test('fnv1a64 equals FNV-1a over UTF-16 code units; blake3 is over raw bytes', (t) => {
+  const root = tempDir(t)
+  writeTree(root, TEXT_CASES)
+  const fnv = fingerprintSync({ root, hash: 'fnv1a64' })
+  for (const rec of fnv.records) {
+    const text = fs.readFileSync(path.join(root, rec.path), 'utf8')
+    assert.equal(rec.hash, fnv1a64(text), rec.path)
+  }
+  const b3 = fingerprintSync({ root, hash: 'blake3' })
+  for (const rec of b3.records) {
+    assert.equal(rec.size, fs.statSync(path.join(root, rec.path)).size)
+    assert.match(rec.hash, /^[0-9a-f]{64}$/)
+  }
+  assert.equal(b3.algorithm, 'blake3')
+})
+
+test('sync and async agree', async (t) => {
+  const root = tempDir(t)
+  const files = {}
+  for (let i = 0; i < 300; i++) files[`d${i % 7}/s${i % 3}/f${i}.ts`] = `export const v${i} = ${i}\n`
+  files['node_modules/x.js'] = 'ignored'
+  writeTree(root, files)
+  const opts = { root, include: { pattern: '\\.ts$' }, exclude: { dirs: ['node_modules'] } }
+  const a = fingerprintSync(opts)
+  const b = await fingerprint(opts)
+  assert.equal(a.records.length, 300)
+  assert.deepEqual(a.records, b.records)
+  assert.deepEqual(a.delta, b.delta)
+  const paths = a.records.map((r) => r.path)
+  assert.deepEqual(paths, [...paths].sort(), 'records sorted by path')
+})
+
+test('a no-change re-check reads no file content, and writes nothing', async (t) => {
+  const root = tempDir(t)
+  const cache = tempDir(t)
+  const manifest = path.join(cache, 'fingerprints.json')
+  const files = {}
+  for (let i = 0; i < 200; i++) files[`src/f${i}.ts`] = `line ${i}\n`.repeat(i + 1)
+  writeTree(root, files)
+  await settle()
+  const first = fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  assert.equal(first.counts.hashed, 200)
+  assert.equal(first.written, true)
+  assert.ok(first.warnings.some((w) => w.code === 'previous_missing'))
+  const mtimeBefore = fs.statSync(manifest).mtimeMs
+  const second = fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  assert.equal(second.counts.hashed, 0, 'no file was opened for hashing')
+  assert.equal(second.counts.bytesHashed, 0)
+  assert.equal(second.counts.reused, 200)
+  assert.equal(second.written, false)
+  assert.equal(fs.statSync(manifest).mtimeMs, mtimeBefore)
+  assert.deepEqual(second.records, first.records)
+  assert.equal(second.delta.unchanged.length, 200)
+
+  // One edit: exactly one file read, reported with its reason.
+  fs.writeFileSync(path.join(root, 'src/f3.ts'), 'changed!')
+  const third = fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  assert.equal(third.counts.hashed, 1)
+  assert.deepEqual(third.delta.changed, ['src/f3.ts'])
+  assert.deepEqual(third.delta.reasons, [{ path: 'src/f3.ts', change: 'changed', reason: 'size_changed' }])
+})
+
+test('the written manifest is canonical JSON and accepted back as an object or records', (t) => {
+  const root = tempDir(t)
+  const cache = tempDir(t)
+  const manifest = path.join(cache, 'out', 'fingerprints.json')
+  writeTree(root, { 'b.txt': 'b', 'a.txt': 'a', 'c/d.txt': 'd' })
+  const r = fingerprintSync({ root, hash: 'blake3', writeTo: manifest })
+  const text = fs.readFileSync(manifest, 'utf8')
+  const parsed = JSON.parse(text)
+  assert.equal(parsed.version, 1)
+  assert.equal(parsed.algorithm, 'blake3')
+  assert.deepEqual(Object.keys(parsed), ['algorithm', 'files', 'version'])
+  assert.deepEqual(Object.keys(parsed.files), ['a.txt', 'b.txt', 'c/d.txt'])
+  assert.ok(!/\.\d/.test(text.replace(/"[^"]*"/g, '')), 'no floats')
+  assert.deepEqual(fs.readdirSync(path.dirname(manifest)).sort(), ['.cachecore-clock', 'fingerprints.json', 'fingerprints.json.hints'])
+
+  fs.writeFileSync(path.join(root, 'a.txt'), 'A!')
+  const viaObject = fingerprintSync({ root, hash: 'blake3', previous: parsed })
+  assert.deepEqual(viaObject.delta.changed, ['a.txt'])
+  assert.deepEqual(viaObject.delta.unchanged, ['b.txt', 'c/d.txt'])
+  const viaRecords = fingerprintSync({ root, hash: 'blake3', previous: r.records })
+  assert.deepEqual(viaRecords.delta, viaObject.delta)
+})
+
+test('a missing or corrupt previous manifest is a warning, never a throw', (t) => {
+  const root = tempDir(t)
+  const cache = tempDir(t)
+  writeTree(root, { 'a.txt': 'a' })
+  const manifest = path.join(cache, 'fp.json')
+  for (const [content, code] of [
+    ['', 'previous_malformed'],
+    ['{"version":1,"algorithm":"sha256","files":{"../x":{"hash":"00","size":1,"mtimeMs":0}}}', 'previous_malformed'],
+    ['{"version":99}', 'previous_newer_version'],
+    ['garbage', 'previous_malformed'],
+  ]) {
+    fs.writeFileSync(manifest, content)
+    const r = fingerprintSync({ root, previous: manifest, writeTo: manifest })
+    assert.ok(r.warnings.some((w) => w.code === code), `${JSON.stringify(content)} -> ${code}`)
+    assert.deepEqual(r.delta.added, ['a.txt'])
+  }
+})
+
+test('errors carry stable codes', async (t) => {
+  const root = tempDir(t)
+  writeTree(root, { 'f.txt': 'x' })
+  const cases = [
+    [{ root: path.join(root, 'missing') }, 'ROOT_NOT_FOUND'],
+    [{ root: path.join(root, 'f.txt') }, 'ROOT_NOT_DIRECTORY'],
+    [{ root, include: { pattern: '(' } }, 'INVALID_OPTION'],
+    [{ root, exclude: { globs: ['a['] } }, 'INVALID_OPTION'],
+    [{ root, maxDepth: 0 }, 'INVALID_OPTION'],
+    [{ root: '' }, 'INVALID_OPTION'],
+    [{ root, previous: [{ path: '../escape', hash: 'x', size: 1, mtimeMs: 0 }] }, 'INVALID_OPTION'],
+  ]
+  for (const [opts, code] of cases) {
+    assert.throws(() => fingerprintSync(opts), (e) => e instanceof Error && e.code === code, code)
+    await assert.rejects(fingerprint(opts), (e) => e instanceof Error && e.code === code, code)
+  }
+})
+
+function bigTree(t) {
+  const root = tempDir(t)
+  const chunk = crypto.randomBytes(1 << 20)
+  for (let i = 0; i < 64; i++) fs.writeFileSync(path.join(root, `big${i}.bin`), Buffer.concat([chunk, chunk]))
+  return root
+}
+
+test('progress is reported, sync and async, ending with done', async (t) => {
+  const root = bigTree(t)
+  const seenSync = []
+  const r = fingerprintSync({ root, strategy: 'hash-always', onProgress: (p) => seenSync.push(p) })
+  assert.ok(seenSync.length >= 1)
+  const last = seenSync.at(-1)
+  assert.equal(last.phase, 'done')
+  assert.equal(last.filesHashed, 64)
+  assert.equal(last.bytesHashed, r.counts.bytesHashed)
+  const seenAsync = []
+  await fingerprint({ root, onProgress: (p) => seenAsync.push(p) })
+  await new Promise((res) => setImmediate(res))
+  assert.ok(seenAsync.length >= 1)
+  assert.equal(seenAsync.at(-1).phase, 'done')
+})
+
+test('abort rejects with ABORTED, before and during the work', async (t) => {
+  const root = bigTree(t)
+  const pre = new AbortController()
+  pre.abort()
+  await assert.rejects(fingerprint({ root, signal: pre.signal }), (e) => e.code === 'ABORTED')
+
+  const ac = new AbortController()
+  let events = 0
+  const p = fingerprint({
+    root,
+    hash: 'sha256',
+    strategy: 'hash-always',
+    signal: ac.signal,
+    onProgress: () => {
+      events++
+      ac.abort()
+    },
+  })
+  // Abort on the first progress event, or after 20 ms if none came yet.
+  setTimeout(() => ac.abort(), 20)
+  await assert.rejects(p, (e) => e.code === 'ABORTED')
+  // The addon stays usable afterwards.
+  assert.equal(fingerprintSync({ root }).records.length, 64)
+})
+
+test('a panic inside an export becomes an INTERNAL error and Node keeps running', async (t) => {
+  const root = tempDir(t)
+  writeTree(root, { 'a.txt': 'a' })
+  process.env.CACHECORE_FAILPOINT = 'panic:fingerprintSync,panic:fingerprint'
+  try {
+    assert.throws(() => fingerprintSync({ root }), (e) => e.code === 'INTERNAL' && /panic/.test(e.message))
+    await assert.rejects(fingerprint({ root }), (e) => e.code === 'INTERNAL')
+  } finally {
+    delete process.env.CACHECORE_FAILPOINT
+  }
+  assert.equal(fingerprintSync({ root }).records.length, 1)
+})
+
+test('the package loads through require and import', async () => {
+  const esm = await import('cachecore')
+  assert.equal(typeof esm.fingerprint, 'function')
+  assert.equal(typeof esm.fingerprintSync, 'function')
+  assert.equal(esm.version(), JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url))).version)
+})

@@ -1,0 +1,56 @@
+//! Errors crossing into JavaScript: every thrown error carries a stable `code`, and no panic
+//! ever unwinds into Node.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use napi::bindgen_prelude::{JsError, Unknown};
+use napi::Env;
+
+use crate::core::error::CoreError;
+
+/// The environment variable that arms test-only failpoints: a comma-separated list of
+/// `panic:<export>` (for example `panic:fingerprintSync`). Unset in production.
+pub const FAILPOINT_ENV: &str = "CACHECORE_FAILPOINT";
+
+/// Panics when the failpoint for `export` is armed (see [`FAILPOINT_ENV`]).
+pub fn failpoint(export: &str) {
+    if let Some(v) = std::env::var_os(FAILPOINT_ENV) {
+        let v = v.to_string_lossy();
+        if v.split(',')
+            .any(|p| p.strip_prefix("panic:") == Some(export))
+        {
+            panic!("failpoint {export} armed");
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into `CoreError::Internal`.
+pub fn guarded<T>(f: impl FnOnce() -> Result<T, CoreError>) -> Result<T, CoreError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(CoreError::Internal(format!("panic: {msg}")))
+        }
+    }
+}
+
+/// A JavaScript `Error` with `code` set, wrapped so napi hands the very object to JavaScript
+/// (thrown from a sync call, or as the rejection of a promise).
+pub fn coded(env: &Env, code: &str, message: impl Into<String>) -> napi::Error {
+    let raw =
+        unsafe { JsError::from(napi::Error::new(code, message.into())).into_value(env.raw()) };
+    if raw.is_null() {
+        return napi::Error::from_reason(code.to_string());
+    }
+    napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+}
+
+/// The JavaScript error for a core error.
+pub fn to_js(env: &Env, e: &CoreError) -> napi::Error {
+    coded(env, e.code(), e.to_string())
+}

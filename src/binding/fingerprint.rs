@@ -1,0 +1,617 @@
+//! `fingerprint` / `fingerprintSync`: the engine for any host (argument conversion only).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status, Task};
+use napi_derive::napi;
+
+use super::errors::{failpoint, guarded, to_js};
+use crate::core::control::{Control, Progress, ProgressFn};
+use crate::core::delta::{Change, Reason};
+use crate::core::error::{CoreError, Warning};
+use crate::core::filter::FilterSpec;
+use crate::core::fingerprint::{self as fp, FingerprintOutcome, Previous, Strategy};
+use crate::core::hash::HashAlgo;
+use crate::core::manifest::{Manifest, ManifestRecord};
+
+/// A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
+/// core does (compatible caches); `blake3` hashes raw bytes (fastest); `fnv1a64` is the
+/// contract's 64-bit FNV-1a over UTF-16 code units.
+#[napi(string_enum)]
+pub enum HashAlgorithm {
+    /// SHA-256 of the UTF-8 text.
+    #[napi(value = "sha256")]
+    Sha256,
+    /// BLAKE3 of the raw bytes.
+    #[napi(value = "blake3")]
+    Blake3,
+    /// FNV-1a 64 over UTF-16 code units.
+    #[napi(value = "fnv1a64")]
+    Fnv1a64,
+}
+
+impl From<HashAlgorithm> for HashAlgo {
+    fn from(a: HashAlgorithm) -> Self {
+        match a {
+            HashAlgorithm::Sha256 => HashAlgo::Sha256,
+            HashAlgorithm::Blake3 => HashAlgo::Blake3,
+            HashAlgorithm::Fnv1a64 => HashAlgo::Fnv1a64,
+        }
+    }
+}
+
+impl From<HashAlgo> for HashAlgorithm {
+    fn from(a: HashAlgo) -> Self {
+        match a {
+            HashAlgo::Sha256 => HashAlgorithm::Sha256,
+            HashAlgo::Blake3 => HashAlgorithm::Blake3,
+            HashAlgo::Fnv1a64 => HashAlgorithm::Fnv1a64,
+        }
+    }
+}
+
+/// How far stat data is trusted: `content` (default) skips files whose whole stat tuple is
+/// unchanged and not racy; `metadata` trusts type, size and mtime alone (risk: a same-size
+/// rewrite with a restored mtime goes unseen); `hash-always` reads every file.
+#[napi(string_enum)]
+pub enum FingerprintStrategy {
+    /// Stat hints skip unchanged files.
+    #[napi(value = "content")]
+    Content,
+    /// Trust type, size and mtime.
+    #[napi(value = "metadata")]
+    Metadata,
+    /// Hash every file.
+    #[napi(value = "hash-always")]
+    HashAlways,
+}
+
+/// Which files are recorded: a file must match every rule that is set.
+#[napi(object)]
+pub struct IncludeRules {
+    /// A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
+    /// `"(?i)\\.(tsx?|jsx?)$"`.
+    pub pattern: Option<String>,
+    /// Globs on the root-relative path (`*` does not cross `/`, `**` does).
+    pub globs: Option<Vec<String>>,
+}
+
+/// What is never walked or recorded.
+#[napi(object)]
+pub struct ExcludeRules {
+    /// Directory names never entered (`node_modules`).
+    pub dirs: Option<Vec<String>>,
+    /// File base names never recorded.
+    pub files: Option<Vec<String>>,
+    /// Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried).
+    pub suffixes: Option<Vec<String>>,
+    /// Regular expressions on the relative path of files and directories.
+    pub patterns: Option<Vec<String>>,
+    /// Globs on the relative path of files and directories.
+    pub globs: Option<Vec<String>>,
+}
+
+/// One file's record in a manifest.
+#[napi(object)]
+#[derive(Clone)]
+pub struct ManifestEntry {
+    /// Lowercase hex digest.
+    pub hash: String,
+    /// Size by the algorithm's rule (UTF-8 text length for `sha256` and `fnv1a64`).
+    pub size: i64,
+    /// Modification time in whole milliseconds.
+    pub mtime_ms: i64,
+}
+
+/// A generic manifest, as stored in the manifest file (`fingerprints.json`).
+#[napi(object)]
+pub struct FingerprintManifest {
+    /// Format version (1).
+    pub version: u32,
+    /// The algorithm of every hash.
+    pub algorithm: HashAlgorithm,
+    /// Records keyed by root-relative POSIX path.
+    pub files: HashMap<String, ManifestEntry>,
+}
+
+/// A recorded file.
+#[napi(object)]
+pub struct FileRecord {
+    /// Root-relative POSIX path.
+    pub path: String,
+    /// Lowercase hex digest.
+    pub hash: String,
+    /// Size by the algorithm's rule.
+    pub size: i64,
+    /// Modification time in whole milliseconds.
+    pub mtime_ms: i64,
+}
+
+/// Progress of a run, reported at most every 50 ms and once at the end.
+#[napi(object)]
+pub struct FingerprintProgress {
+    /// `walk`, `hash` or `done`.
+    pub phase: String,
+    /// Files found so far.
+    pub files_seen: i64,
+    /// Files whose content must be read (known after the walk).
+    pub files_to_hash: i64,
+    /// Files read so far.
+    pub files_hashed: i64,
+    /// Bytes read so far.
+    pub bytes_hashed: i64,
+}
+
+impl From<Progress> for FingerprintProgress {
+    fn from(p: Progress) -> Self {
+        FingerprintProgress {
+            phase: p.phase.as_str().to_string(),
+            files_seen: p.files_seen as i64,
+            files_to_hash: p.files_to_hash as i64,
+            files_hashed: p.files_hashed as i64,
+            bytes_hashed: p.bytes_hashed as i64,
+        }
+    }
+}
+
+/// Options of `fingerprint` and `fingerprintSync`.
+#[napi(object, object_to_js = false)]
+pub struct FingerprintOptions<'a> {
+    /// The directory to fingerprint.
+    pub root: String,
+    /// Which files are recorded (default: every regular file and symlink).
+    pub include: Option<IncludeRules>,
+    /// What is never walked or recorded.
+    pub exclude: Option<ExcludeRules>,
+    /// Directories nested deeper than this are not entered (default 48).
+    pub max_depth: Option<u32>,
+    /// Follow symlinks that stay inside the root (default false: links are recorded as links).
+    pub follow_symlinks: Option<bool>,
+    /// Hash algorithm (default `sha256`).
+    pub hash: Option<HashAlgorithm>,
+    /// Stat trust strategy (default `content`).
+    pub strategy: Option<FingerprintStrategy>,
+    /// The previous index: a manifest file's path (its stat hints are read from
+    /// `<path>.hints`), a manifest object, or the `records` of an earlier result.
+    pub previous: Option<Either3<String, FingerprintManifest, Vec<FileRecord>>>,
+    /// Where to publish the new manifest (atomically; stat hints go to `<path>.hints`).
+    pub write_to: Option<String>,
+    /// Called with progress. Async: on the JS thread, as the work goes on. Sync: on the
+    /// calling thread, between steps of the work.
+    pub on_progress: Option<Function<'a, FingerprintProgress, ()>>,
+    /// Aborts the async form; it rejects with code `ABORTED` (ignored by the sync form).
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<Object<'a>>,
+}
+
+/// One file that is not plainly unchanged, and why.
+#[napi(object)]
+pub struct FileChange {
+    /// Root-relative POSIX path.
+    pub path: String,
+    /// `added`, `changed`, `deleted` or `unknown`.
+    pub change: String,
+    /// `added`, `removed`, `content_changed`, `size_changed`, `type_changed`, `racy`,
+    /// `unstable` or `unreadable`.
+    pub reason: String,
+}
+
+/// What changed against the previous index; every list sorted by path.
+#[napi(object)]
+pub struct FingerprintDelta {
+    /// New files.
+    pub added: Vec<String>,
+    /// Changed files.
+    pub changed: Vec<String>,
+    /// Removed files.
+    pub deleted: Vec<String>,
+    /// Files with the same content.
+    pub unchanged: Vec<String>,
+    /// Files that could not be read, including previously known files under an unreadable
+    /// directory: never counted unchanged.
+    pub unknown: Vec<String>,
+    /// Why each added, changed, deleted or unknown file is so.
+    pub reasons: Vec<FileChange>,
+}
+
+/// Counters of a run.
+#[napi(object)]
+pub struct FingerprintCounts {
+    /// Files recorded.
+    pub files: i64,
+    /// Directories listed.
+    pub dirs: i64,
+    /// Files whose content was read.
+    pub hashed: i64,
+    /// Files whose previous hash was reused without reading them.
+    pub reused: i64,
+    /// Bytes read for hashing.
+    pub bytes_hashed: i64,
+    /// Files re-read only because their stat hint was racy.
+    pub racy: i64,
+    /// Files that moved while being read.
+    pub unstable: i64,
+    /// Files and directories that could not be read.
+    pub unreadable: i64,
+    /// FIFOs, sockets and devices skipped.
+    pub special: i64,
+}
+
+/// Wall time of each phase in milliseconds.
+#[napi(object)]
+pub struct FingerprintTimings {
+    /// Loading the previous index.
+    pub load_ms: f64,
+    /// Walking and stat'ing.
+    pub walk_ms: f64,
+    /// Hashing.
+    pub hash_ms: f64,
+    /// Publishing the new index.
+    pub write_ms: f64,
+    /// The whole run.
+    pub total_ms: f64,
+}
+
+/// A diagnostic with a stable code; never a failure of the call.
+#[napi(object)]
+pub struct CacheWarning {
+    /// Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The path concerned, where there is one.
+    pub path: Option<String>,
+}
+
+impl From<Warning> for CacheWarning {
+    fn from(w: Warning) -> Self {
+        CacheWarning {
+            code: w.code,
+            message: w.message,
+            path: w.path,
+        }
+    }
+}
+
+/// The result of a run.
+#[napi(object, object_from_js = false)]
+pub struct FingerprintResult {
+    /// The algorithm of every hash.
+    pub algorithm: HashAlgorithm,
+    /// Recorded files, sorted by path.
+    pub records: Vec<FileRecord>,
+    /// Against the previous index.
+    pub delta: FingerprintDelta,
+    /// Counters.
+    pub counts: FingerprintCounts,
+    /// Timings.
+    pub timings: FingerprintTimings,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+    /// Whether a new manifest was published (false when nothing changed or the write failed).
+    pub written: bool,
+}
+
+fn change_name(c: Change) -> &'static str {
+    c.as_str()
+}
+
+fn reason_name(r: Reason) -> &'static str {
+    r.as_str()
+}
+
+fn to_result(o: FingerprintOutcome) -> FingerprintResult {
+    let c = &o.counts;
+    let counts = FingerprintCounts {
+        files: c.files as i64,
+        dirs: c.dirs as i64,
+        hashed: c.hashed as i64,
+        reused: c.reused as i64,
+        bytes_hashed: c.bytes_hashed as i64,
+        racy: c.racy as i64,
+        unstable: c.unstable as i64,
+        unreadable: c.unreadable as i64,
+        special: c.special as i64,
+    };
+    let t = &o.timings;
+    let timings = FingerprintTimings {
+        load_ms: t.load_ms,
+        walk_ms: t.walk_ms,
+        hash_ms: t.hash_ms,
+        write_ms: t.write_ms,
+        total_ms: t.total_ms,
+    };
+    let d = o.delta;
+    FingerprintResult {
+        algorithm: o.algorithm.into(),
+        records: o
+            .files
+            .into_iter()
+            .map(|f| FileRecord {
+                path: f.path,
+                hash: f.record.hash,
+                size: f.record.size as i64,
+                mtime_ms: f.record.mtime_ms,
+            })
+            .collect(),
+        delta: FingerprintDelta {
+            added: d.added,
+            changed: d.changed,
+            deleted: d.deleted,
+            unchanged: d.unchanged,
+            unknown: d.unknown,
+            reasons: d
+                .reasons
+                .into_iter()
+                .map(|r| FileChange {
+                    path: r.path,
+                    change: change_name(r.change).to_string(),
+                    reason: reason_name(r.reason).to_string(),
+                })
+                .collect(),
+        },
+        counts,
+        timings,
+        warnings: o.warnings.into_iter().map(Into::into).collect(),
+        written: o.written,
+    }
+}
+
+fn record_from(e: &ManifestEntry, path: &str) -> Result<ManifestRecord, CoreError> {
+    if e.size < 0 {
+        return Err(CoreError::invalid_option(
+            "previous",
+            format!("negative size for {path:?}"),
+        ));
+    }
+    Ok(ManifestRecord {
+        hash: e.hash.clone(),
+        size: e.size as u64,
+        mtime_ms: e.mtime_ms,
+    })
+}
+
+fn manifest_from(
+    algo: HashAlgo,
+    files: Vec<(String, ManifestRecord)>,
+) -> Result<Manifest, CoreError> {
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = files.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(CoreError::invalid_option(
+            "previous",
+            format!("duplicate path {:?}", w[0].0),
+        ));
+    }
+    if let Some((p, _)) = files
+        .iter()
+        .find(|(p, _)| !crate::core::relpath::is_safe(p))
+    {
+        return Err(CoreError::invalid_option(
+            "previous",
+            format!("not a safe root-relative path: {p:?}"),
+        ));
+    }
+    Ok(Manifest {
+        algorithm: algo,
+        files,
+    })
+}
+
+/// Everything of the options that can cross threads.
+struct Plan {
+    opts: fp::FingerprintOptions,
+}
+
+fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
+    if o.root.is_empty() {
+        return Err(CoreError::invalid_option("root", "must not be empty"));
+    }
+    let algorithm: HashAlgo = o.hash.take().map(Into::into).unwrap_or_default();
+    let mut opts = fp::FingerprintOptions::new(PathBuf::from(&o.root));
+    opts.algorithm = algorithm;
+    opts.strategy = match o.strategy.take() {
+        None | Some(FingerprintStrategy::Content) => Strategy::Content,
+        Some(FingerprintStrategy::Metadata) => Strategy::Metadata,
+        Some(FingerprintStrategy::HashAlways) => Strategy::HashAlways,
+    };
+    if let Some(d) = o.max_depth {
+        if d == 0 {
+            return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
+        }
+        opts.max_depth = d as usize;
+    }
+    opts.follow_symlinks = o.follow_symlinks.unwrap_or(false);
+    let mut spec = FilterSpec::default();
+    if let Some(inc) = o.include.take() {
+        spec.include_pattern = inc.pattern;
+        spec.include_globs = inc.globs.unwrap_or_default();
+    }
+    if let Some(exc) = o.exclude.take() {
+        spec.exclude_dirs = exc.dirs.unwrap_or_default();
+        spec.exclude_files = exc.files.unwrap_or_default();
+        spec.exclude_suffixes = exc.suffixes.unwrap_or_default();
+        spec.exclude_patterns = exc.patterns.unwrap_or_default();
+        spec.exclude_globs = exc.globs.unwrap_or_default();
+    }
+    opts.filter = spec;
+    opts.previous = match o.previous.take() {
+        None => Previous::None,
+        Some(Either3::A(path)) => Previous::Path(PathBuf::from(path)),
+        Some(Either3::B(m)) => {
+            if m.version != 1 {
+                return Err(CoreError::invalid_option(
+                    "previous",
+                    format!("unsupported manifest version {}", m.version),
+                ));
+            }
+            let files = m
+                .files
+                .iter()
+                .map(|(p, e)| Ok((p.clone(), record_from(e, p)?)))
+                .collect::<Result<Vec<_>, CoreError>>()?;
+            Previous::Manifest(manifest_from(m.algorithm.into(), files)?)
+        }
+        Some(Either3::C(records)) => {
+            let files = records
+                .iter()
+                .map(|r| {
+                    let e = ManifestEntry {
+                        hash: r.hash.clone(),
+                        size: r.size,
+                        mtime_ms: r.mtime_ms,
+                    };
+                    Ok((r.path.clone(), record_from(&e, &r.path)?))
+                })
+                .collect::<Result<Vec<_>, CoreError>>()?;
+            Previous::Manifest(manifest_from(algorithm, files)?)
+        }
+    };
+    opts.write_to = o.write_to.take().map(PathBuf::from);
+    Ok(Plan { opts })
+}
+
+fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutcome, CoreError> {
+    guarded(|| {
+        failpoint(export);
+        fp::fingerprint(&plan.opts, ctl)
+    })
+}
+
+/// Fingerprints a tree synchronously on the calling thread (the work itself runs on the
+/// rayon pool). Throws with `code`: `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY`, `INVALID_OPTION`,
+/// `IO_ERROR` or `INTERNAL`. A missing or damaged previous manifest is a warning, not a throw.
+#[napi]
+pub fn fingerprint_sync(
+    env: Env,
+    mut options: FingerprintOptions<'_>,
+) -> napi::Result<FingerprintResult> {
+    let plan = plan(&mut options).map_err(|e| to_js(&env, &e))?;
+    let outcome = match options.on_progress.take() {
+        None => run_plan(&plan, &Control::default(), "fingerprintSync"),
+        Some(cb) => {
+            // The work runs on another thread; this thread relays its progress to JS.
+            let (tx, rx) = mpsc::channel::<Progress>();
+            let tx = std::sync::Mutex::new(tx);
+            let progress: Box<ProgressFn> = Box::new(move |p| {
+                if let Ok(tx) = tx.lock() {
+                    let _ = tx.send(p);
+                }
+            });
+            let ctl = Control::new(Arc::new(AtomicBool::new(false)), Some(progress));
+            std::thread::scope(|s| {
+                let worker = s.spawn(|| {
+                    let r = run_plan(&plan, &ctl, "fingerprintSync");
+                    drop(ctl);
+                    r
+                });
+                for p in rx.iter() {
+                    // An exception in the callback is reported by Node; the scan goes on.
+                    let _ = cb.call(p.into());
+                }
+                worker
+                    .join()
+                    .unwrap_or_else(|_| Err(CoreError::Internal("worker panicked".into())))
+            })
+        }
+    };
+    outcome.map(to_result).map_err(|e| to_js(&env, &e))
+}
+
+/// `EventTarget.prototype.addEventListener` as seen from Rust.
+type AddEventListener<'a> = Function<'a, FnArgs<(String, Function<'a, (), ()>)>, ()>;
+
+/// Sets `cancel` when `signal` aborts, and at once when it already has. The listener is the
+/// DOM-style `addEventListener('abort', …)`, so a host's own `onabort` is left alone.
+fn watch_signal(env: &Env, signal: &Object<'_>, cancel: &Arc<AtomicBool>) -> napi::Result<()> {
+    if signal
+        .get_named_property::<bool>("aborted")
+        .unwrap_or(false)
+    {
+        cancel.store(true, Ordering::Relaxed);
+        return Ok(());
+    }
+    let flag = cancel.clone();
+    let listener =
+        env.create_function_from_closure::<(), (), _>("onCachecoreAbort", move |_| {
+            flag.store(true, Ordering::Relaxed);
+            Ok(())
+        })?;
+    let add: AddEventListener<'_> = signal.get_named_property("addEventListener")?;
+    add.apply(signal, FnArgs::from(("abort".to_string(), listener)))?;
+    Ok(())
+}
+
+/// The async job: runs on the libuv pool.
+pub struct FingerprintTask {
+    plan: Option<Result<Plan, CoreError>>,
+    cancel: Arc<AtomicBool>,
+    progress: Option<Arc<ProgressTsfn>>,
+}
+
+type ProgressTsfn =
+    ThreadsafeFunction<FingerprintProgress, (), FingerprintProgress, Status, false, true>;
+
+impl Task for FingerprintTask {
+    type Output = Result<FingerprintOutcome, CoreError>;
+    type JsValue = FingerprintResult;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let plan = match self.plan.take() {
+            Some(Ok(plan)) => plan,
+            Some(Err(e)) => return Ok(Err(e)),
+            None => return Ok(Err(CoreError::Internal("task ran twice".into()))),
+        };
+        let progress: Option<Box<ProgressFn>> = self.progress.clone().map(|tsfn| {
+            Box::new(move |p: Progress| {
+                tsfn.call(p.into(), ThreadsafeFunctionCallMode::NonBlocking);
+            }) as Box<ProgressFn>
+        });
+        let ctl = Control::new(self.cancel.clone(), progress);
+        Ok(run_plan(&plan, &ctl, "fingerprint"))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(o) => Ok(to_result(o)),
+            Err(e) => Err(to_js(&env, &e)),
+        }
+    }
+}
+
+/// Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
+/// `fingerprintSync`, and with `ABORTED` when `signal` aborts (the walk and the hashing check
+/// it between files).
+#[napi(ts_return_type = "Promise<FingerprintResult>")]
+pub fn fingerprint(
+    env: Env,
+    mut options: FingerprintOptions<'_>,
+) -> napi::Result<AsyncTask<FingerprintTask>> {
+    // A bad option rejects the promise like any other failure.
+    let plan = plan(&mut options);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let progress = match options.on_progress.take() {
+        Some(f) => Some(Arc::new(
+            f.build_threadsafe_function::<FingerprintProgress>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .build()?,
+        )),
+        None => None,
+    };
+    let task = FingerprintTask {
+        plan: Some(plan),
+        cancel: cancel.clone(),
+        progress,
+    };
+    if let Some(signal) = options.signal.take() {
+        watch_signal(&env, &signal, &cancel)?;
+    }
+    Ok(AsyncTask::new(task))
+}

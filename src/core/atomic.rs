@@ -1,0 +1,141 @@
+//! Atomic publication of files: a unique temp file in the same directory, fsync, rename,
+//! fsync of the directory. Readers see the complete old or the complete new file, never a
+//! torn one; the temp file is created with `create_new`, so an existing symlink is never
+//! written through.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+/// The suffix of every temp file cachecore creates.
+pub const TEMP_SUFFIX: &str = ".cachecore-tmp";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(
+        ".{name}.{}-{n}-{nanos:x}{TEMP_SUFFIX}",
+        std::process::id()
+    ))
+}
+
+/// Writes `bytes` to `path` atomically, creating the parent directory if needed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = loop {
+        let candidate = temp_path(path);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(f) => break (candidate, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    let (tmp_path, mut file) = tmp;
+    let result = (|| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp_path, path)?;
+        sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp_path);
+    }
+    result
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Removes cachecore temp files in `dir` older than `min_age` (left by a crashed writer).
+/// Returns how many were removed.
+pub fn sweep_temps(dir: &Path, min_age: Duration) -> usize {
+    let Ok(rd) = fs::read_dir(dir) else { return 0 };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.ends_with(TEMP_SUFFIX) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age >= min_age);
+        if old && fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_replace_and_leave_no_temp() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sub/f.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["f.json"]);
+    }
+
+    #[test]
+    fn sweep_removes_only_old_temps() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join(format!(".x.1-1-1{TEMP_SUFFIX}")), "t").unwrap();
+        fs::write(d.path().join("keep.json"), "k").unwrap();
+        assert_eq!(sweep_temps(d.path(), Duration::from_secs(3600)), 0);
+        assert_eq!(sweep_temps(d.path(), Duration::ZERO), 1);
+        assert!(d.path().join("keep.json").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink() {
+        let d = tempfile::tempdir().unwrap();
+        let outside = d.path().join("outside.txt");
+        fs::write(&outside, "untouched").unwrap();
+        let p = d.path().join("f.json");
+        std::os::unix::fs::symlink(&outside, &p).unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(fs::read(&outside).unwrap(), b"untouched");
+        assert!(!fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+    }
+}

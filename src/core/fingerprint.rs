@@ -1,0 +1,606 @@
+//! A fingerprint run: walk, decide per file whether its stat hint lets us skip reading it,
+//! hash the rest in parallel, diff against the previous index, and publish the new index and
+//! its stat hints atomically.
+//!
+//! Why a file is re-read (after Cargo's fingerprint docs, which say why a unit is stale):
+//! - no previous record or no usable hint (first run, hints damaged or of another generation);
+//! - the strategy is `hash-always`;
+//! - the stat tuple differs from the hint (content strategy: type, size, mtime, ctime, inode;
+//!   metadata strategy: type, size, mtime);
+//! - the hint is racy (content strategy) or unstable (any strategy).
+//!
+//! Everything else reuses the previous hash without opening the file. Content decides: a file
+//! re-read with the same hash and size is unchanged, whatever its stat says.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::atomic;
+use super::control::Control;
+use super::delta::{Change, Delta, Reason};
+use super::error::{CoreError, CoreResult, Warning};
+use super::filter::{Filter, FilterSpec};
+use super::hash::{self, HashAlgo, HashedFile};
+use super::hints::{self, Hint, HintsError};
+use super::manifest::{self, Manifest, ManifestError, ManifestRecord};
+use super::stat::{FileKind, Snapshot};
+use super::walk::{self, WalkEntry, WalkOptions};
+
+/// How much to trust stat data (fingerprints.md §Strategies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Strategy {
+    /// Stat hints skip unchanged files; anything else is hashed.
+    #[default]
+    Content,
+    /// Trust type, size and mtime alone (risk: a same-size rewrite with a restored mtime).
+    Metadata,
+    /// Ignore hints: hash every file (network file systems, bind mounts, WSL).
+    HashAlways,
+}
+
+impl Strategy {
+    /// Parses `content`, `metadata` or `hash-always`.
+    pub fn parse(s: &str) -> Option<Strategy> {
+        Some(match s {
+            "content" => Strategy::Content,
+            "metadata" => Strategy::Metadata,
+            "hash-always" => Strategy::HashAlways,
+            _ => return None,
+        })
+    }
+}
+
+/// Where the previous index comes from.
+#[derive(Clone, Debug, Default)]
+pub enum Previous {
+    /// No previous index: every file is added.
+    #[default]
+    None,
+    /// A manifest file (its stat hints are read from beside it).
+    Path(PathBuf),
+    /// A manifest given in memory (no hints: every file is re-read).
+    Manifest(Manifest),
+}
+
+/// Everything a run needs.
+#[derive(Clone, Debug)]
+pub struct FingerprintOptions {
+    /// The directory to fingerprint.
+    pub root: PathBuf,
+    /// Include and exclude rules.
+    pub filter: FilterSpec,
+    /// Depth cap.
+    pub max_depth: usize,
+    /// Follow symlinks (inside the root).
+    pub follow_symlinks: bool,
+    /// Hash algorithm.
+    pub algorithm: HashAlgo,
+    /// How far stat data is trusted.
+    pub strategy: Strategy,
+    /// The previous index.
+    pub previous: Previous,
+    /// Where to publish the new index (its hints go to `<path>.hints`).
+    pub write_to: Option<PathBuf>,
+    /// Previous manifests larger than this are refused before reading.
+    pub max_manifest_bytes: u64,
+}
+
+impl FingerprintOptions {
+    /// Defaults for a root: no filter, depth 48, links not followed, sha256, content strategy.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FingerprintOptions {
+            root: root.into(),
+            filter: FilterSpec::default(),
+            max_depth: walk::DEFAULT_MAX_DEPTH,
+            follow_symlinks: false,
+            algorithm: HashAlgo::Sha256,
+            strategy: Strategy::Content,
+            previous: Previous::None,
+            write_to: None,
+            max_manifest_bytes: manifest::DEFAULT_MAX_MANIFEST_BYTES,
+        }
+    }
+}
+
+/// One recorded file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileState {
+    /// Root-relative POSIX path.
+    pub path: String,
+    /// What the manifest records.
+    pub record: ManifestRecord,
+    /// What the hints file records.
+    pub hint: Hint,
+}
+
+/// Counters of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Files recorded.
+    pub files: u64,
+    /// Directories listed.
+    pub dirs: u64,
+    /// Files whose content was read.
+    pub hashed: u64,
+    /// Files whose previous hash was reused without reading them.
+    pub reused: u64,
+    /// Bytes read for hashing.
+    pub bytes_hashed: u64,
+    /// Files re-read only because their hint was racy.
+    pub racy: u64,
+    /// Files that moved while being read.
+    pub unstable: u64,
+    /// Files and directories that could not be read.
+    pub unreadable: u64,
+    /// FIFOs, sockets and devices skipped.
+    pub special: u64,
+}
+
+/// Wall time of each phase, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Loading the previous index and hints.
+    pub load_ms: f64,
+    /// Walking and stat'ing.
+    pub walk_ms: f64,
+    /// Hashing.
+    pub hash_ms: f64,
+    /// Publishing the new index.
+    pub write_ms: f64,
+    /// The whole run.
+    pub total_ms: f64,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct FingerprintOutcome {
+    /// The algorithm of every hash.
+    pub algorithm: HashAlgo,
+    /// Recorded files, sorted by path.
+    pub files: Vec<FileState>,
+    /// Against the previous index.
+    pub delta: Delta,
+    /// Counters.
+    pub counts: Counts,
+    /// Timings.
+    pub timings: Timings,
+    /// Diagnostics (never fatal).
+    pub warnings: Vec<Warning>,
+    /// Whether a new index was published (false when nothing changed or the write failed).
+    pub written: bool,
+}
+
+impl FingerprintOutcome {
+    /// The manifest of this run.
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            algorithm: self.algorithm,
+            files: self
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.record.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The hints file of a manifest path.
+pub fn hints_path(manifest: &Path) -> PathBuf {
+    let mut s = manifest.as_os_str().to_os_string();
+    s.push(".hints");
+    PathBuf::from(s)
+}
+
+struct PreviousState {
+    files: Vec<(String, ManifestRecord)>,
+    hints: Option<Vec<(String, Hint)>>,
+    bytes: Option<Vec<u8>>,
+    from: Option<PathBuf>,
+}
+
+fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> PreviousState {
+    let empty = PreviousState {
+        files: Vec::new(),
+        hints: None,
+        bytes: None,
+        from: None,
+    };
+    let (manifest, bytes, from) = match &opts.previous {
+        Previous::None => return empty,
+        Previous::Manifest(m) => (m.clone(), None, None),
+        Previous::Path(p) => match Manifest::load(p, opts.max_manifest_bytes) {
+            Ok((m, b)) => (m, Some(b), Some(p.clone())),
+            Err(e) => {
+                let shown = p.display().to_string();
+                let message = match &e {
+                    ManifestError::Missing => "no previous manifest; every file is new".into(),
+                    other => format!("previous manifest not used ({other}); rebuilding"),
+                };
+                warnings.push(Warning::at(e.code(), message, shown));
+                return empty;
+            }
+        },
+    };
+    if manifest.algorithm != opts.algorithm {
+        warnings.push(Warning::new(
+            "previous_algorithm_mismatch",
+            format!(
+                "previous manifest uses {}, this run {}; every file is new",
+                manifest.algorithm.as_str(),
+                opts.algorithm.as_str()
+            ),
+        ));
+        return empty;
+    }
+    let hints = match (&from, &bytes) {
+        (Some(p), Some(b)) => {
+            let hp = hints_path(p);
+            match manifest::read_capped(&hp, opts.max_manifest_bytes) {
+                Ok(hb) => match hints::decode(&hb, &hints::generation_of(b)) {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        let code = match e {
+                            HintsError::Stale => "hints_stale",
+                            HintsError::Corrupt(_) => "hints_malformed",
+                        };
+                        warnings.push(Warning::at(
+                            code,
+                            format!("{e}; files are re-read"),
+                            hp.display().to_string(),
+                        ));
+                        None
+                    }
+                },
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    PreviousState {
+        files: manifest.files,
+        hints,
+        bytes,
+        from,
+    }
+}
+
+/// One walked entry with what is known of it from before.
+struct Job<'a> {
+    entry: &'a WalkEntry,
+    prev: Option<&'a ManifestRecord>,
+    hint: Option<&'a Hint>,
+}
+
+enum Outcome {
+    Reused,
+    Hashed(HashedFile),
+    Gone,
+    Unreadable(String),
+    Moved,
+}
+
+fn may_reuse(strategy: Strategy, job: &Job<'_>) -> bool {
+    let (Some(_), Some(h)) = (job.prev, job.hint) else {
+        return false;
+    };
+    match strategy {
+        Strategy::HashAlways => false,
+        Strategy::Content => h.trustworthy() && h.stat == job.entry.stat,
+        Strategy::Metadata => !h.unstable && h.stat.same_metadata(&job.entry.stat),
+    }
+}
+
+fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
+    let abs = root.join(&entry.rel);
+    let res = if entry.stat.kind == FileKind::Symlink {
+        hash::hash_link(&abs, algo)
+    } else {
+        hash::hash_file(&abs, algo)
+    };
+    match res {
+        Ok(h) => Outcome::Hashed(h),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Gone,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Outcome::Moved,
+        Err(e) => Outcome::Unreadable(e.to_string()),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Runs one fingerprint. Fails only on a bad option, an unusable root, or abort; everything
+/// else (a bad previous index, unreadable files, a failed write) is a warning in the outcome.
+pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<FingerprintOutcome> {
+    let t0 = Instant::now();
+    let filter = Filter::new(&opts.filter)?;
+    if opts.max_depth == 0 {
+        return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
+    }
+    walk::check_root(&opts.root)?;
+    let mut warnings = Vec::new();
+    let prev = load_previous(opts, &mut warnings);
+    let snapshot = match &opts.write_to {
+        Some(w) => {
+            let dir = w.parent().filter(|p| !p.as_os_str().is_empty());
+            if let Some(dir) = dir {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            Snapshot::take(dir.or(Some(Path::new("."))))
+        }
+        None => Snapshot::take(None),
+    };
+    let t_load = t0.elapsed();
+
+    ctl.check()?;
+    let walked = walk::walk(
+        &opts.root,
+        &WalkOptions {
+            filter: &filter,
+            max_depth: opts.max_depth,
+            follow_symlinks: opts.follow_symlinks,
+        },
+        ctl,
+    )?;
+    let t_walk = t0.elapsed();
+    warnings.extend(walked.warnings.iter().cloned());
+
+    // Merge-join the sorted walk with the sorted previous records and hints.
+    let mut jobs = Vec::with_capacity(walked.entries.len());
+    let (mut pi, mut hi) = (0usize, 0usize);
+    let hint_list: &[(String, Hint)] = prev.hints.as_deref().unwrap_or(&[]);
+    for entry in &walked.entries {
+        while pi < prev.files.len() && prev.files[pi].0 < entry.rel {
+            pi += 1;
+        }
+        while hi < hint_list.len() && hint_list[hi].0 < entry.rel {
+            hi += 1;
+        }
+        let prev_rec = prev
+            .files
+            .get(pi)
+            .filter(|(p, _)| *p == entry.rel)
+            .map(|(_, r)| r);
+        let hint = hint_list
+            .get(hi)
+            .filter(|(p, _)| *p == entry.rel)
+            .map(|(_, h)| h);
+        jobs.push(Job {
+            entry,
+            prev: prev_rec,
+            hint,
+        });
+    }
+
+    let to_hash = jobs.iter().filter(|j| !may_reuse(opts.strategy, j)).count();
+    ctl.start_hashing(to_hash as u64);
+    let outcomes: Vec<Outcome> = jobs
+        .par_iter()
+        .with_min_len(64)
+        .map(|job| {
+            if may_reuse(opts.strategy, job) {
+                return Outcome::Reused;
+            }
+            if ctl.cancelled() {
+                return Outcome::Gone;
+            }
+            let o = hash_entry(&opts.root, job.entry, opts.algorithm);
+            if let Outcome::Hashed(h) = &o {
+                ctl.hashed(h.bytes_read);
+            }
+            o
+        })
+        .collect();
+    ctl.check()?;
+    let t_hash = t0.elapsed();
+
+    let mut counts = Counts {
+        dirs: walked.dirs,
+        special: walked.special,
+        unreadable: walked.unreadable.len() as u64,
+        ..Counts::default()
+    };
+    let mut delta = Delta::default();
+    let mut files = Vec::with_capacity(jobs.len());
+    let mut unknown_paths: Vec<String> = walked.unreadable.clone();
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        let rel = job.entry.rel.as_str();
+        match outcome {
+            Outcome::Reused => {
+                let (Some(p), Some(h)) = (job.prev, job.hint) else {
+                    unreachable!("reuse needs a record and a hint")
+                };
+                counts.reused += 1;
+                delta.push(rel, Change::Unchanged, None);
+                files.push(FileState {
+                    path: rel.to_string(),
+                    record: p.clone(),
+                    hint: *h,
+                });
+            }
+            Outcome::Hashed(h) => {
+                counts.hashed += 1;
+                counts.bytes_hashed += h.bytes_read;
+                let was_racy = job
+                    .hint
+                    .is_some_and(|old| old.racy && old.stat == h.stat && !old.unstable);
+                if was_racy {
+                    counts.racy += 1;
+                }
+                if h.unstable {
+                    counts.unstable += 1;
+                    warnings.push(Warning::at(
+                        "unstable_file",
+                        format!("{rel} changed while it was read; it will be re-read next run"),
+                        rel,
+                    ));
+                }
+                if snapshot.is_future(&h.stat) {
+                    warnings.push(Warning::at(
+                        "future_mtime",
+                        format!("{rel} has a modification time in the future; it is re-read every run until that time has passed"),
+                        rel,
+                    ));
+                }
+                let record = ManifestRecord {
+                    hash: h.hash,
+                    size: h.size,
+                    mtime_ms: h.stat.mtime_ms(),
+                };
+                match job.prev {
+                    None => delta.push(
+                        rel,
+                        Change::Added,
+                        Some(if h.unstable {
+                            Reason::Unstable
+                        } else {
+                            Reason::Added
+                        }),
+                    ),
+                    Some(p) => {
+                        let kind_changed = job.hint.is_some_and(|o| o.stat.kind != h.stat.kind);
+                        let reason = if h.unstable {
+                            Some(Reason::Unstable)
+                        } else if kind_changed {
+                            Some(Reason::TypeChanged)
+                        } else if p.size != record.size {
+                            Some(Reason::SizeChanged)
+                        } else if p.hash != record.hash {
+                            Some(if was_racy {
+                                Reason::Racy
+                            } else {
+                                Reason::ContentChanged
+                            })
+                        } else {
+                            None
+                        };
+                        match reason {
+                            Some(r) => delta.push(rel, Change::Changed, Some(r)),
+                            None => delta.push(rel, Change::Unchanged, None),
+                        }
+                    }
+                }
+                let hint = Hint {
+                    stat: h.stat,
+                    racy: snapshot.is_racy(&h.stat),
+                    unstable: h.unstable,
+                };
+                files.push(FileState {
+                    path: rel.to_string(),
+                    record,
+                    hint,
+                });
+            }
+            Outcome::Gone => {
+                if job.prev.is_some() {
+                    delta.push(rel, Change::Deleted, Some(Reason::Removed));
+                }
+            }
+            Outcome::Unreadable(msg) => {
+                counts.unreadable += 1;
+                warnings.push(Warning::at(
+                    "unreadable_file",
+                    format!("cannot read {rel}: {msg}; it is unknown"),
+                    rel,
+                ));
+                delta.push(rel, Change::Unknown, Some(Reason::Unreadable));
+                unknown_paths.push(rel.to_string());
+            }
+            Outcome::Moved => {
+                counts.unstable += 1;
+                warnings.push(Warning::at(
+                    "unstable_file",
+                    format!("{rel} changed type while it was read; it is unknown"),
+                    rel,
+                ));
+                delta.push(rel, Change::Unknown, Some(Reason::Unstable));
+            }
+        }
+    }
+    // Previous records that were not walked: deleted, unless they sit under something unreadable.
+    {
+        let mut wi = 0usize;
+        let entries = &walked.entries;
+        for (path, _) in &prev.files {
+            while wi < entries.len() && entries[wi].rel < *path {
+                wi += 1;
+            }
+            if entries.get(wi).is_some_and(|e| e.rel == *path) {
+                continue;
+            }
+            if walk::under_any(path, &walked.unreadable) {
+                delta.push(path, Change::Unknown, Some(Reason::Unreadable));
+            } else {
+                delta.push(path, Change::Deleted, Some(Reason::Removed));
+            }
+        }
+    }
+    delta.sort();
+    counts.files = files.len() as u64;
+
+    let mut written = false;
+    if let Some(target) = &opts.write_to {
+        let new_manifest = Manifest {
+            algorithm: opts.algorithm,
+            files: files
+                .iter()
+                .map(|f| (f.path.clone(), f.record.clone()))
+                .collect(),
+        };
+        let bytes = new_manifest.to_bytes();
+        let same_target = prev.from.as_deref() == Some(target.as_path());
+        let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
+        let hints_same = same_target
+            && prev.hints.as_ref().is_some_and(|old| {
+                old.len() == files.len()
+                    && old
+                        .iter()
+                        .zip(&files)
+                        .all(|((p, h), f)| *p == f.path && *h == f.hint)
+            });
+        if !(manifest_same && hints_same) {
+            if let Some(dir) = target.parent() {
+                atomic::sweep_temps(dir, Duration::from_secs(600));
+            }
+            let generation = hints::generation_of(&bytes);
+            let entries: Vec<(&str, Hint)> =
+                files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
+            let hint_bytes = hints::encode(&generation, &entries);
+            let res = if manifest_same {
+                Ok(())
+            } else {
+                atomic::write_atomic(target, &bytes)
+            }
+            .and_then(|_| atomic::write_atomic(&hints_path(target), &hint_bytes));
+            match res {
+                Ok(()) => written = true,
+                Err(e) => warnings.push(Warning::at(
+                    "write_failed",
+                    format!(
+                        "could not write the new index ({e}); results are correct but not saved"
+                    ),
+                    target.display().to_string(),
+                )),
+            }
+        }
+    }
+    let t_end = t0.elapsed();
+    ctl.finish();
+    Ok(FingerprintOutcome {
+        algorithm: opts.algorithm,
+        files,
+        delta,
+        counts,
+        timings: Timings {
+            load_ms: ms(t_load),
+            walk_ms: ms(t_walk - t_load),
+            hash_ms: ms(t_hash - t_walk),
+            write_ms: ms(t_end - t_hash),
+            total_ms: ms(t_end),
+        },
+        warnings,
+        written,
+    })
+}

@@ -1,0 +1,575 @@
+//! The parallel walk: lists a tree across the rayon pool and reads each kept file's stat tuple.
+//!
+//! Directory entries come with their type from `readdir`, so only kept files are stat'ed
+//! (relative to the open directory). Nothing is opened that is not a directory: FIFOs, sockets
+//! and devices are counted and skipped. A directory that cannot be read is reported, and the
+//! caller treats everything under it as unknown. Names that are not UTF-8 are reported, never
+//! silently dropped. Symlinks are recorded as links by default; when followed, directory loops
+//! end the descent and are reported once, and targets outside the root are not followed.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::control::Control;
+use super::error::{CoreError, CoreResult, Warning};
+use super::filter::Filter;
+use super::stat::StatTuple;
+
+/// Default depth cap (directories nested deeper are not entered).
+pub const DEFAULT_MAX_DEPTH: usize = 48;
+
+/// How to walk.
+pub struct WalkOptions<'a> {
+    /// Include and exclude rules.
+    pub filter: &'a Filter,
+    /// Directories deeper than this (the root is 0) are not entered, and a warning says so.
+    pub max_depth: usize,
+    /// Follow symbolic links (inside the root only).
+    pub follow_symlinks: bool,
+}
+
+/// One kept entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkEntry {
+    /// Root-relative POSIX path.
+    pub rel: String,
+    /// Stat tuple as seen by the walk (of the link itself unless it was followed).
+    pub stat: StatTuple,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct WalkOutput {
+    /// Kept entries, sorted by path (byte order).
+    pub entries: Vec<WalkEntry>,
+    /// Root-relative paths of directories and files that could not be read: everything at or
+    /// under them is unknown.
+    pub unreadable: Vec<String>,
+    /// Diagnostics, sorted by path.
+    pub warnings: Vec<Warning>,
+    /// Directories listed.
+    pub dirs: u64,
+    /// FIFOs, sockets and devices skipped.
+    pub special: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+struct DirId(u64, u64);
+
+fn dir_id(md: &fs::Metadata) -> Option<DirId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(DirId(md.dev(), md.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = md;
+        None
+    }
+}
+
+/// Directory identities from the root down to a directory, for loop detection.
+struct Ancestors {
+    id: Option<DirId>,
+    parent: Option<Arc<Ancestors>>,
+}
+
+impl Ancestors {
+    fn contains(&self, id: DirId) -> bool {
+        let mut cur = Some(self);
+        while let Some(a) = cur {
+            if a.id == Some(id) {
+                return true;
+            }
+            cur = a.parent.as_deref();
+        }
+        false
+    }
+}
+
+struct Ctx<'a> {
+    canonical_root: Option<PathBuf>,
+    opts: &'a WalkOptions<'a>,
+    ctl: &'a Control,
+    out: Mutex<WalkOutput>,
+    loops_reported: Mutex<HashSet<DirId>>,
+}
+
+/// Joins a relative POSIX path to a parent path.
+pub fn join_rel(dir_rel: &str, name: &str) -> String {
+    if dir_rel.is_empty() {
+        name.to_string()
+    } else {
+        let mut s = String::with_capacity(dir_rel.len() + 1 + name.len());
+        s.push_str(dir_rel);
+        s.push('/');
+        s.push_str(name);
+        s
+    }
+}
+
+/// Checks that `root` is an existing directory (following a link at the root itself).
+pub fn check_root(root: &Path) -> CoreResult<()> {
+    match fs::metadata(root) {
+        Ok(md) if md.is_dir() => Ok(()),
+        Ok(_) => Err(CoreError::RootNotDirectory(root.display().to_string())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(CoreError::RootNotFound(root.display().to_string()))
+        }
+        Err(e) => Err(CoreError::io(
+            format!("cannot read root {}", root.display()),
+            e,
+        )),
+    }
+}
+
+/// Walks `root` in parallel. Fails only when the root itself is unusable or on abort.
+pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<WalkOutput> {
+    check_root(root)?;
+    let root_id = fs::metadata(root).ok().as_ref().and_then(dir_id);
+    let ctx = Ctx {
+        canonical_root: if opts.follow_symlinks {
+            fs::canonicalize(root).ok()
+        } else {
+            None
+        },
+        opts,
+        ctl,
+        out: Mutex::new(WalkOutput::default()),
+        loops_reported: Mutex::new(HashSet::new()),
+    };
+    let ancestors = Arc::new(Ancestors {
+        id: root_id,
+        parent: None,
+    });
+    rayon::scope(|s| {
+        walk_dir(s, &ctx, root.to_path_buf(), String::new(), 0, ancestors);
+    });
+    ctl.check()?;
+    let mut out = ctx
+        .out
+        .into_inner()
+        .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
+    out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.unreadable.sort_unstable();
+    out.warnings
+        .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Batch {
+    entries: Vec<WalkEntry>,
+    unreadable: Vec<String>,
+    warnings: Vec<Warning>,
+    special: u64,
+}
+
+fn walk_dir<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    abs: PathBuf,
+    rel: String,
+    depth: usize,
+    ancestors: Arc<Ancestors>,
+) {
+    if ctx.ctl.cancelled() {
+        return;
+    }
+    let mut batch = Batch::default();
+    match fs::read_dir(&abs) {
+        Ok(rd) => {
+            for item in rd {
+                match item {
+                    Ok(entry) => visit(s, ctx, &abs, &rel, depth, &ancestors, entry, &mut batch),
+                    Err(e) => {
+                        report_unreadable(&mut batch, &rel, "unreadable_dir", &e);
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound && !rel.is_empty() => {
+            // Removed between its parent's listing and now: it is simply gone.
+        }
+        Err(e) => report_unreadable(&mut batch, &rel, "unreadable_dir", &e),
+    }
+    ctx.ctl.saw_files(batch.entries.len() as u64);
+    if let Ok(mut out) = ctx.out.lock() {
+        out.dirs += 1;
+        out.special += batch.special;
+        out.entries.append(&mut batch.entries);
+        out.unreadable.append(&mut batch.unreadable);
+        out.warnings.append(&mut batch.warnings);
+    }
+}
+
+fn report_unreadable(batch: &mut Batch, rel: &str, code: &str, e: &io::Error) {
+    let shown = if rel.is_empty() { "." } else { rel };
+    batch.unreadable.push(rel.to_string());
+    batch.warnings.push(Warning::at(
+        code,
+        format!("cannot read {shown}: {e}; everything under it is unknown"),
+        rel,
+    ));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn visit<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    dir_abs: &Path,
+    dir_rel: &str,
+    depth: usize,
+    ancestors: &Arc<Ancestors>,
+    entry: fs::DirEntry,
+    batch: &mut Batch,
+) {
+    let os_name = entry.file_name();
+    let Some(name) = os_name.to_str() else {
+        let shown = join_rel(dir_rel, &os_name.to_string_lossy());
+        batch.warnings.push(Warning::at(
+            "non_utf8_name",
+            format!("name is not valid UTF-8 and is not tracked: {shown:?}"),
+            shown,
+        ));
+        return;
+    };
+    let rel = join_rel(dir_rel, name);
+    let ft = match entry.file_type() {
+        Ok(ft) => ft,
+        Err(e) => return report_unreadable(batch, &rel, "unreadable_file", &e),
+    };
+    let opts = ctx.opts;
+    if ft.is_dir() {
+        enter_dir(
+            s,
+            ctx,
+            dir_abs.join(name),
+            rel,
+            name,
+            depth,
+            ancestors,
+            None,
+            batch,
+        );
+    } else if ft.is_file() {
+        if !opts.filter.keep_file(name, &rel) {
+            return;
+        }
+        match entry.metadata() {
+            Ok(md) => batch.entries.push(WalkEntry {
+                rel,
+                stat: StatTuple::from_metadata(&md),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => report_unreadable(batch, &rel, "unreadable_file", &e),
+        }
+    } else if ft.is_symlink() {
+        visit_link(
+            s,
+            ctx,
+            dir_abs.join(name),
+            rel,
+            name,
+            depth,
+            ancestors,
+            batch,
+        );
+    } else {
+        batch.special += 1;
+        if opts.filter.keep_file(name, &rel) {
+            batch.warnings.push(Warning::at(
+                "special_file",
+                format!("{rel} is a FIFO, socket or device; it is never opened"),
+                rel,
+            ));
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn enter_dir<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    abs: PathBuf,
+    rel: String,
+    name: &str,
+    depth: usize,
+    ancestors: &Arc<Ancestors>,
+    id: Option<DirId>,
+    batch: &mut Batch,
+) {
+    if ctx.opts.filter.skip_dir(name, &rel) {
+        return;
+    }
+    if depth + 1 > ctx.opts.max_depth {
+        batch.warnings.push(Warning::at(
+            "depth_limit",
+            format!(
+                "{rel} is deeper than the depth cap ({}) and is not walked",
+                ctx.opts.max_depth
+            ),
+            rel,
+        ));
+        return;
+    }
+    let id = match id {
+        Some(id) => Some(id),
+        None if ctx.opts.follow_symlinks => {
+            fs::symlink_metadata(&abs).ok().as_ref().and_then(dir_id)
+        }
+        None => None,
+    };
+    let child = Arc::new(Ancestors {
+        id,
+        parent: Some(ancestors.clone()),
+    });
+    s.spawn(move |s| walk_dir(s, ctx, abs, rel, depth + 1, child));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn visit_link<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    abs: PathBuf,
+    rel: String,
+    name: &str,
+    depth: usize,
+    ancestors: &Arc<Ancestors>,
+    batch: &mut Batch,
+) {
+    let filter = ctx.opts.filter;
+    let record_link = |batch: &mut Batch, rel: String| match fs::symlink_metadata(&abs) {
+        Ok(md) => batch.entries.push(WalkEntry {
+            rel,
+            stat: StatTuple::from_metadata(&md),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => report_unreadable(batch, &rel, "unreadable_file", &e),
+    };
+    if !ctx.opts.follow_symlinks {
+        if filter.keep_file(name, &rel) {
+            record_link(batch, rel);
+        }
+        return;
+    }
+    let target = match fs::metadata(&abs) {
+        Ok(md) => md,
+        Err(_) => {
+            // Broken (or looping) link: recorded as a link, as when links are not followed.
+            if filter.keep_file(name, &rel) {
+                batch.warnings.push(Warning::at(
+                    "broken_symlink",
+                    format!("{rel} is a symlink whose target cannot be reached"),
+                    rel.clone(),
+                ));
+                record_link(batch, rel);
+            }
+            return;
+        }
+    };
+    let inside = match (&ctx.canonical_root, fs::canonicalize(&abs)) {
+        (Some(root), Ok(t)) => t.starts_with(root),
+        _ => false,
+    };
+    if !inside {
+        if target.is_dir() || filter.keep_file(name, &rel) {
+            batch.warnings.push(Warning::at(
+                "symlink_outside_root",
+                format!("{rel} points outside the root and is not followed"),
+                rel.clone(),
+            ));
+        }
+        if !target.is_dir() && filter.keep_file(name, &rel) {
+            record_link(batch, rel);
+        }
+        return;
+    }
+    if target.is_dir() {
+        if let Some(id) = dir_id(&target) {
+            if ancestors.contains(id) {
+                let first = ctx
+                    .loops_reported
+                    .lock()
+                    .map(|mut r| r.insert(id))
+                    .unwrap_or(false);
+                if first {
+                    batch.warnings.push(Warning::at(
+                        "symlink_loop",
+                        format!("{rel} leads back to one of its own ancestors; not followed"),
+                        rel,
+                    ));
+                }
+                return;
+            }
+            enter_dir(s, ctx, abs, rel, name, depth, ancestors, Some(id), batch);
+        } else {
+            enter_dir(s, ctx, abs, rel, name, depth, ancestors, None, batch);
+        }
+    } else if target.is_file() {
+        if filter.keep_file(name, &rel) {
+            batch.entries.push(WalkEntry {
+                rel,
+                stat: StatTuple::from_metadata(&target),
+            });
+        }
+    } else {
+        batch.special += 1;
+    }
+}
+
+/// Whether `path` is `prefix` or lies under it (POSIX, component-wise). The empty prefix is
+/// the root and contains everything.
+pub fn is_under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || (path.len() > prefix.len()
+            && path.starts_with(prefix)
+            && path.as_bytes()[prefix.len()] == b'/')
+}
+
+/// Whether `path` is at or under any of `prefixes` (sorted).
+pub fn under_any(path: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| is_under(path, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::filter::FilterSpec;
+    use crate::core::stat::FileKind;
+
+    fn run(root: &Path, filter: &Filter, follow: bool) -> WalkOutput {
+        let opts = WalkOptions {
+            filter,
+            max_depth: DEFAULT_MAX_DEPTH,
+            follow_symlinks: follow,
+        };
+        walk(root, &opts, &Control::default()).unwrap()
+    }
+
+    fn rels(out: &WalkOutput) -> Vec<&str> {
+        out.entries.iter().map(|e| e.rel.as_str()).collect()
+    }
+
+    #[test]
+    fn lists_sorted_posix_paths_and_prunes_excluded_dirs() {
+        let d = tempfile::tempdir().unwrap();
+        for p in ["b/x.ts", "a/y.ts", "a/z/w.js", "node_modules/m.js", "c.md"] {
+            let p = d.path().join(p);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "x").unwrap();
+        }
+        let f = Filter::new(&FilterSpec {
+            include_pattern: Some(r"\.(ts|js)$".into()),
+            exclude_dirs: vec!["node_modules".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        let out = run(d.path(), &f, false);
+        assert_eq!(rels(&out), ["a/y.ts", "a/z/w.js", "b/x.ts"]);
+        assert!(out.warnings.is_empty());
+    }
+
+    #[test]
+    fn root_errors_have_codes() {
+        let d = tempfile::tempdir().unwrap();
+        let f = Filter::all();
+        let opts = WalkOptions {
+            filter: &f,
+            max_depth: 4,
+            follow_symlinks: false,
+        };
+        let e = walk(&d.path().join("nope"), &opts, &Control::default()).unwrap_err();
+        assert_eq!(e.code(), "ROOT_NOT_FOUND");
+        fs::write(d.path().join("file"), "x").unwrap();
+        let e = walk(&d.path().join("file"), &opts, &Control::default()).unwrap_err();
+        assert_eq!(e.code(), "ROOT_NOT_DIRECTORY");
+    }
+
+    #[test]
+    fn depth_cap_is_reported() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("1/2/3")).unwrap();
+        fs::write(d.path().join("1/2/3/deep.txt"), "x").unwrap();
+        fs::write(d.path().join("1/ok.txt"), "x").unwrap();
+        let f = Filter::all();
+        let opts = WalkOptions {
+            filter: &f,
+            max_depth: 2,
+            follow_symlinks: false,
+        };
+        let out = walk(d.path(), &opts, &Control::default()).unwrap();
+        assert_eq!(rels(&out), ["1/ok.txt"]);
+        assert_eq!(out.warnings[0].code, "depth_limit");
+        assert_eq!(out.warnings[0].path.as_deref(), Some("1/2/3"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_links_loops_and_escapes() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.txt"), "s").unwrap();
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("a/b")).unwrap();
+        fs::write(d.path().join("a/b/f.txt"), "f").unwrap();
+        symlink("..", d.path().join("a/b/up")).unwrap(); // dir -> ancestor
+        symlink("self", d.path().join("self")).unwrap(); // a -> a
+        symlink("missing", d.path().join("broken")).unwrap();
+        symlink(outside.path(), d.path().join("out")).unwrap();
+        symlink("a/b/f.txt", d.path().join("lf.txt")).unwrap();
+
+        let f = Filter::all();
+        let plain = run(d.path(), &f, false);
+        assert_eq!(
+            rels(&plain),
+            ["a/b/f.txt", "a/b/up", "broken", "lf.txt", "out", "self"]
+        );
+        assert!(plain
+            .entries
+            .iter()
+            .filter(|e| e.rel != "a/b/f.txt")
+            .all(|e| e.stat.kind == FileKind::Symlink));
+
+        let followed = run(d.path(), &f, true);
+        assert_eq!(rels(&followed), ["a/b/f.txt", "broken", "lf.txt", "self"]);
+        let lf = followed.entries.iter().find(|e| e.rel == "lf.txt").unwrap();
+        assert_eq!(lf.stat.kind, FileKind::File);
+        let codes: Vec<_> = followed.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes.iter().filter(|c| **c == "symlink_loop").count(), 1);
+        assert!(codes.contains(&"symlink_outside_root"));
+        assert!(codes.contains(&"broken_symlink"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_are_skipped_and_non_utf8_names_reported() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        fs::write(d.path().join(OsStr::from_bytes(b"bad\xff.ts")), "x").unwrap();
+        fs::write(d.path().join("ok.ts"), "x").unwrap();
+        let out = run(d.path(), &Filter::all(), false);
+        assert_eq!(rels(&out), ["ok.ts"]);
+        assert_eq!(out.special, 1);
+        let codes: Vec<_> = out.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["non_utf8_name", "special_file"]);
+    }
+
+    #[test]
+    fn prefixes_are_component_wise() {
+        assert!(is_under("a/b", "a"));
+        assert!(is_under("a", "a"));
+        assert!(!is_under("ab/c", "a"));
+        assert!(is_under("x", ""));
+    }
+}

@@ -542,16 +542,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
 
     let mut written = false;
     if let Some(target) = &opts.write_to {
-        let new_manifest = Manifest {
-            algorithm: opts.algorithm,
-            files: files
-                .iter()
-                .map(|f| (f.path.clone(), f.record.clone()))
-                .collect(),
-        };
-        let bytes = new_manifest.to_bytes();
         let same_target = prev.from.as_deref() == Some(target.as_path());
-        let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
         let hints_same = same_target
             && prev.hints.as_ref().is_some_and(|old| {
                 old.len() == files.len()
@@ -560,7 +551,19 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
                         .zip(&files)
                         .all(|((p, h), f)| *p == f.path && *h == f.hint)
             });
-        if !(manifest_same && hints_same) {
+        // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
+        // the canonical bytes need not even be built.
+        let nothing_changed = hints_same && delta.is_clean() && prev.bytes.is_some();
+        if !nothing_changed {
+            let new_manifest = Manifest {
+                algorithm: opts.algorithm,
+                files: files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.record.clone()))
+                    .collect(),
+            };
+            let bytes = new_manifest.to_bytes();
+            let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }

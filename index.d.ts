@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The Rust target triple this binary was built for (for example
+ * `x86_64-unknown-linux-gnu`), for diagnostics: which platform package a host really loaded.
+ */
+export declare function binaryTarget(): string
+
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
   /** Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`. */

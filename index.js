@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.binaryTarget = nativeBinding.binaryTarget
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.FingerprintStrategy = nativeBinding.FingerprintStrategy
 module.exports.fingerprintSync = nativeBinding.fingerprintSync

@@ -11,3 +11,10 @@ use napi_derive::napi;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// The Rust target triple this binary was built for (for example
+/// `x86_64-unknown-linux-gnu`), for diagnostics: which platform package a host really loaded.
+#[napi]
+pub fn binary_target() -> String {
+    env!("CACHECORE_TARGET").to_string()
+}

@@ -502,3 +502,38 @@ fn producer_data_is_the_analysis_data_verbatim_and_compact() {
         loc.project_id
     )));
 }
+
+#[test]
+fn locale_walk_depth_follows_the_structure() {
+    let mut p = Proj::new();
+    write(&p.locales_dir.join("nested/en.meta.json"), "{}");
+    write(&p.locales_dir.join("fr.meta.json"), "{}");
+    let (out, _) = p.run();
+    let added = &out.cache.delta.as_ref().unwrap().added;
+    assert!(added.contains(&"fr.meta.json".to_string()));
+    assert!(!added.iter().any(|k| k.starts_with("nested/")), "{added:?}");
+    assert!(out.cache.warnings.is_empty(), "{:?}", out.cache.warnings);
+    p.layout.structure = LocalesLayoutStructure::FeatureBundle;
+    let (out, _) = p.run();
+    assert_eq!(
+        out.cache.delta.as_ref().unwrap().added,
+        ["nested/en.meta.json"]
+    );
+    assert_eq!(
+        rebuild(&out),
+        (
+            AnalysisRebuildStrategy::Full,
+            AnalysisRebuildReason::LayoutChanged
+        )
+    );
+}
+
+#[test]
+fn read_only_cold_run_creates_nothing() {
+    let p = Proj::new();
+    let mut input = p.input();
+    input.mode = CacheMode::ReadOnly;
+    let (out, _) = p.run_with(input, true);
+    assert_eq!(out.cache.status, S::Miss);
+    assert!(!p.home.exists());
+}

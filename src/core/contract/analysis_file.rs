@@ -202,3 +202,18 @@ mod tests {
         assert_eq!(env.data.get(), "null");
     }
 }
+
+#[cfg(test)]
+mod truncation_tests {
+    use super::*;
+
+    #[test]
+    fn every_truncation_is_malformed() {
+        let text = "{\"version\":1,\"updatedAt\":\"t\",\"projectId\":\"abc\",\"data\":{\"a\":[1,2,{\"b\":null}]},\"inputFilesEpoch\":\"e\"}";
+        assert!(parse_analysis(text.as_bytes(), Path::new("a"), "abc").is_ok());
+        for n in 0..text.len() {
+            let e = parse_analysis(&text.as_bytes()[..n], Path::new("a"), "abc").unwrap_err();
+            assert_eq!(e.warning.code, "cache_malformed", "prefix {n}");
+        }
+    }
+}

@@ -155,3 +155,44 @@ pub fn load_files_index(path: &Path, cap: u64) -> LoadedFilesIndex {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOLDEN: &str = "{\n  \"version\": 1,\n  \"updatedAt\": \"2026-01-01T00:00:00.000Z\",\n  \"files\": {\n    \"a.ts\": {\n      \"hash\": \"ab\",\n      \"size\": 3,\n      \"mtimeMs\": 0,\n      \"updatedAt\": \"2026-01-01T00:00:00.000Z\"\n    }\n  },\n  \"localeSegments\": {},\n  \"localesLayout\": {\n    \"mode\": \"flat_file\",\n    \"structure\": \"locale_file\",\n    \"directory\": \"locales\",\n    \"source\": \"en\"\n  }\n}";
+
+    #[test]
+    fn golden_round_trips_byte_for_byte() {
+        let index = parse_files_index(GOLDEN.as_bytes(), Path::new("f")).unwrap();
+        assert_eq!(String::from_utf8(index.to_bytes()).unwrap(), GOLDEN);
+    }
+
+    #[test]
+    fn every_truncation_is_malformed() {
+        for n in 0..GOLDEN.len() {
+            let e = parse_files_index(&GOLDEN.as_bytes()[..n], Path::new("f")).unwrap_err();
+            assert_eq!(e.warning.code, "cache_malformed", "prefix {n}");
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_malformed() {
+        for bad in [
+            "[]",
+            "{}",
+            "{\"files\":[]}",
+            "{\"version\":2,\"files\":{}}",
+            "{\"files\":{\"a\":{\"hash\":\"x\",\"size\":-1,\"mtimeMs\":0,\"updatedAt\":\"t\"}}}",
+            "{\"files\":{},\"localesLayout\":{\"mode\":\"flat_file\"}}",
+        ] {
+            assert!(
+                parse_files_index(bad.as_bytes(), Path::new("f")).is_err(),
+                "{bad}"
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let text = format!("{{\"files\":{{}},\"x\":{deep}}}");
+        assert!(parse_files_index(text.as_bytes(), Path::new("f")).is_err());
+    }
+}

@@ -8,15 +8,27 @@
 #[macro_use]
 mod literal;
 
+pub mod analysis_file;
+pub mod cache_file;
 pub mod classify;
 pub mod config;
 pub mod decide;
 pub mod delta;
+pub mod dispatch;
 pub mod dispatch_info;
+pub mod files_index;
 pub mod hashing;
 pub mod invalidation;
+pub mod iso_time;
 pub mod js_number;
 pub mod layout;
+pub mod lock;
+pub mod memory;
 pub mod messages;
+pub mod meta_file;
 pub mod paths;
 pub mod records;
+pub mod store_paths;
+pub mod tracked;
+pub mod translations;
+pub mod walk_specs;

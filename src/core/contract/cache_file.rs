@@ -1,0 +1,208 @@
+//! Reading and writing one cache JSON file with the TypeScript core's guards and warnings.
+//!
+//! Reading never follows a symlink and never blocks on a FIFO (the file is opened with
+//! `O_NOFOLLOW | O_NONBLOCK` and must then be a regular file), refuses a file over its cap before
+//! reading it, and turns every failure into a [`CacheWarning`]: a miss, never a throw.
+//! Writing is atomic ([`crate::core::atomic::write_atomic`]).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::dispatch_info::CacheWarning;
+use crate::core::atomic;
+
+/// Warning code: a cache file is not valid JSON or not a valid envelope.
+pub const CACHE_MALFORMED: &str = "cache_malformed";
+/// Warning code: a cache file is over its size cap (not read).
+pub const CACHE_OVERSIZE: &str = "cache_oversize";
+/// Warning code: a cache file could not be read or written, or is not a regular file.
+pub const CACHE_IO_ERROR: &str = "cache_io_error";
+/// Warning code: `mode: 'readOnly'` skipped a write.
+pub const CACHE_READ_ONLY: &str = "cache_read_only";
+/// Warning code: the project directory could not be created.
+pub const CACHE_DIR_UNAVAILABLE: &str = "cache_dir_unavailable";
+/// Warning code (cachecore's): another process held the cache lock too long; nothing persisted.
+pub const CACHE_LOCK_TIMEOUT: &str = "cache_lock_timeout";
+
+/// Why a cache file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheReadFailure {
+    /// The warning to report.
+    pub warning: CacheWarning,
+    /// Whether the file is corrupt (malformed or oversize): it may be removed or replaced.
+    pub corrupt: bool,
+}
+
+impl CacheReadFailure {
+    fn new(code: &str, message: String, path: &Path, corrupt: bool) -> Self {
+        Self {
+            warning: warning(code, message, path),
+            corrupt,
+        }
+    }
+
+    /// A `cache_malformed` failure with the given message.
+    pub fn malformed(message: String, path: &Path) -> Self {
+        Self::new(CACHE_MALFORMED, message, path, true)
+    }
+}
+
+/// A warning about `path`.
+pub fn warning(code: &str, message: impl Into<String>, path: &Path) -> CacheWarning {
+    CacheWarning {
+        code: code.to_owned(),
+        message: message.into(),
+        path: Some(path.display().to_string()),
+    }
+}
+
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads a cache file: `Ok(None)` when it does not exist, its bytes when it is a regular file
+/// within `cap` bytes, else a failure (`cache_io_error` for a symlink, directory, FIFO or read
+/// error, `cache_oversize` over the cap).
+pub fn read_cache_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure> {
+    let not_a_file = || {
+        CacheReadFailure::new(
+            CACHE_IO_ERROR,
+            "cache path is not a file; skipping".into(),
+            path,
+            false,
+        )
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CacheReadFailure::new(
+                CACHE_IO_ERROR,
+                format!("cache read error: {e}"),
+                path,
+                false,
+            ))
+        }
+        Ok(md) if !md.file_type().is_file() => return Err(not_a_file()),
+        Ok(_) => {}
+    }
+    let file = match open_no_follow(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
+        Err(e) => {
+            return Err(CacheReadFailure::new(
+                CACHE_IO_ERROR,
+                format!("cache read error: {e}"),
+                path,
+                false,
+            ))
+        }
+    };
+    let md = file.metadata().map_err(|e| {
+        CacheReadFailure::new(
+            CACHE_IO_ERROR,
+            format!("cache read error: {e}"),
+            path,
+            false,
+        )
+    })?;
+    if !md.file_type().is_file() {
+        return Err(not_a_file());
+    }
+    let oversize = |size: u64| {
+        CacheReadFailure::new(
+            CACHE_OVERSIZE,
+            format!("cache file exceeds size limit ({size} > {cap} bytes); skipping"),
+            path,
+            true,
+        )
+    };
+    if md.len() > cap {
+        return Err(oversize(md.len()));
+    }
+    let mut bytes = Vec::with_capacity(md.len() as usize);
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            CacheReadFailure::new(
+                CACHE_IO_ERROR,
+                format!("cache read error: {e}"),
+                path,
+                false,
+            )
+        })?;
+    if bytes.len() as u64 > cap {
+        return Err(oversize(bytes.len() as u64));
+    }
+    Ok(Some(bytes))
+}
+
+/// Parses JSON bytes, or a `cache_malformed` failure naming the parse error.
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(
+    bytes: &'a [u8],
+    path: &Path,
+) -> Result<T, CacheReadFailure> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| CacheReadFailure::malformed(format!("invalid JSON: {e}"), path))
+}
+
+/// Publishes `bytes` at `path` atomically; a failure is a `cache_io_error` warning.
+pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Option<CacheWarning> {
+    atomic::write_atomic(path, bytes)
+        .err()
+        .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
+}
+
+/// `JSON.stringify(value, null, 2)`: two-space indentation, no trailing newline.
+pub fn to_pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec_pretty(value).expect("cache values serialise")
+}
+
+/// Removes a corrupt cache file (best effort; a missing file is fine).
+pub fn remove_corrupt(path: &Path) {
+    let _ = fs::remove_file(path);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_oversize_and_not_a_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.json");
+        assert_eq!(read_cache_file(&p, 10).unwrap(), None);
+        fs::write(&p, b"12345678901").unwrap();
+        let e = read_cache_file(&p, 10).unwrap_err();
+        assert_eq!(e.warning.code, CACHE_OVERSIZE);
+        assert_eq!(
+            e.warning.message,
+            "cache file exceeds size limit (11 > 10 bytes); skipping"
+        );
+        assert!(e.corrupt);
+        assert_eq!(read_cache_file(&p, 11).unwrap().unwrap().len(), 11);
+        let dir = d.path().join("dir.json");
+        fs::create_dir(&dir).unwrap();
+        let e = read_cache_file(&dir, 10).unwrap_err();
+        assert_eq!(e.warning.code, CACHE_IO_ERROR);
+        assert!(!e.corrupt);
+    }
+
+    #[test]
+    fn pretty_json_is_two_space_without_newline() {
+        let v = serde_json::json!({"a": {"b": 1}, "c": {}});
+        assert_eq!(
+            String::from_utf8(to_pretty_json(&v)).unwrap(),
+            "{\n  \"a\": {\n    \"b\": 1\n  },\n  \"c\": {}\n}"
+        );
+    }
+}

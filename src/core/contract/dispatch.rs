@@ -1,0 +1,814 @@
+//! §5 dispatch: check, produce, persist — as a two-phase API.
+//!
+//! 1. [`begin`] runs steps 1–6 (disabled check, `meta.json` maintenance, `files.json` load,
+//!    fingerprint of src and locale segments, baseline and delta, input files epoch), consults
+//!    the per-process memory and loads `analysis.json`.
+//! 2. The host validates [`DispatchBegin::previous_data`] (its `parseCachedData`) and calls
+//!    [`DispatchBegin::decide`] with the result: steps 7–9 give a [`DispatchPlan`] that either
+//!    serves cached data, reuses it without the producer, or asks for the producer with a
+//!    [`ProducerContext`].
+//! 3. [`commit`] persists (under the project lock, atomically; nothing in `readOnly` mode) and
+//!    returns `{ data, cache }`. [`dispatch`] is the synchronous one-shot form.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::analysis_file::{self, AnalysisEnvelope, RawData};
+use super::cache_file::{
+    self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
+};
+use super::classify::{
+    classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
+};
+use super::config::{
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
+    MAX_TRANSLATIONS_BYTES,
+};
+use super::decide::{
+    decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
+    AnalysisRebuildStrategy,
+};
+use super::delta::{diff_project_files, CacheFileDelta, FilesIndexStatus};
+use super::dispatch_info::{
+    CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
+    CacheInputFilesEpochDebug, CacheWarning,
+};
+use super::files_index::{self, FilesIndex};
+use super::hashing::{compute_input_files_epoch, TextHash};
+use super::iso_time::now_iso;
+use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
+use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
+use super::memory::{self, MemoryRecord};
+use super::meta_file;
+use super::records::FileRecordMap;
+use super::store_paths::CacheLocation;
+use super::tracked::{self, TreeScan, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use super::walk_specs::{self, SrcWalkRules};
+use crate::core::error::{CoreError, CoreResult};
+use crate::core::filter::Filter;
+use crate::core::hints::Hint;
+use crate::core::stat::Snapshot;
+
+/// Effective size caps of the cache files, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheCaps {
+    /// `meta.json` (default 2 MiB).
+    pub meta: u64,
+    /// `files.json` (default 32 MiB).
+    pub files: u64,
+    /// `analysis.json` (default 256 MiB, cachecore's effective default).
+    pub analysis: u64,
+    /// `translations/<code>.json` (default 32 MiB).
+    pub translations: u64,
+}
+
+impl Default for CacheCaps {
+    fn default() -> Self {
+        Self {
+            meta: MAX_META_BYTES,
+            files: MAX_FILES_BYTES,
+            analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
+            translations: MAX_TRANSLATIONS_BYTES,
+        }
+    }
+}
+
+/// The locales the dispatch tracks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalesInput {
+    /// The locales directory (absolute or relative to the working directory).
+    pub dir: PathBuf,
+    /// The configured layout (stored in `files.json`).
+    pub layout: CachedLocalesLayout,
+    /// The source segment keys; when absent, `<source>.json` for `flat_file` and every
+    /// segment under `<source>/` for `locale_directory`.
+    pub source_segment_keys: Option<Vec<String>>,
+}
+
+/// Everything one dispatch needs.
+#[derive(Debug, Clone)]
+pub struct DispatchInput {
+    /// Whether the cache is on.
+    pub enabled: bool,
+    /// When off: whether the host's no-cache flag turned it off (`bypass`) rather than config
+    /// (`disabled`).
+    pub bypass: bool,
+    /// `readWrite` or `readOnly`.
+    pub mode: CacheMode,
+    /// The rebuild config.
+    pub rebuild: CacheRebuildConfig,
+    /// The cache paths.
+    pub location: CacheLocation,
+    /// The text hash of records, epochs and ids.
+    pub hash: TextHash,
+    /// The src root.
+    pub src_root: PathBuf,
+    /// The src walk rules.
+    pub src_rules: SrcWalkRules,
+    /// The locales.
+    pub locales: LocalesInput,
+    /// A baseline the host gives instead of the stored index.
+    pub baseline_files: Option<FileRecordMap>,
+    /// Size caps.
+    pub caps: CacheCaps,
+    /// How long a writer waits for a lock.
+    pub lock_timeout: Duration,
+}
+
+impl DispatchInput {
+    /// An enabled, read-write, balanced dispatch with sha256 records (as the i18nprune CLI).
+    pub fn new(location: CacheLocation, src_root: PathBuf, locales: LocalesInput) -> Self {
+        Self {
+            enabled: true,
+            bypass: false,
+            mode: CacheMode::ReadWrite,
+            rebuild: CacheRebuildConfig::default(),
+            location,
+            hash: TextHash::Sha256,
+            src_root,
+            src_rules: SrcWalkRules::default(),
+            locales,
+            baseline_files: None,
+            caps: CacheCaps::default(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    fn paths(&self) -> CacheDispatchPaths {
+        let l = &self.location;
+        CacheDispatchPaths {
+            meta: l.meta_path.display().to_string(),
+            files: l.files_path.display().to_string(),
+            analysis: l.analysis_path.display().to_string(),
+            project_dir: l.project_dir.display().to_string(),
+        }
+    }
+
+    fn memory_key(&self) -> String {
+        format!(
+            "{}\0{}\0{}\0{:?}\0{:?}\0{}",
+            self.location.project_dir.display(),
+            self.src_root.display(),
+            self.locales.dir.display(),
+            self.locales.layout,
+            self.src_rules,
+            self.hash
+        )
+    }
+}
+
+/// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProducerContext {
+    /// The delta against the baseline.
+    pub delta: CacheFileDelta,
+    /// The classified delta.
+    pub classified: ClassifiedCacheFileDelta,
+    /// The previous data (raw JSON), when usable as a base.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_raw"
+    )]
+    pub previous: Option<RawData>,
+    /// The tracked src file count.
+    pub tracked_src_count: u64,
+    /// The rebuild config.
+    pub rebuild_config: CacheRebuildConfig,
+    /// The rebuild decision.
+    pub analysis_rebuild: AnalysisRebuildDecision,
+}
+
+fn serialize_raw<S: serde::Serializer>(raw: &Option<RawData>, s: S) -> Result<S::Ok, S::Error> {
+    match raw {
+        Some(r) => (**r).serialize(s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Counters of the fingerprint step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Tracked files whose content was read.
+    pub hashed: u64,
+    /// Tracked files whose stored hash was reused without reading.
+    pub reused: u64,
+    /// Content bytes read.
+    pub bytes_read: u64,
+}
+
+/// The state after [`begin`].
+#[derive(Debug)]
+pub struct DispatchBegin {
+    input: DispatchInput,
+    info: CacheDispatchInfo,
+    memory: Option<RawData>,
+    status: FilesIndexStatus,
+    previous_layout: Option<CachedLocalesLayout>,
+    current_src: FileRecordMap,
+    current_locales: FileRecordMap,
+    baseline: FileRecordMap,
+    epoch: String,
+    baseline_epoch: String,
+    previous: Option<AnalysisEnvelope>,
+    stored_files_bytes: Option<Vec<u8>>,
+    hints: Vec<(String, Hint)>,
+    stats: ScanStats,
+    corrupt_files: bool,
+    corrupt_analysis: bool,
+}
+
+/// What the host does next.
+#[derive(Debug, Clone)]
+pub enum DispatchAction {
+    /// Serve this data (a hit; `commit` may still rewrite `files.json` on a recovery).
+    UseCached(RawData),
+    /// Reuse the previous data without the producer (`target_locale_only`); `commit` persists.
+    Reuse(RawData),
+    /// Call the producer (with a context unless the cache is off), then `commit` its data.
+    Produce(Option<Box<ProducerContext>>),
+}
+
+/// The decision of a dispatch, ready for [`commit`].
+#[derive(Debug)]
+pub struct DispatchPlan {
+    /// The `cache` info so far (commit adds write warnings).
+    pub cache: CacheDispatchInfo,
+    /// What to do.
+    pub action: DispatchAction,
+    /// Whether this is a same-process memory hit (`memory hit (same_run)`).
+    pub memory_hit: bool,
+    persist: Persist,
+    begin: Option<Box<DispatchBegin>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Persist {
+    Nothing,
+    HintsOnly,
+    FilesOnly,
+    Both,
+}
+
+/// The result of a dispatch: `{ data, cache }`.
+#[derive(Debug, Clone)]
+pub struct DispatchOutcome {
+    /// The data (raw JSON).
+    pub data: RawData,
+    /// The cache info (`CacheDispatchInfo`).
+    pub cache: CacheDispatchInfo,
+    /// Whether the data came from the per-process memory.
+    pub memory_hit: bool,
+}
+
+fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<String>) {
+    let source = &locales.layout.source;
+    let all: Vec<String> = match (&locales.source_segment_keys, locales.layout.mode) {
+        (Some(given), _) => given.clone(),
+        (None, LocalesLayoutMode::FlatFile) => vec![format!("{source}.json")],
+        (None, LocalesLayoutMode::LocaleDirectory) => {
+            let prefix = format!("{source}/");
+            let mut v: Vec<String> = keys
+                .iter()
+                .filter(|k| k.starts_with(&prefix))
+                .map(|k| k.to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+    };
+    let primary = all
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("{source}.json"));
+    (primary, all)
+}
+
+/// Steps 1–6 of §5 (see the module doc). Fails only on a bad option (a bad exclude regex).
+pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
+    let mut info =
+        CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing);
+    info.paths = Some(input.paths());
+    let mut state = DispatchBegin {
+        info,
+        memory: None,
+        status: FilesIndexStatus::Missing,
+        previous_layout: None,
+        current_src: FileRecordMap::new(),
+        current_locales: FileRecordMap::new(),
+        baseline: FileRecordMap::new(),
+        epoch: String::new(),
+        baseline_epoch: String::new(),
+        previous: None,
+        stored_files_bytes: None,
+        hints: Vec::new(),
+        stats: ScanStats::default(),
+        corrupt_files: false,
+        corrupt_analysis: false,
+        input,
+    };
+    // Step 1: disabled.
+    if !state.input.enabled {
+        return Ok(state);
+    }
+    let input = &state.input;
+    let loc = &input.location;
+    let read_only = input.mode == CacheMode::ReadOnly;
+    let src_filter = Filter::new(&input.src_rules.filter_spec())?;
+    let locale_filter = Filter::new(&walk_specs::locale_filter_spec())?;
+
+    // Step 2: maintenance.
+    let (_meta, warnings) =
+        meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
+    state.info.warnings.extend(warnings);
+    if !read_only {
+        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
+            state.info.warnings.push(cache_file::warning(
+                CACHE_DIR_UNAVAILABLE,
+                format!("unable to create cache project dir: {e}"),
+                &loc.project_dir,
+            ));
+        }
+    }
+
+    // Step 3: files.json.
+    let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
+    state.status = loaded.status();
+    state.corrupt_files = loaded.corrupt;
+    state.info.warnings.extend(loaded.warnings.iter().cloned());
+    let stored: Option<&FilesIndex> = loaded.index.as_ref();
+    state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
+    let hints_by_key: HashMap<String, Hint> = match &loaded.bytes {
+        Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
+        None => HashMap::new(),
+    };
+
+    // Step 4: fingerprint src and locale segments (src always walked; hashes reused only
+    // through whole-tuple stat hints, so a layout change never keeps a stale hash).
+    let snapshot = if read_only || !loc.project_dir.is_dir() {
+        Snapshot::take(None)
+    } else {
+        Snapshot::take(Some(&loc.project_dir))
+    };
+    let now = now_iso();
+    let src = tracked::scan_tree(
+        &TreeScan {
+            root: &input.src_root,
+            filter: &src_filter,
+            max_depth: walk_specs::SRC_MAX_DEPTH,
+            hint_prefix: SRC_HINT_PREFIX,
+            stored: stored.map(|s| &s.files),
+        },
+        &hints_by_key,
+        input.hash,
+        &snapshot,
+        &now,
+    )?;
+    let locales = tracked::scan_tree(
+        &TreeScan {
+            root: &input.locales.dir,
+            filter: &locale_filter,
+            max_depth: walk_specs::locale_max_depth(input.locales.layout.structure),
+            hint_prefix: LOCALE_HINT_PREFIX,
+            stored: stored.and_then(|s| s.locale_segments.as_ref()),
+        },
+        &hints_by_key,
+        input.hash,
+        &snapshot,
+        &now,
+    )?;
+    state.stats = ScanStats {
+        hashed: src.hashed + locales.hashed,
+        reused: src.reused + locales.reused,
+        bytes_read: src.bytes_read + locales.bytes_read,
+    };
+    state.info.warnings.extend(src.warnings);
+    state.info.warnings.extend(locales.warnings);
+    state.hints = src.hints;
+    state.hints.extend(locales.hints);
+    state.current_src = src.records;
+    state.current_locales = locales.records;
+
+    // Step 5: baseline and delta.
+    state.baseline = match &input.baseline_files {
+        Some(b) => b.clone(),
+        None => stored.map(FilesIndex::merged).unwrap_or_default(),
+    };
+    let merged = state.merged();
+    let delta = diff_project_files(&state.baseline, &merged);
+
+    // Step 6: epochs.
+    state.epoch = compute_input_files_epoch(&merged, input.hash);
+    state.baseline_epoch = compute_input_files_epoch(&state.baseline, input.hash);
+    state.info.delta = Some(delta);
+    if !state.status.is_usable() {
+        state.info.files_index_status = Some(state.status);
+    }
+    state.stored_files_bytes = loaded.bytes;
+
+    // Same-process memory.
+    if let Some(record) = memory::recall(&state.input.memory_key()) {
+        if record.epoch == state.epoch {
+            state.memory = Some(record.data);
+            return Ok(state);
+        }
+    }
+    let input = &state.input;
+    match analysis_file::load_analysis(
+        &input.location.analysis_path,
+        input.caps.analysis,
+        &input.location.project_id,
+    ) {
+        Ok(previous) => state.previous = previous,
+        Err(f) => {
+            state.corrupt_analysis = f.corrupt;
+            state.info.warnings.push(f.warning);
+        }
+    }
+    Ok(state)
+}
+
+impl DispatchBegin {
+    fn merged(&self) -> FileRecordMap {
+        let mut m = self.current_src.clone();
+        for (k, r) in self.current_locales.iter() {
+            m.insert(k, r.clone());
+        }
+        m
+    }
+
+    /// The data the host must validate (its `parseCachedData`) before [`Self::decide`]; `None`
+    /// when there is none or it need not be validated (cache off, memory hit).
+    pub fn previous_data(&self) -> Option<&RawData> {
+        if self.memory.is_some() {
+            return None;
+        }
+        self.previous.as_ref().map(|p| &p.data)
+    }
+
+    /// The input files epoch of the current files.
+    pub fn input_files_epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// What the fingerprint step read.
+    pub fn scan_stats(&self) -> ScanStats {
+        self.stats
+    }
+
+    /// The current src records (what `files.json` will hold under `files`).
+    pub fn current_src(&self) -> &FileRecordMap {
+        &self.current_src
+    }
+
+    /// The current locale segment records.
+    pub fn current_locale_segments(&self) -> &FileRecordMap {
+        &self.current_locales
+    }
+
+    /// Steps 7–9 of §5, given whether the previous data passed the host's validation
+    /// (`true` when the host has no validator).
+    pub fn decide(mut self, previous_valid: bool) -> DispatchPlan {
+        let mut info = std::mem::replace(
+            &mut self.info,
+            CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing),
+        );
+        if !self.input.enabled {
+            info.status = if self.input.bypass {
+                CacheDispatchStatus::Bypass
+            } else {
+                CacheDispatchStatus::Disabled
+            };
+            info.reason = CacheDispatchReason::NoCache;
+            return DispatchPlan {
+                cache: info,
+                action: DispatchAction::Produce(None),
+                memory_hit: false,
+                persist: Persist::Nothing,
+                begin: None,
+            };
+        }
+        if let Some(data) = self.memory.take() {
+            info.status = CacheDispatchStatus::Hit;
+            info.reason = CacheDispatchReason::CacheHit;
+            return self.plan(
+                info,
+                DispatchAction::UseCached(data),
+                true,
+                Persist::Nothing,
+            );
+        }
+        let delta = info.delta.clone().unwrap_or_default();
+        let has_changes = delta.has_changes();
+        let previous = self.previous.take();
+        let prev_ok = previous.as_ref().filter(|_| previous_valid);
+
+        // Step 7: index unusable, files changed, previous parses and is bound to these files.
+        if !self.status.is_usable() && has_changes {
+            if let Some(p) = prev_ok.filter(|p| p.input_files_epoch.as_deref() == Some(&self.epoch))
+            {
+                info.status = CacheDispatchStatus::Hit;
+                info.reason = CacheDispatchReason::FilesIndexRecovered;
+                info.analysis_rebuild = Some(AnalysisRebuildDecision::new(
+                    AnalysisRebuildStrategy::Reuse,
+                    AnalysisRebuildReason::FilesIndexRecovered,
+                ));
+                let data = p.data.clone();
+                return self.plan(
+                    info,
+                    DispatchAction::UseCached(data),
+                    false,
+                    Persist::FilesOnly,
+                );
+            }
+        }
+        // Step 8: no file change and cached data.
+        let mut reason = if has_changes {
+            CacheDispatchReason::FilesChanged
+        } else {
+            CacheDispatchReason::RunMissing
+        };
+        if !has_changes {
+            if let Some(p) = &previous {
+                if p.input_files_epoch.as_deref() != Some(self.epoch.as_str()) {
+                    reason = CacheDispatchReason::RunBindingStale;
+                    info.input_files_epoch_debug = Some(CacheInputFilesEpochDebug {
+                        cached: p.input_files_epoch.clone(),
+                        current: self.epoch.clone(),
+                    });
+                } else if previous_valid {
+                    info.status = CacheDispatchStatus::Hit;
+                    info.reason = CacheDispatchReason::CacheHit;
+                    let data = p.data.clone();
+                    let persist = if self.stats.hashed > 0 && self.stored_files_bytes.is_some() {
+                        Persist::HintsOnly
+                    } else {
+                        Persist::Nothing
+                    };
+                    return self.plan(info, DispatchAction::UseCached(data), false, persist);
+                } else {
+                    reason = CacheDispatchReason::RunInvalid;
+                }
+            }
+        }
+        // Step 9: classify and decide. The previous data is a valid base only when it parses
+        // and is bound to the baseline's files (a crash between the two writes, or a stale
+        // analysis, never gets patched).
+        let base = prev_ok
+            .filter(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()));
+        let locale_keys: Vec<&str> = self
+            .current_locales
+            .keys()
+            .chain(
+                self.baseline
+                    .keys()
+                    .filter(|k| !self.current_src.contains_key(k)),
+            )
+            .collect();
+        let (primary, sources) = source_segment_keys(&self.input.locales, &locale_keys);
+        // Src and locale keys never collide: src files match the src pattern, segments end in
+        // `.json`, which it never matches.
+        let src_re = regex::Regex::new(walk_specs::SRC_FILE_PATTERN).expect("a valid pattern");
+        let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
+            .baseline
+            .keys()
+            .map(str::to_owned)
+            .partition(|k| src_re.is_match(k));
+        let classified = classify_cache_file_delta(&ClassifyCacheFileDeltaInput {
+            delta: delta.clone(),
+            current_src_file_keys: self.current_src.keys().map(str::to_owned).collect(),
+            baseline_src_file_keys: baseline_src,
+            current_locale_segment_keys: self.current_locales.keys().map(str::to_owned).collect(),
+            baseline_locale_segment_keys: baseline_locale,
+            source_locale_segment_key: primary,
+            source_locale_segment_keys: sources,
+            previous_layout: self.previous_layout.clone(),
+            current_layout: self.input.locales.layout.clone(),
+            files_index_status: self.status,
+        });
+        let tracked_src_count = self.current_src.len() as u64;
+        let decision = decide_analysis_rebuild(
+            &self.input.rebuild,
+            &classified,
+            base.is_some(),
+            tracked_src_count,
+        )
+        .with_src_delta(classified.src.clone());
+        info.status = CacheDispatchStatus::Miss;
+        info.reason = reason;
+        info.analysis_rebuild = Some(decision.clone());
+        info.classified = Some(classified.clone());
+        if decision.strategy == AnalysisRebuildStrategy::Reuse {
+            if let Some(b) = base {
+                let data = b.data.clone();
+                return self.plan(info, DispatchAction::Reuse(data), false, Persist::Both);
+            }
+        }
+        let ctx = ProducerContext {
+            delta,
+            classified,
+            previous: base.map(|b| b.data.clone()),
+            tracked_src_count,
+            rebuild_config: self.input.rebuild,
+            analysis_rebuild: decision,
+        };
+        self.plan(
+            info,
+            DispatchAction::Produce(Some(Box::new(ctx))),
+            false,
+            Persist::Both,
+        )
+    }
+
+    fn plan(
+        self,
+        cache: CacheDispatchInfo,
+        action: DispatchAction,
+        memory_hit: bool,
+        persist: Persist,
+    ) -> DispatchPlan {
+        DispatchPlan {
+            cache,
+            action,
+            memory_hit,
+            persist,
+            begin: Some(Box::new(self)),
+        }
+    }
+}
+
+impl DispatchPlan {
+    /// Whether the host must call its producer before [`commit`].
+    pub fn needs_producer(&self) -> bool {
+        matches!(self.action, DispatchAction::Produce(_))
+    }
+
+    /// The producer's context (`None` when the cache is off or no producer is needed).
+    pub fn producer_context(&self) -> Option<&ProducerContext> {
+        match &self.action {
+            DispatchAction::Produce(Some(ctx)) => Some(ctx),
+            _ => None,
+        }
+    }
+}
+
+fn read_only_warning(what: &str, path: &std::path::Path) -> CacheWarning {
+    cache_file::warning(
+        CACHE_READ_ONLY,
+        format!("cache is read-only; skipped persisting {what}"),
+        path,
+    )
+}
+
+/// Persists a plan and returns `{ data, cache }`. `produced` is the producer's data, required
+/// when [`DispatchPlan::needs_producer`] and ignored otherwise.
+pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<DispatchOutcome> {
+    let DispatchPlan {
+        mut cache,
+        action,
+        memory_hit,
+        persist,
+        begin,
+    } = plan;
+    let data = match action {
+        DispatchAction::UseCached(d) | DispatchAction::Reuse(d) => d,
+        DispatchAction::Produce(_) => produced.ok_or_else(|| {
+            CoreError::invalid_option("data", "the producer's data is required to commit")
+        })?,
+    };
+    let Some(begin) = begin else {
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+        });
+    };
+    let input = &begin.input;
+    let loc = &input.location;
+    memory::remember(
+        &input.memory_key(),
+        MemoryRecord {
+            epoch: begin.epoch.clone(),
+            data: data.clone(),
+        },
+    );
+    if persist == Persist::Nothing {
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+        });
+    }
+    if input.mode == CacheMode::ReadOnly {
+        if persist != Persist::HintsOnly {
+            cache
+                .warnings
+                .push(read_only_warning("files index", &loc.files_path));
+        }
+        if persist == Persist::Both {
+            cache
+                .warnings
+                .push(read_only_warning("analysis cache", &loc.analysis_path));
+        }
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+        });
+    }
+    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
+        Ok(Some(g)) => g,
+        Ok(None) => {
+            cache.warnings.push(cache_file::warning(
+                CACHE_LOCK_TIMEOUT,
+                format!(
+                    "cache lock busy after {} ms; skipped persisting project cache",
+                    input.lock_timeout.as_millis()
+                ),
+                &loc.lock_path,
+            ));
+            return Ok(DispatchOutcome {
+                data,
+                cache,
+                memory_hit,
+            });
+        }
+        Err(e) => {
+            cache.warnings.push(cache_file::warning(
+                CACHE_IO_ERROR,
+                format!("cache lock error: {e}"),
+                &loc.lock_path,
+            ));
+            return Ok(DispatchOutcome {
+                data,
+                cache,
+                memory_hit,
+            });
+        }
+    };
+    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    if persist == Persist::HintsOnly {
+        if let Some(bytes) = &begin.stored_files_bytes {
+            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
+            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+        }
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+        });
+    }
+    if begin.corrupt_files {
+        cache_file::remove_corrupt(&loc.files_path);
+    }
+    if begin.corrupt_analysis && persist == Persist::Both {
+        cache_file::remove_corrupt(&loc.analysis_path);
+    }
+    let index = FilesIndex::new(
+        begin.current_src.clone(),
+        begin.current_locales.clone(),
+        input.locales.layout.clone(),
+    );
+    let bytes = index.to_bytes();
+    match cache_file::write_cache_file(&loc.files_path, &bytes) {
+        Some(w) => cache.warnings.push(w),
+        None => {
+            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
+            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+        }
+    }
+    if persist == Persist::Both {
+        if let Some(w) =
+            analysis_file::save_analysis(&loc.analysis_path, &loc.project_id, &data, &begin.epoch)
+        {
+            cache.warnings.push(w);
+        }
+    }
+    Ok(DispatchOutcome {
+        data,
+        cache,
+        memory_hit,
+    })
+}
+
+/// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],
+/// the producer when needed, [`commit`].
+pub fn dispatch(
+    input: DispatchInput,
+    parse_cached: impl FnOnce(&RawData) -> bool,
+    producer: impl FnOnce(Option<&ProducerContext>) -> CoreResult<RawData>,
+) -> CoreResult<DispatchOutcome> {
+    let begun = begin(input)?;
+    let valid = begun.previous_data().is_none_or(parse_cached);
+    let plan = begun.decide(valid);
+    let produced = if plan.needs_producer() {
+        Some(producer(plan.producer_context())?)
+    } else {
+        None
+    };
+    commit(plan, produced)
+}

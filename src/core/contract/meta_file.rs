@@ -1,0 +1,230 @@
+//! §6 `meta.json`: the projects index and its per-run maintenance (run counter, periodic heal).
+
+use std::fmt;
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::cache_file::{self, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY};
+use super::config::CACHE_SCHEMA_VERSION;
+use super::dispatch_info::CacheWarning;
+use super::iso_time::now_iso;
+use super::lock;
+use super::store_paths::CacheLocation;
+
+/// `maintenance.healEveryRuns` of a fresh index.
+pub const DEFAULT_HEAL_EVERY_RUNS: u64 = 20;
+
+/// An insertion-ordered `Record<string, string>` (`projects`: root key -> project id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectsMap(pub Vec<(String, String)>);
+
+impl ProjectsMap {
+    /// Sets `key` to `id`, in place when the key exists.
+    pub fn insert(&mut self, key: &str, id: &str) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = id.to_owned(),
+            None => self.0.push((key.to_owned(), id.to_owned())),
+        }
+    }
+}
+
+impl Serialize for ProjectsMap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectsMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ProjectsMap;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of project ids")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ProjectsMap, A::Error> {
+                let mut out = ProjectsMap::default();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    out.insert(&k, &v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `maintenance: { runCount, healEveryRuns, lastHealAt? }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetaMaintenance {
+    /// Runs so far.
+    pub run_count: u64,
+    /// Heal every this many runs (20).
+    pub heal_every_runs: u64,
+    /// When the last heal ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_heal_at: Option<String>,
+}
+
+/// `meta.json`: `{ version, updatedAt, projects, maintenance }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetaFile {
+    /// Schema version (1).
+    pub version: u32,
+    /// When it was written.
+    pub updated_at: String,
+    /// `"<posix NFC root>/"` -> project id.
+    pub projects: ProjectsMap,
+    /// The run counter and heal schedule.
+    pub maintenance: MetaMaintenance,
+}
+
+impl MetaFile {
+    /// A fresh index: no project, run count 0, heal every 20 runs.
+    pub fn fresh() -> Self {
+        Self {
+            version: CACHE_SCHEMA_VERSION,
+            updated_at: now_iso(),
+            projects: ProjectsMap::default(),
+            maintenance: MetaMaintenance {
+                run_count: 0,
+                heal_every_runs: DEFAULT_HEAL_EVERY_RUNS,
+                last_heal_at: None,
+            },
+        }
+    }
+}
+
+/// Loads `meta.json`; any failure gives a fresh index (with the read warning, if any).
+pub fn load_meta(path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
+    match cache_file::read_cache_file(path, cap) {
+        Ok(None) => (MetaFile::fresh(), Vec::new()),
+        Ok(Some(bytes)) => match cache_file::parse_json::<MetaFile>(&bytes, path) {
+            Ok(meta) if meta.version == CACHE_SCHEMA_VERSION => (meta, Vec::new()),
+            Ok(meta) => (
+                MetaFile::fresh(),
+                vec![cache_file::warning(
+                    cache_file::CACHE_MALFORMED,
+                    format!("unsupported cache schema version: {}", meta.version),
+                    path,
+                )],
+            ),
+            // The TypeScript core falls back silently on a wrong shape; invalid JSON warns.
+            Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
+        },
+        Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
+    }
+}
+
+/// Whether this run count is a heal run.
+fn should_heal(m: &MetaMaintenance) -> bool {
+    m.run_count.is_multiple_of(m.heal_every_runs.max(1))
+}
+
+/// Per-run maintenance of `meta.json` (§6): register the project, count the run, and every
+/// `healEveryRuns` runs drop entries whose project dir is gone and delete orphan project
+/// dirs. Read-modify-write under the meta lock; in `readOnly` mode nothing is written or
+/// deleted (a `cache_read_only` warning says so, as in the TypeScript core).
+pub fn run_maintenance(
+    loc: &CacheLocation,
+    read_only: bool,
+    cap: u64,
+    lock_timeout: Duration,
+) -> (MetaFile, Vec<CacheWarning>) {
+    let mut warnings = Vec::new();
+    let guard = if read_only {
+        None
+    } else {
+        match lock::acquire(&loc.meta_lock_path, lock_timeout) {
+            Ok(Some(g)) => Some(g),
+            Ok(None) => {
+                warnings.push(cache_file::warning(
+                    CACHE_LOCK_TIMEOUT,
+                    format!(
+                        "cache lock busy after {} ms; skipped persisting meta index",
+                        lock_timeout.as_millis()
+                    ),
+                    &loc.meta_path,
+                ));
+                let (meta, w) = load_meta(&loc.meta_path, cap);
+                warnings.extend(w);
+                return (meta, warnings);
+            }
+            Err(e) => {
+                warnings.push(cache_file::warning(
+                    CACHE_IO_ERROR,
+                    format!("cache lock error: {e}"),
+                    &loc.meta_lock_path,
+                ));
+                None
+            }
+        }
+    };
+    let (mut meta, w) = load_meta(&loc.meta_path, cap);
+    warnings.extend(w);
+    meta.projects.insert(&loc.project_key, &loc.project_id);
+    meta.maintenance.run_count += 1;
+    if should_heal(&meta.maintenance) && !read_only {
+        meta.maintenance.last_heal_at = Some(now_iso());
+        heal(loc, &mut meta, &mut warnings);
+    }
+    if read_only {
+        warnings.push(cache_file::warning(
+            CACHE_READ_ONLY,
+            "cache is read-only; skipped persisting meta index",
+            &loc.meta_path,
+        ));
+    } else if guard.is_some() {
+        meta.version = CACHE_SCHEMA_VERSION;
+        meta.updated_at = now_iso();
+        if let Some(w) =
+            cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta))
+        {
+            warnings.push(w);
+        }
+        crate::core::atomic::sweep_temps(&loc.root_dir, Duration::from_secs(60));
+    }
+    (meta, warnings)
+}
+
+fn heal(loc: &CacheLocation, meta: &mut MetaFile, warnings: &mut Vec<CacheWarning>) {
+    let projects_root = loc.root_dir.join("projects");
+    let is_dir = |id: &str| {
+        fs::symlink_metadata(projects_root.join(id)).is_ok_and(|m| m.file_type().is_dir())
+    };
+    // The current project keeps its entry: its dir is created right after maintenance.
+    meta.projects
+        .0
+        .retain(|(key, id)| key == &loc.project_key || is_dir(id));
+    let referenced: std::collections::HashSet<&str> =
+        meta.projects.0.iter().map(|(_, id)| id.as_str()).collect();
+    let Ok(rd) = fs::read_dir(&projects_root) else {
+        return;
+    };
+    for entry in rd.flatten() {
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_dir || referenced.contains(name) {
+            continue;
+        }
+        if let Err(e) = fs::remove_dir_all(entry.path()) {
+            warnings.push(cache_file::warning(
+                CACHE_IO_ERROR,
+                format!("cache self-heal failed: {e}"),
+                &projects_root,
+            ));
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! §5 step 4: fingerprint the src files and locale segments into `FileRecord`s with the
+//! contract's hash rules (text hash, size = UTF-8 length, `mtimeMs: 0`).
+//!
+//! Both walks run on the parallel walk; hashing runs on rayon. A file whose whole stat tuple
+//! equals a trustworthy stat hint (not racy, not unstable) keeps its stored hash without being
+//! opened; any other file is read and hashed. Hints live in `files.json.hints` (binary,
+//! checksummed, tied to the exact bytes of `files.json` and the hash algorithm), never in
+//! `files.json` itself.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::dispatch_info::CacheWarning;
+use super::hashing::TextHash;
+use super::records::{FileRecord, FileRecordMap};
+use crate::core::control::Control;
+use crate::core::error::{CoreResult, Warning};
+use crate::core::filter::Filter;
+use crate::core::hash::{self, HashAlgo};
+use crate::core::hints::{self, Hint};
+use crate::core::stat::{FileKind, Snapshot};
+use crate::core::walk::{self, WalkOptions};
+
+/// The prefix of src keys in the hints file.
+pub const SRC_HINT_PREFIX: &str = "s:";
+/// The prefix of locale segment keys in the hints file.
+pub const LOCALE_HINT_PREFIX: &str = "l:";
+
+/// The streaming algorithm of a text hash.
+pub fn hash_algo(text: TextHash) -> HashAlgo {
+    match text {
+        TextHash::Sha256 => HashAlgo::Sha256,
+        TextHash::Blake3 => HashAlgo::Blake3,
+        TextHash::Fnv1a64 => HashAlgo::Fnv1a64,
+    }
+}
+
+/// The hints generation of `files.json` bytes written with `algo`.
+pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(algo.as_str().as_bytes());
+    h.update(&[0]);
+    h.update(files_json);
+    *h.finalize().as_bytes()
+}
+
+/// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
+pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> HashMap<String, Hint> {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
+        return HashMap::new();
+    };
+    hints::decode(&bytes, &hints_generation(algo, files_json))
+        .map(|v| v.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// Encodes the hints of a scan for the given `files.json` bytes.
+pub fn encode_hints(algo: TextHash, files_json: &[u8], hints_by_key: &[(String, Hint)]) -> Vec<u8> {
+    let mut sorted: Vec<(&str, Hint)> =
+        hints_by_key.iter().map(|(k, h)| (k.as_str(), *h)).collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    sorted.dedup_by(|a, b| a.0 == b.0);
+    hints::encode(&hints_generation(algo, files_json), &sorted)
+}
+
+/// One tree to fingerprint.
+pub struct TreeScan<'a> {
+    /// The tree's root (a missing root is an empty tree).
+    pub root: &'a Path,
+    /// What to keep.
+    pub filter: &'a Filter,
+    /// Depth cap (0: top level only).
+    pub max_depth: usize,
+    /// The prefix of this tree's keys in the hints.
+    pub hint_prefix: &'a str,
+    /// The stored records of this tree (hashes that hints may vouch for).
+    pub stored: Option<&'a FileRecordMap>,
+}
+
+/// What a tree scan produced.
+#[derive(Debug, Default)]
+pub struct TreeScanOutput {
+    /// Records in walk order (byte order of paths).
+    pub records: FileRecordMap,
+    /// Hints keyed with the tree's prefix.
+    pub hints: Vec<(String, Hint)>,
+    /// Files whose content was read.
+    pub hashed: u64,
+    /// Files whose stored hash was reused without opening them.
+    pub reused: u64,
+    /// Content bytes read.
+    pub bytes_read: u64,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
+    CacheWarning {
+        code: w.code,
+        message: w.message,
+        path: w.path.map(|p| root.join(p).display().to_string()),
+    }
+}
+
+/// Fingerprints one tree.
+pub fn scan_tree(
+    scan: &TreeScan<'_>,
+    hints_by_key: &HashMap<String, Hint>,
+    algo: TextHash,
+    snapshot: &Snapshot,
+    now: &str,
+) -> CoreResult<TreeScanOutput> {
+    let mut out = TreeScanOutput::default();
+    if !scan.root.is_dir() {
+        return Ok(out);
+    }
+    let ctl = Control::default();
+    let walked = walk::walk(
+        scan.root,
+        &WalkOptions {
+            filter: scan.filter,
+            max_depth: scan.max_depth,
+            follow_symlinks: true,
+        },
+        &ctl,
+    )?;
+    out.warnings.extend(
+        walked
+            .warnings
+            .into_iter()
+            .filter(|w| !(scan.max_depth == 0 && w.code == "depth_limit"))
+            .map(|w| to_cache_warning(w, scan.root)),
+    );
+    let streaming = hash_algo(algo);
+    let results: Vec<_> = walked
+        .entries
+        .par_iter()
+        .with_min_len(32)
+        .map(|entry| {
+            let key = format!("{}{}", scan.hint_prefix, entry.rel);
+            let stored = scan.stored.and_then(|m| m.get(&entry.rel));
+            if let (Some(stored), Some(hint)) = (stored, hints_by_key.get(&key)) {
+                if hint.trustworthy()
+                    && hint.stat == entry.stat
+                    && entry.stat.kind == FileKind::File
+                {
+                    return (entry, key, Ok((stored.clone(), *hint, None)));
+                }
+            }
+            let abs = scan.root.join(&entry.rel);
+            let res = hash::hash_file(&abs, streaming).map(|h| {
+                let record = FileRecord {
+                    hash: h.hash,
+                    size: h.size,
+                    mtime_ms: 0.0,
+                    updated_at: now.to_owned(),
+                };
+                let hint = Hint {
+                    stat: h.stat,
+                    racy: snapshot.is_racy(&h.stat),
+                    unstable: h.unstable,
+                };
+                (record, hint, Some(h.bytes_read))
+            });
+            (entry, key, res)
+        })
+        .collect();
+    for (entry, key, res) in results {
+        match res {
+            Ok((mut record, hint, read)) => {
+                match read {
+                    None => out.reused += 1,
+                    Some(n) => {
+                        out.hashed += 1;
+                        out.bytes_read += n;
+                        // Keep the stored timestamp when the content did not change.
+                        if let Some(s) = scan.stored.and_then(|m| m.get(&entry.rel)) {
+                            if s.hash == record.hash && s.size == record.size {
+                                record.updated_at = s.updated_at.clone();
+                            }
+                        }
+                    }
+                }
+                out.records.insert(entry.rel.clone(), record);
+                out.hints.push((key, hint));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => out.warnings.push(CacheWarning {
+                code: "unreadable_file".to_owned(),
+                message: format!("cannot read {}: {e}; it is not tracked", entry.rel),
+                path: Some(scan.root.join(&entry.rel).display().to_string()),
+            }),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,104 @@
+// Seeded corpus generators for the benchmarks. Same seed, same bytes and mtimes.
+//   mono: project files in nested folders (depth 3 to 8), mostly 1-20 KB with a few of 1-5 MB,
+//         plus an ignored node_modules/ and dist/.
+//   i18n: an app of .ts/.tsx/.js files calling t('...'), locales/en.json with nested keys and
+//         target locales.
+import fs from 'node:fs'
+import path from 'node:path'
+
+/** A small seeded PRNG (LCG): deterministic across runs and machines. */
+export function prng(seed) {
+  let s = seed >>> 0
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32
+}
+
+const BASE_MTIME = Date.UTC(2026, 0, 1) / 1000
+
+function writeFile(p, buf, i) {
+  fs.writeFileSync(p, buf)
+  const t = BASE_MTIME + i
+  fs.utimesSync(p, t, t)
+}
+
+const LINES = Array.from({ length: 64 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(i % 40)}");\n`).join('')
+const LINE_BUF = Buffer.from(LINES)
+
+function content(rand, size, tag) {
+  const head = Buffer.from(`// ${tag}\n`)
+  const buf = Buffer.allocUnsafe(size)
+  head.copy(buf, 0)
+  let at = head.length
+  const offset = Math.floor(rand() * LINE_BUF.length)
+  while (at < size) at += LINE_BUF.copy(buf, at, offset % LINE_BUF.length, LINE_BUF.length) || 1
+  return buf
+}
+
+/** Writes the mono corpus; returns { root, files, bytes } (files: project files, not ignored ones). */
+export function makeMono(root, { files = 100_000, seed = 1 } = {}) {
+  const rand = prng(seed)
+  let bytes = 0
+  const made = new Set()
+  for (let i = 0; i < files; i++) {
+    const depth = 3 + Math.floor(rand() * 6)
+    const parts = []
+    for (let d = 0; d < depth - 1; d++) parts.push(`p${Math.floor(rand() * (d < 2 ? 12 : 4))}`)
+    const dir = path.join(root, ...parts)
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    const big = rand() < 0.0015
+    const size = big ? 1_000_000 + Math.floor(rand() * 4_000_000) : 1000 + Math.floor(rand() * 19_000)
+    writeFile(path.join(dir, `f${i}.${['ts', 'tsx', 'js', 'json', 'css'][i % 5]}`), content(rand, size, `mono ${i}`), i)
+    bytes += size
+  }
+  for (const ignored of ['node_modules', 'dist']) {
+    for (let i = 0; i < Math.max(10, files / 50); i++) {
+      const dir = path.join(root, ignored, `pkg${i % 40}`)
+      fs.mkdirSync(dir, { recursive: true })
+      writeFile(path.join(dir, `m${i}.js`), content(rand, 2000, `${ignored} ${i}`), i)
+    }
+  }
+  return { root, files, bytes }
+}
+
+/** Writes the i18n corpus; returns { root, srcFiles, keys, locales }. */
+export function makeI18n(root, { srcFiles = 20_000, keys = 5_000, targets = 30, seed = 2 } = {}) {
+  const rand = prng(seed)
+  const keyList = Array.from({ length: keys }, (_, i) => `section${i % 50}.group${Math.floor(i / 50) % 20}.key${i}`)
+  const made = new Set()
+  for (let i = 0; i < srcFiles; i++) {
+    const parts = ['src', `feature${i % 40}`, `part${Math.floor(rand() * 8)}`]
+    const dir = path.join(root, ...parts)
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    const ext = ['ts', 'tsx', 'js'][i % 3]
+    const calls = []
+    const n = 5 + Math.floor(rand() * 20)
+    for (let c = 0; c < n; c++) {
+      const k = keyList[Math.floor(rand() * keyList.length)]
+      calls.push(ext === 'tsx' ? `  <span>{t('${k}')}</span>` : `  out.push(t('${k}'))`)
+    }
+    if (i % 7 === 0) calls.push('  out.push(t(`section${n}.dynamic`))')
+    const body = ext === 'tsx'
+      ? `import { t } from '../../i18n'\nexport function C${i}() {\n  return (<div>\n${calls.join('\n')}\n  </div>)\n}\n`
+      : `import { t } from '../../i18n'\nexport function f${i}(out) {\n${calls.join('\n')}\n  return out\n}\n`
+    writeFile(path.join(dir, `m${i}.${ext}`), Buffer.from(body + LINES.slice(0, 1000 + Math.floor(rand() * 3000))), i)
+  }
+  const nest = (prefix) => {
+    const out = {}
+    for (const k of keyList) {
+      const [a, b, c] = k.split('.')
+      ;((out[a] ??= {})[b] ??= {})[c] = `${prefix} ${k}`
+    }
+    return out
+  }
+  fs.mkdirSync(path.join(root, 'locales'), { recursive: true })
+  const codes = ['en', ...Array.from({ length: targets }, (_, i) => `l${String(i).padStart(2, '0')}`)]
+  codes.forEach((code, i) => writeFile(path.join(root, 'locales', `${code}.json`), Buffer.from(JSON.stringify(nest(code), null, 2)), srcFiles + i))
+  fs.mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true })
+  writeFile(path.join(root, 'node_modules', 'dep', 'index.js'), Buffer.from('module.exports = 1\n'), 0)
+  return { root, srcFiles, keys, locales: codes.length }
+}

@@ -73,8 +73,35 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Removes cachecore temp files in `dir` older than `min_age` (left by a crashed writer).
-/// Returns how many were removed.
+/// The pid of the writer that created a temp file, from its name.
+fn temp_writer_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_suffix(TEMP_SUFFIX)?;
+    let tail = stem.rsplit('.').next()?;
+    tail.split('-').next()?.parse().ok()
+}
+
+/// Whether the process that wrote a temp file is certainly gone (never for our own pid).
+fn writer_is_dead(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only checks that the process exists.
+        let r = unsafe { libc::kill(pid, 0) };
+        r != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Removes cachecore temp files in `dir` left by a crashed writer: those whose writer process
+/// is gone, and any older than `min_age`. Returns how many were removed.
 pub fn sweep_temps(dir: &Path, min_age: Duration) -> usize {
     let Ok(rd) = fs::read_dir(dir) else { return 0 };
     let now = SystemTime::now();
@@ -85,13 +112,14 @@ pub fn sweep_temps(dir: &Path, min_age: Duration) -> usize {
         if !name.ends_with(TEMP_SUFFIX) {
             continue;
         }
+        let dead = temp_writer_pid(name).is_some_and(writer_is_dead);
         let old = e
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|m| now.duration_since(m).ok())
             .is_some_and(|age| age >= min_age);
-        if old && fs::remove_file(e.path()).is_ok() {
+        if (dead || old) && fs::remove_file(e.path()).is_ok() {
             removed += 1;
         }
     }
@@ -119,11 +147,37 @@ mod tests {
     #[test]
     fn sweep_removes_only_old_temps() {
         let d = tempfile::tempdir().unwrap();
-        fs::write(d.path().join(format!(".x.1-1-1{TEMP_SUFFIX}")), "t").unwrap();
+        let me = std::process::id();
+        fs::write(d.path().join(format!(".x.json.{me}-1-1{TEMP_SUFFIX}")), "t").unwrap();
         fs::write(d.path().join("keep.json"), "k").unwrap();
         assert_eq!(sweep_temps(d.path(), Duration::from_secs(3600)), 0);
         assert_eq!(sweep_temps(d.path(), Duration::ZERO), 1);
         assert!(d.path().join("keep.json").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sweep_removes_temps_of_dead_writers_at_once() {
+        let d = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        fs::write(
+            d.path().join(format!(".a.json.{dead}-0-f{TEMP_SUFFIX}")),
+            "t",
+        )
+        .unwrap();
+        fs::write(d.path().join(format!(".b.json.{me}-0-f{TEMP_SUFFIX}")), "t").unwrap();
+        assert_eq!(
+            temp_writer_pid(&format!(".a.b.c.{dead}-0-f{TEMP_SUFFIX}")),
+            Some(dead)
+        );
+        assert_eq!(sweep_temps(d.path(), Duration::from_secs(3600)), 1);
+        assert!(d
+            .path()
+            .join(format!(".b.json.{me}-0-f{TEMP_SUFFIX}"))
+            .exists());
     }
 
     #[cfg(unix)]

@@ -193,7 +193,9 @@ pub fn run_maintenance(
         {
             warnings.push(w);
         }
+        // Every run, hit or miss, clears what a crashed writer left behind.
         crate::core::atomic::sweep_temps(&loc.root_dir, Duration::from_secs(60));
+        crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
     }
     (meta, warnings)
 }

@@ -731,6 +731,8 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
                 ),
                 &loc.lock_path,
             ));
+            // Not on disk: the next dispatch in this process must persist, not serve memory.
+            memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
                 data,
                 cache,
@@ -743,6 +745,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
                 format!("cache lock error: {e}"),
                 &loc.lock_path,
             ));
+            memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
                 data,
                 cache,

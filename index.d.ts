@@ -9,6 +9,71 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The profile defaults: `safe = {'full', 10, 'readWrite'}`, `balanced = {'partial', 40,
+ * 'readWrite'}`, `fast = {'partial', 70, 'readWrite'}`.
+ */
+export declare const CACHE_PROFILE_DEFAULTS: CacheProfileDefaultsTable
+
+/** The schema version written to every cache file (1). */
+export declare const CACHE_SCHEMA_VERSION: number
+
+/** The host's `cache` config block. Every field is optional. */
+export interface CacheConfigSource {
+  /** Whether the cache is on (default `true`). */
+  enabled?: boolean
+  /** The cache directory, resolved against the project root by the host. */
+  dir?: string
+  /** The profile id; an unknown id gets the balanced defaults and is echoed back. */
+  profile?: CacheProfileId | (string & {})
+  /** The read/write mode; beats the profile. */
+  mode?: CacheMode
+  /** The rebuild mode; beats the profile. */
+  rebuild?: CacheRebuildMode
+  /** The full-rescan threshold in percent; beats the profile and is clamped to [0, 100]. */
+  fullRescanThresholdPercent?: number
+}
+
+/** `'readWrite' | 'readOnly'`: whether cache files may be written and deleted. */
+export type CacheMode = 'readWrite' | 'readOnly'
+
+/** The defaults one profile sets. */
+export interface CacheProfileDefaults {
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The percentage of affected source files at which a partial rebuild becomes full. */
+  fullRescanThresholdPercent: number
+  /** The read/write mode. */
+  mode: CacheMode
+}
+
+/**
+ * The defaults of every profile, keyed by `CacheProfileId`
+ * (`Record<CacheProfileId, CacheProfileDefaults>`).
+ */
+export interface CacheProfileDefaultsTable {
+  /** `{ rebuild: 'full', fullRescanThresholdPercent: 10, mode: 'readWrite' }`. */
+  safe: CacheProfileDefaults
+  /** `{ rebuild: 'partial', fullRescanThresholdPercent: 40, mode: 'readWrite' }`. */
+  balanced: CacheProfileDefaults
+  /** `{ rebuild: 'partial', fullRescanThresholdPercent: 70, mode: 'readWrite' }`. */
+  fast: CacheProfileDefaults
+}
+
+/** `CacheProfileId = 'safe' | 'balanced' | 'fast'`. */
+export type CacheProfileId = 'safe' | 'balanced' | 'fast'
+
+/** The rebuild slice of the config: `{ rebuild, fullRescanThresholdPercent }`. */
+export interface CacheRebuildConfig {
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The full-rescan threshold, in percent. */
+  fullRescanThresholdPercent: number
+}
+
+/** `'partial' | 'full'`: whether the analysis may be patched. */
+export type CacheRebuildMode = 'partial' | 'full'
+
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
   /** Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`. */
@@ -18,6 +83,9 @@ export interface CacheWarning {
   /** The path concerned, where there is one. */
   path?: string
 }
+
+/** The default profile, `'balanced'`. */
+export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
 
 /** What is never walked or recorded. */
 export interface ExcludeRules {
@@ -234,6 +302,49 @@ export interface ManifestEntry {
   size: number
   /** Modification time in whole milliseconds. */
   mtimeMs: number
+}
+
+/** Size cap of `projects/<id>/analysis.json` in the TypeScript core, in bytes (16 MiB). */
+export declare const MAX_ANALYSIS_BYTES: number
+
+/** Size cap of `projects/<id>/files.json`, in bytes (32 MiB). */
+export declare const MAX_FILES_BYTES: number
+
+/** Size cap of `meta.json`, in bytes (2 MiB). */
+export declare const MAX_META_BYTES: number
+
+/** Size cap of `projects/<id>/translations/<code>.json`, in bytes (32 MiB). */
+export declare const MAX_TRANSLATIONS_BYTES: number
+
+/**
+ * `resolveCacheConfig(source?)`: explicit `rebuild`, `mode` and threshold beat the profile,
+ * field by field; an explicit threshold is clamped to [0, 100], a profile one is taken as is;
+ * an unknown profile id gets the balanced defaults but is echoed in `profile`; `enabled`
+ * defaults to `true`; `dir` appears only when given. Throws `INVALID_OPTION` for a value of
+ * the wrong type.
+ */
+export declare function resolveCacheConfig(source?: CacheConfigSource | undefined | null): ResolvedCacheConfig
+
+/**
+ * `resolveCacheRebuildConfig(source?)`: the `{ rebuild, fullRescanThresholdPercent }` slice of
+ * `resolveCacheConfig`, by the same rules.
+ */
+export declare function resolveCacheRebuildConfig(source?: CacheConfigSource | undefined | null): CacheRebuildConfig
+
+/** The result of `resolveCacheConfig`. */
+export interface ResolvedCacheConfig {
+  /** Whether the cache is on. */
+  enabled: boolean
+  /** The profile id as given (an unknown id is echoed), or `'balanced'`. */
+  profile: CacheProfileId | (string & {})
+  /** The read/write mode. */
+  mode: CacheMode
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The full-rescan threshold, in percent. */
+  fullRescanThresholdPercent: number
+  /** The cache directory, only when the source gave one. */
+  dir?: string
 }
 
 /** The version of this package. */

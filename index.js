@@ -835,8 +835,20 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CACHE_PROFILE_DEFAULTS = nativeBinding.CACHE_PROFILE_DEFAULTS
+module.exports.CACHE_SCHEMA_VERSION = nativeBinding.CACHE_SCHEMA_VERSION
+module.exports.CacheMode = nativeBinding.CacheMode
+module.exports.CacheProfileId = nativeBinding.CacheProfileId
+module.exports.CacheRebuildMode = nativeBinding.CacheRebuildMode
+module.exports.DEFAULT_CACHE_PROFILE_ID = nativeBinding.DEFAULT_CACHE_PROFILE_ID
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.FingerprintStrategy = nativeBinding.FingerprintStrategy
 module.exports.fingerprintSync = nativeBinding.fingerprintSync
 module.exports.HashAlgorithm = nativeBinding.HashAlgorithm
+module.exports.MAX_ANALYSIS_BYTES = nativeBinding.MAX_ANALYSIS_BYTES
+module.exports.MAX_FILES_BYTES = nativeBinding.MAX_FILES_BYTES
+module.exports.MAX_META_BYTES = nativeBinding.MAX_META_BYTES
+module.exports.MAX_TRANSLATIONS_BYTES = nativeBinding.MAX_TRANSLATIONS_BYTES
+module.exports.resolveCacheConfig = nativeBinding.resolveCacheConfig
+module.exports.resolveCacheRebuildConfig = nativeBinding.resolveCacheRebuildConfig
 module.exports.version = nativeBinding.version

@@ -1,6 +1,7 @@
 //! The napi layer: argument conversion, sync/async twins and error codes. All logic lives in
 //! `crate::core`.
 
+pub mod contract_config;
 mod errors;
 pub mod fingerprint;
 

@@ -9,6 +9,45 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** `'delete' | 'skip'`. */
+export type AnalysisCacheInvalidationAction = 'delete' | 'skip'
+
+/** The result of `decideProjectAnalysisCacheInvalidation`: `{ action, reason }`. */
+export interface AnalysisCacheInvalidationDecision {
+  /** Delete or skip. */
+  action: AnalysisCacheInvalidationAction
+  /** Why. */
+  reason: AnalysisCacheInvalidationReason
+}
+
+/** Why `analysis.json` is deleted or kept after locale writes. */
+export type AnalysisCacheInvalidationReason = 'cache_disabled' | 'no_locale_writes' | 'config_rebuild_full' | 'target_locale_writes_only' | 'locale_writes_dispatch_handles'
+
+/** The result of `decideAnalysisRebuild`. */
+export interface AnalysisRebuildDecision {
+  /** How the analysis is rebuilt. */
+  strategy: AnalysisRebuildStrategy
+  /** Why. */
+  reason: AnalysisRebuildReason
+  /** The threshold that was reached (`src_threshold` only). */
+  thresholdPercent?: number
+  /** Added + changed + deleted src files (`src_threshold`, `src_partial`). */
+  srcAffected?: number
+  /** The tracked src file count (`src_threshold`, `src_partial`). */
+  trackedSrcCount?: number
+  /** The src delta, when the dispatcher attaches it. */
+  srcDelta?: ClassifiedSrcDelta
+}
+
+/**
+ * Why the analysis is rebuilt as it is: the 13 reasons of `decideAnalysisRebuild` plus
+ * `files_index_recovered` (dispatch only).
+ */
+export type AnalysisRebuildReason = 'config_rebuild_full' | 'layout_changed' | 'source_locale_changed' | 'source_locale_partial' | 'target_locale_only' | 'locale_or_non_src_changed' | 'no_previous_cache' | 'src_threshold' | 'src_partial' | 'files_index_missing' | 'files_index_malformed' | 'files_index_empty' | 'files_index_stale' | 'files_index_recovered'
+
+/** `'full' | 'partial' | 'reuse'`. */
+export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
+
 /**
  * The profile defaults: `safe = {'full', 10, 'readWrite'}`, `balanced = {'partial', 40,
  * 'readWrite'}`, `fast = {'partial', 70, 'readWrite'}`.
@@ -32,6 +71,42 @@ export interface CacheConfigSource {
   rebuild?: CacheRebuildMode
   /** The full-rescan threshold in percent; beats the profile and is clamped to [0, 100]. */
   fullRescanThresholdPercent?: number
+}
+
+/** The locales layout fingerprint stored in `files.json`. */
+export interface CachedLocalesLayout {
+  /** The layout mode. */
+  mode: LocalesLayoutMode
+  /** The layout structure. */
+  structure: LocalesLayoutStructure
+  /** The locales directory, as configured. */
+  directory: string
+  /** The source locale, as configured. */
+  source: string
+}
+
+/** The keys of two file maps compared: `{ added, changed, deleted, unchanged }`. */
+export interface CacheFileDelta {
+  /** Keys only in current. */
+  added: Array<string>
+  /** Keys in both whose hash, size or mtimeMs differs. */
+  changed: Array<string>
+  /** Keys only in previous. */
+  deleted: Array<string>
+  /** Keys in both with the same hash, size and mtimeMs. */
+  unchanged: Array<string>
+}
+
+/** One tracked file of `files.json`: `{ hash, size, mtimeMs, updatedAt }`. */
+export interface CacheFileRecord {
+  /** The content hash (hex). */
+  hash: string
+  /** The UTF-8 byte length of the content. */
+  size: number
+  /** Modification time; the i18nprune CLI always stores `0`. */
+  mtimeMs: number
+  /** An ISO timestamp; not part of any comparison. */
+  updatedAt: string
 }
 
 /** `'readWrite' | 'readOnly'`: whether cache files may be written and deleted. */
@@ -84,8 +159,110 @@ export interface CacheWarning {
   path?: string
 }
 
+/**
+ * A delta sorted by role:
+ * `{ src: { added, changed, deleted }, sourceLocale, targetLocale, layoutChanged, filesIndexStatus }`.
+ */
+export interface ClassifiedCacheFileDelta {
+  /** Source files, by kind. */
+  src: ClassifiedSrcDelta
+  /** Source-locale segments added, changed or deleted. */
+  sourceLocale: Array<string>
+  /** Target-locale segments added, changed or deleted. */
+  targetLocale: Array<string>
+  /** Whether the locales layout differs from the stored one (only with a usable index). */
+  layoutChanged: boolean
+  /** The state of the `files.json` index. */
+  filesIndexStatus: FilesIndexStatus
+}
+
+/** The src part of a classified delta: `{ added, changed, deleted }`. */
+export interface ClassifiedSrcDelta {
+  /** Source files added. */
+  added: Array<string>
+  /** Source files changed. */
+  changed: Array<string>
+  /** Source files deleted. */
+  deleted: Array<string>
+}
+
+/**
+ * `classifyCacheFileDelta(input)`: paths are made POSIX; a path among the current or baseline
+ * src keys goes to `src[kind]`; else a path among the locale keys goes to `sourceLocale` when
+ * it is a source segment (`sourceLocaleSegmentKey` or any of `sourceLocaleSegmentKeys`), else
+ * to `targetLocale`; anything else is dropped. `layoutChanged = index usable &&
+ * !layoutMatches(previousLayout, currentLayout)`.
+ */
+export declare function classifyCacheFileDelta(input: ClassifyCacheFileDeltaInput): ClassifiedCacheFileDelta
+
+/** The input of `classifyCacheFileDelta`. */
+export interface ClassifyCacheFileDeltaInput {
+  /** The delta to classify. */
+  delta: CacheFileDelta
+  /** The src keys tracked now. */
+  currentSrcFileKeys: Array<string>
+  /** The src keys of the baseline (what lets deletions classify). */
+  baselineSrcFileKeys: Array<string>
+  /** The locale segment keys tracked now. */
+  currentLocaleSegmentKeys: Array<string>
+  /** The locale segment keys of the baseline. */
+  baselineLocaleSegmentKeys: Array<string>
+  /** The primary source-locale segment key (`en.json`, `en/common.json`). */
+  sourceLocaleSegmentKey: string
+  /**
+   * Every source-locale segment key (`locale_directory`: `en/common.json`, `en/auth.json`);
+   * each is classified as `sourceLocale`, beside `sourceLocaleSegmentKey`.
+   */
+  sourceLocaleSegmentKeys?: Array<string>
+  /** The layout stored in `files.json`, if any. */
+  previousLayout?: CachedLocalesLayout
+  /** The layout of the current config. */
+  currentLayout: CachedLocalesLayout
+  /** The state of the `files.json` index. */
+  filesIndexStatus: FilesIndexStatus
+}
+
+/**
+ * `decideAnalysisRebuild(input)`, first match wins: `rebuild === 'full'` -> full
+ * `config_rebuild_full`; no previous -> full `files_index_<kind>` (unusable index) or
+ * `no_previous_cache`; unusable index -> full `files_index_stale`; layout changed -> full
+ * `layout_changed`; source-locale change -> partial `source_locale_partial` (nothing else
+ * changed) or full `source_locale_changed`; target-locale only -> reuse `target_locale_only`;
+ * empty src delta -> full `locale_or_non_src_changed`; affected share >= threshold -> full
+ * `src_threshold`; else partial `src_partial`.
+ */
+export declare function decideAnalysisRebuild(input: DecideAnalysisRebuildInput): AnalysisRebuildDecision
+
+/** The input of `decideAnalysisRebuild`. */
+export interface DecideAnalysisRebuildInput {
+  /** The rebuild slice of the resolved config. */
+  config: CacheRebuildConfig
+  /** The classified delta. */
+  classified: ClassifiedCacheFileDelta
+  /** Whether a previous analysis exists. */
+  hasPrevious: boolean
+  /** How many src files are tracked now. */
+  trackedSrcCount: number
+}
+
+/**
+ * `decideProjectAnalysisCacheInvalidation(input)`, in order: disabled -> skip
+ * `cache_disabled`; no keys -> skip `no_locale_writes`; rebuild full -> delete
+ * `config_rebuild_full`; no written key is a source segment -> skip
+ * `target_locale_writes_only`; else skip `locale_writes_dispatch_handles`.
+ */
+export declare function decideProjectAnalysisCacheInvalidation(input: LocaleWriteInvalidationInput): AnalysisCacheInvalidationDecision
+
 /** The default profile, `'balanced'`. */
 export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
+
+/**
+ * `diffProjectFiles(previous, current)`: a key only in current is added; in both and any of
+ * hash, size, mtimeMs differs is changed, else unchanged; only in previous is deleted. Order:
+ * current's key order, then previous's for deleted. Throws `INVALID_OPTION` for a map that is
+ * not an object of records.
+ */
+export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
 
 /** What is never walked or recorded. */
 export interface ExcludeRules {
@@ -125,6 +302,15 @@ export interface FileRecord {
   /** Modification time in whole milliseconds. */
   mtimeMs: number
 }
+
+/** The state of the `files.json` index: `{ kind: 'ok' | 'missing' | 'malformed' | 'empty' }`. */
+export interface FilesIndexStatus {
+  /** What was found. */
+  kind: FilesIndexStatusKind
+}
+
+/** The `kind` of a `FilesIndexStatus`. */
+export type FilesIndexStatusKind = 'ok' | 'missing' | 'malformed' | 'empty'
 
 /**
  * Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
@@ -292,6 +478,29 @@ export interface IncludeRules {
   pattern?: string
   /** Globs on the root-relative path (`*` does not cross `/`, `**` does). */
   globs?: Array<string>
+}
+
+/** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
+export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
+
+/** `'flat_file' | 'locale_directory'`. */
+export type LocalesLayoutMode = 'flat_file' | 'locale_directory'
+
+/** `'locale_file' | 'locale_per_dir' | 'feature_bundle'`. */
+export type LocalesLayoutStructure = 'locale_file' | 'locale_per_dir' | 'feature_bundle'
+
+/** The input of `decideProjectAnalysisCacheInvalidation`. */
+export interface LocaleWriteInvalidationInput {
+  /** Whether the cache is on. */
+  enabled: boolean
+  /** The rebuild slice of the resolved config. */
+  rebuildConfig: CacheRebuildConfig
+  /** The primary source-locale segment key. */
+  sourceLocaleSegmentKey: string
+  /** Every source-locale segment key, beside the primary one (as in classification). */
+  sourceLocaleSegmentKeys?: Array<string>
+  /** The locale segment keys the host wrote. */
+  mutatedLocaleSegmentKeys: Array<string>
 }
 
 /** One file's record in a manifest. */

@@ -48,41 +48,8 @@ pub enum CacheRebuildMode {
     Full,
 }
 
-impl From<CacheMode> for core::CacheMode {
-    fn from(m: CacheMode) -> Self {
-        match m {
-            CacheMode::ReadWrite => Self::ReadWrite,
-            CacheMode::ReadOnly => Self::ReadOnly,
-        }
-    }
-}
-
-impl From<core::CacheMode> for CacheMode {
-    fn from(m: core::CacheMode) -> Self {
-        match m {
-            core::CacheMode::ReadWrite => Self::ReadWrite,
-            core::CacheMode::ReadOnly => Self::ReadOnly,
-        }
-    }
-}
-
-impl From<CacheRebuildMode> for core::CacheRebuildMode {
-    fn from(m: CacheRebuildMode) -> Self {
-        match m {
-            CacheRebuildMode::Partial => Self::Partial,
-            CacheRebuildMode::Full => Self::Full,
-        }
-    }
-}
-
-impl From<core::CacheRebuildMode> for CacheRebuildMode {
-    fn from(m: core::CacheRebuildMode) -> Self {
-        match m {
-            core::CacheRebuildMode::Partial => Self::Partial,
-            core::CacheRebuildMode::Full => Self::Full,
-        }
-    }
-}
+mirror_enum!(CacheMode, core::CacheMode, [ReadWrite, ReadOnly]);
+mirror_enum!(CacheRebuildMode, core::CacheRebuildMode, [Partial, Full]);
 
 /// The defaults one profile sets.
 #[napi(object)]

@@ -138,6 +138,12 @@ export interface CacheProfileDefaultsTable {
 /** `CacheProfileId = 'safe' | 'balanced' | 'fast'`. */
 export type CacheProfileId = 'safe' | 'balanced' | 'fast'
 
+/** The options of `computeCacheProjectId`. */
+export interface CacheProjectIdOptions {
+  /** The hasher: a function or an algorithm name (default FNV-1a). */
+  hashText?: ((text: string) => string) | HashAlgorithm | undefined | null
+}
+
 /** The rebuild slice of the config: `{ rebuild, fullRescanThresholdPercent }`. */
 export interface CacheRebuildConfig {
   /** The rebuild mode. */
@@ -221,6 +227,28 @@ export interface ClassifyCacheFileDeltaInput {
   /** The state of the `files.json` index. */
   filesIndexStatus: FilesIndexStatus
 }
+
+/**
+ * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
+ * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
+ * padded to 16.
+ */
+export declare function computeCacheContentHash(text: string, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+
+/**
+ * `computeCacheProjectId(root, { hashText? }?)`: the first 16 characters of the hash of the
+ * absolute root made POSIX (`\` to `/`), NFC, lower-cased.
+ */
+export declare function computeCacheProjectId(root: string, options?: CacheProjectIdOptions | undefined | null): string
+
+/**
+ * `computeInputFilesEpoch(files, hashText?)`: sorts the keys (by UTF-16 code units, as
+ * `Array.prototype.sort`), joins `key \t hash \t size
+` per record and hashes the whole
+ * string by the same rule as `computeCacheContentHash` (mtimeMs and updatedAt are not part
+ * of it).
+ */
+export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
 
 /**
  * `decideAnalysisRebuild(input)`, first match wins: `rebuild === 'full'` -> full
@@ -524,6 +552,12 @@ export declare const MAX_META_BYTES: number
 
 /** Size cap of `projects/<id>/translations/<code>.json`, in bytes (32 MiB). */
 export declare const MAX_TRANSLATIONS_BYTES: number
+
+/**
+ * `normalizeProjectRootKey(root)`: the key of `meta.json`'s `projects`: POSIX, NFC, trailing
+ * slashes trimmed, then one `/` appended; case kept.
+ */
+export declare function normalizeProjectRootKey(root: string): string
 
 /**
  * `resolveCacheConfig(source?)`: explicit `rebuild`, `mode` and threshold beat the profile,

@@ -22,6 +22,7 @@ macro_rules! mirror_enum {
 }
 
 pub mod contract_config;
+pub mod contract_helpers;
 pub mod contract_policy;
 mod errors;
 pub mod fingerprint;

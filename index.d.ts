@@ -20,6 +20,9 @@ export interface AnalysisCacheInvalidationDecision {
   reason: AnalysisCacheInvalidationReason
 }
 
+/** The line `emitAnalysisCacheInvalidationMessage` emits, as data (none or one). */
+export declare function analysisCacheInvalidationMessageLines(decision: AnalysisCacheInvalidationDecision): CacheMessageLine[]
+
 /** Why `analysis.json` is deleted or kept after locale writes. */
 export type AnalysisCacheInvalidationReason = 'cache_disabled' | 'no_locale_writes' | 'config_rebuild_full' | 'target_locale_writes_only' | 'locale_writes_dispatch_handles'
 
@@ -73,6 +76,53 @@ export interface CacheConfigSource {
   fullRescanThresholdPercent?: number
 }
 
+/** The `cache` object of a dispatch result. */
+export interface CacheDispatchInfo {
+  /** What happened. */
+  status: CacheDispatchStatus
+  /** Why. */
+  reason: CacheDispatchReason
+  /** Diagnostics (a missing, oversize or malformed file); each is printed. */
+  warnings?: Array<CacheWarning>
+  /** The file delta against the baseline. */
+  delta?: CacheFileDelta
+  /** The cache files. */
+  paths?: CacheDispatchPaths
+  /** The epochs of a stale binding. */
+  inputFilesEpochDebug?: CacheInputFilesEpochDebug
+  /** The rebuild decision. */
+  analysisRebuild?: AnalysisRebuildDecision
+  /** The state of the `files.json` index. */
+  filesIndexStatus?: FilesIndexStatus
+  /** The classified delta. */
+  classified?: ClassifiedCacheFileDelta
+}
+
+/**
+ * The lines `emitCacheDispatchMessages` emits, as data: the status line, the invalidation,
+ * the paths, the file delta (at most 12 names per kind, then `... N more`), the analysis
+ * rebuild, the files index, the warnings.
+ */
+export declare function cacheDispatchMessageLines(label: string, cache: CacheDispatchInfo): CacheMessageLine[]
+
+/** The cache files of a dispatch. */
+export interface CacheDispatchPaths {
+  /** `<root>/meta.json`. */
+  meta: string
+  /** `projects/<id>/files.json`. */
+  files: string
+  /** `projects/<id>/analysis.json`. */
+  analysis: string
+  /** `projects/<id>`. */
+  projectDir: string
+}
+
+/** Why a dispatch ended as it did. */
+export type CacheDispatchReason = 'cache_hit' | 'no_cache' | 'cache_unavailable' | 'run_missing' | 'files_changed' | 'files_index_recovered' | 'run_binding_stale' | 'producer_succeeded' | 'run_invalid'
+
+/** `'hit' | 'miss' | 'bypass' | 'disabled'`. */
+export type CacheDispatchStatus = 'hit' | 'miss' | 'bypass' | 'disabled'
+
 /** The locales layout fingerprint stored in `files.json`. */
 export interface CachedLocalesLayout {
   /** The layout mode. */
@@ -107,6 +157,28 @@ export interface CacheFileRecord {
   mtimeMs: number
   /** An ISO timestamp; not part of any comparison. */
   updatedAt: string
+}
+
+/** The stored and current input files epochs of a `run_binding_stale` dispatch. */
+export interface CacheInputFilesEpochDebug {
+  /** The epoch stored with the cached data, if any. */
+  cached?: string
+  /** The epoch of the current files. */
+  current: string
+}
+
+/** The line `emitCacheMemoryHitMessage` emits, as data (one line). */
+export declare function cacheMemoryHitMessageLines(label: string): CacheMessageLine[]
+
+/** `'info' | 'detail'`: the status line and warnings are info, the rest detail. */
+export type CacheMessageLevel = 'info' | 'detail'
+
+/** One `--debug-cache` line, undecorated: `{ level, message }`. */
+export interface CacheMessageLine {
+  /** Info or detail. */
+  level: CacheMessageLevel
+  /** The text; hosts only add their prefix and styling. */
+  message: string
 }
 
 /** `'readWrite' | 'readOnly'`: whether cache files may be written and deleted. */
@@ -154,6 +226,27 @@ export interface CacheRebuildConfig {
 
 /** `'partial' | 'full'`: whether the analysis may be patched. */
 export type CacheRebuildMode = 'partial' | 'full'
+
+/**
+ * What an emitter passes to `emit`, once per line:
+ * `{ type: 'run.message', op, runId, at, channel: 'cache', level, message }`.
+ */
+export interface CacheRunMessageEvent {
+  /** Always `'run.message'`. */
+  type: 'run.message'
+  /** The host's operation. */
+  op: string
+  /** The host's run id, as given. */
+  runId?: string
+  /** When the line was emitted (ISO 8601, `Date.prototype.toISOString`). */
+  at: string
+  /** Always `'cache'`. */
+  channel: 'cache'
+  /** Info or detail. */
+  level: CacheMessageLevel
+  /** The text. */
+  message: string
+}
 
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
@@ -243,10 +336,9 @@ export declare function computeCacheProjectId(root: string, options?: CacheProje
 
 /**
  * `computeInputFilesEpoch(files, hashText?)`: sorts the keys (by UTF-16 code units, as
- * `Array.prototype.sort`), joins `key \t hash \t size
-` per record and hashes the whole
- * string by the same rule as `computeCacheContentHash` (mtimeMs and updatedAt are not part
- * of it).
+ * `Array.prototype.sort`), writes one line per record (key, tab, hash, tab, size, newline)
+ * and hashes the whole string by the same rule as `computeCacheContentHash` (mtimeMs and
+ * updatedAt are not part of it).
  */
 export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
 
@@ -291,6 +383,63 @@ export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
  * not an object of records.
  */
 export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
+
+/**
+ * `emitAnalysisCacheInvalidationMessage({ emit, op, runId?, decision })`: emits
+ * `  analysis invalidation: …` at level detail; nothing for `cache_disabled` and
+ * `no_locale_writes`.
+ */
+export declare function emitAnalysisCacheInvalidationMessage(input: EmitAnalysisCacheInvalidationMessageInput): void
+
+/** The input of `emitAnalysisCacheInvalidationMessage`. */
+export interface EmitAnalysisCacheInvalidationMessageInput {
+  /** Called with the line, if any; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** The result of `decideProjectAnalysisCacheInvalidation`. */
+  decision: AnalysisCacheInvalidationDecision
+}
+
+/**
+ * `emitCacheDispatchMessages({ emit, op, runId?, label, cache })`: emits the lines of
+ * `cacheDispatchMessageLines(label, cache)`.
+ */
+export declare function emitCacheDispatchMessages(input: EmitCacheDispatchMessagesInput): void
+
+/** The input of `emitCacheDispatchMessages`. */
+export interface EmitCacheDispatchMessagesInput {
+  /** Called once per line, in order; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** What was dispatched, e.g. `project analysis`. */
+  label: string
+  /** The `cache` object of the dispatch result. */
+  cache: CacheDispatchInfo
+}
+
+/**
+ * `emitCacheMemoryHitMessage({ emit, op, runId?, label })`: emits
+ * `<label> cache memory hit (same_run)` at level info.
+ */
+export declare function emitCacheMemoryHitMessage(input: EmitCacheMemoryHitMessageInput): void
+
+/** The input of `emitCacheMemoryHitMessage`. */
+export interface EmitCacheMemoryHitMessageInput {
+  /** Called with the line; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** What was dispatched, e.g. `project analysis`. */
+  label: string
+}
 
 /** What is never walked or recorded. */
 export interface ExcludeRules {

@@ -23,6 +23,7 @@ macro_rules! mirror_enum {
 
 pub mod contract_config;
 pub mod contract_helpers;
+pub mod contract_messages;
 pub mod contract_policy;
 mod errors;
 pub mod fingerprint;

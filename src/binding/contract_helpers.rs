@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use napi::bindgen_prelude::{Function, Unknown};
+use napi::bindgen_prelude::{Function, Unknown, Utf16String};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -118,8 +118,13 @@ pub fn compute_cache_content_hash(
     hash_text: Option<Unknown<'_>>,
 ) -> napi::Result<String> {
     exported(&env, "computeCacheContentHash", || {
-        let text: String = arg(&env, text, "text")?;
+        let units: Utf16String = arg(&env, text, "text")?;
         let hasher = hasher_arg(&env, hash_text)?;
+        if let Hasher::Native(TextHash::Fnv1a64) = hasher {
+            // Over the string's own code units, so a lone surrogate hashes as in JavaScript.
+            return Ok(core::fnv1a64_utf16_units(&units));
+        }
+        let text = String::from_utf16_lossy(&units);
         hasher.run(
             &env,
             |algo| core::compute_cache_content_hash(&text, algo),

@@ -12,7 +12,7 @@ use super::contract_policy::{
     AnalysisCacheInvalidationDecision, AnalysisRebuildDecision, CacheFileDelta,
     ClassifiedCacheFileDelta, FilesIndexStatus,
 };
-use super::errors::{arg, exported};
+use super::errors::{arg, ensure_function, exported};
 use super::fingerprint::CacheWarning;
 use crate::core::contract::dispatch_info as core_info;
 use crate::core::contract::messages as core;
@@ -334,6 +334,7 @@ fn emit_lines(emit: &Emit<'_>, op: &str, run_id: Option<&str>, lines: Vec<core::
 pub fn emit_cache_dispatch_messages(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitCacheDispatchMessages", || {
         let i: EmitCacheDispatchMessagesInput<'_> = arg(&env, input, "input")?;
+        ensure_function(&env, &i.emit, "emit")?;
         let info = i.cache.into_core(&env)?;
         let lines = core::cache_dispatch_message_lines(&i.label, &info);
         emit_lines(&i.emit, &i.op, i.run_id.as_deref(), lines);
@@ -350,6 +351,7 @@ pub fn emit_cache_dispatch_messages(env: Env, input: Unknown<'_>) -> napi::Resul
 pub fn emit_cache_memory_hit_message(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitCacheMemoryHitMessage", || {
         let i: EmitCacheMemoryHitMessageInput<'_> = arg(&env, input, "input")?;
+        ensure_function(&env, &i.emit, "emit")?;
         let lines = vec![core::cache_memory_hit_message_line(&i.label)];
         emit_lines(&i.emit, &i.op, i.run_id.as_deref(), lines);
         Ok(())
@@ -366,6 +368,7 @@ pub fn emit_cache_memory_hit_message(env: Env, input: Unknown<'_>) -> napi::Resu
 pub fn emit_analysis_cache_invalidation_message(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitAnalysisCacheInvalidationMessage", || {
         let i: EmitAnalysisCacheInvalidationMessageInput<'_> = arg(&env, input, "input")?;
+        ensure_function(&env, &i.emit, "emit")?;
         let lines = core::analysis_cache_invalidation_message_line(&i.decision.into())
             .into_iter()
             .collect();

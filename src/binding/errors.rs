@@ -86,3 +86,23 @@ pub fn arg<T: napi::bindgen_prelude::FromNapiValue>(
     unsafe { T::from_napi_value(env.raw(), value.raw()) }
         .map_err(|e| invalid(env, option, e.reason.clone()))
 }
+
+/// Checks that a converted `Function` really is one (napi does not check when converting):
+/// anything else is `INVALID_OPTION`.
+pub fn ensure_function<Args, Return>(
+    env: &Env,
+    f: &napi::bindgen_prelude::Function<'_, Args, Return>,
+    option: &str,
+) -> napi::Result<()>
+where
+    Args: napi::bindgen_prelude::JsValuesTupleIntoVec,
+{
+    use napi::JsValue;
+    let mut t = 0;
+    let status = unsafe { napi::sys::napi_typeof(env.raw(), f.raw(), &mut t) };
+    if status == napi::sys::Status::napi_ok && t == napi::sys::ValueType::napi_function {
+        Ok(())
+    } else {
+        Err(invalid(env, option, "expected a function"))
+    }
+}

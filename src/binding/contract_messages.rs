@@ -166,7 +166,7 @@ impl CacheDispatchInfo {
                 });
         info.analysis_rebuild = self
             .analysis_rebuild
-            .map(|d| d.to_core(env, "cache.analysisRebuild"))
+            .map(|d| d.into_core(env, "cache.analysisRebuild"))
             .transpose()?;
         info.files_index_status = self.files_index_status.map(Into::into);
         info.classified = self.classified.map(Into::into);

@@ -529,7 +529,7 @@ impl From<core_decide::AnalysisRebuildDecision> for AnalysisRebuildDecision {
 
 impl AnalysisRebuildDecision {
     /// The core decision, with counts checked to be non-negative integers.
-    pub(crate) fn to_core(
+    pub(crate) fn into_core(
         self,
         env: &Env,
         option: &str,

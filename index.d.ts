@@ -480,14 +480,15 @@ export interface FileRecord {
   mtimeMs: number
 }
 
-/** The state of the `files.json` index: `{ kind: 'ok' | 'missing' | 'malformed' | 'empty' }`. */
-export interface FilesIndexStatus {
-  /** What was found. */
-  kind: FilesIndexStatusKind
-}
-
-/** The `kind` of a `FilesIndexStatus`. */
-export type FilesIndexStatusKind = 'ok' | 'missing' | 'malformed' | 'empty'
+/**
+ * The state of the `files.json` index:
+ * `{ kind: 'ok' } | { kind: 'missing' } | { kind: 'malformed' } | { kind: 'empty' }`.
+ */
+export type FilesIndexStatus =
+  | { kind: 'ok' }
+  | { kind: 'missing' }
+  | { kind: 'malformed' }
+  | { kind: 'empty' }
 
 /**
  * Fingerprints a tree on the libuv thread pool. Rejects with the same codes as

@@ -861,7 +861,6 @@ module.exports.diffProjectFiles = nativeBinding.diffProjectFiles
 module.exports.emitAnalysisCacheInvalidationMessage = nativeBinding.emitAnalysisCacheInvalidationMessage
 module.exports.emitCacheDispatchMessages = nativeBinding.emitCacheDispatchMessages
 module.exports.emitCacheMemoryHitMessage = nativeBinding.emitCacheMemoryHitMessage
-module.exports.FilesIndexStatusKind = nativeBinding.FilesIndexStatusKind
 module.exports.fingerprint = nativeBinding.fingerprint
 module.exports.FingerprintStrategy = nativeBinding.FingerprintStrategy
 module.exports.fingerprintSync = nativeBinding.fingerprintSync

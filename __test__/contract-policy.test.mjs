@@ -804,6 +804,11 @@ test('index.d.ts declares the contract names and types', () => {
     "  channel: 'cache'",
     '  emit: (event: CacheRunMessageEvent) => void',
     '  sourceLocaleSegmentKeys?: Array<string>',
+    "export type FilesIndexStatus =\n  | { kind: 'ok' }\n  | { kind: 'missing' }\n  | { kind: 'malformed' }\n  | { kind: 'empty' }\n",
+    "export type LocalesLayoutMode = 'flat_file' | 'locale_directory'",
+    "export type LocalesLayoutStructure = 'locale_file' | 'locale_per_dir' | 'feature_bundle'",
+    "export type AnalysisCacheInvalidationAction = 'delete' | 'skip'",
+    "export type CacheDispatchStatus = 'hit' | 'miss' | 'bypass' | 'disabled'",
   ]
   for (const line of expected) assert.ok(dts.includes(line), `index.d.ts lacks: ${line}`)
   const code = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')

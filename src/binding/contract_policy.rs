@@ -148,47 +148,40 @@ pub fn diff_project_files(
     })
 }
 
-/// The `kind` of a `FilesIndexStatus`.
-#[napi(string_enum)]
+/// The state of the `files.json` index:
+/// `{ kind: 'ok' } | { kind: 'missing' } | { kind: 'malformed' } | { kind: 'empty' }`.
+#[napi(discriminant = "kind", discriminant_case = "lowercase")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilesIndexStatusKind {
+pub enum FilesIndexStatus {
     /// `files.json` loaded and usable as a diff baseline.
-    #[napi(value = "ok")]
-    Ok,
+    Ok {},
     /// `files.json` does not exist.
-    #[napi(value = "missing")]
-    Missing,
+    Missing {},
     /// `files.json` is invalid or oversized.
-    #[napi(value = "malformed")]
-    Malformed,
+    Malformed {},
     /// `files.json` has no records.
-    #[napi(value = "empty")]
-    Empty,
-}
-
-mirror_enum!(
-    FilesIndexStatusKind,
-    core_delta::FilesIndexStatus,
-    [Ok, Missing, Malformed, Empty]
-);
-
-/// The state of the `files.json` index: `{ kind: 'ok' | 'missing' | 'malformed' | 'empty' }`.
-#[napi(object)]
-#[derive(Debug, Clone, Copy)]
-pub struct FilesIndexStatus {
-    /// What was found.
-    pub kind: FilesIndexStatusKind,
+    Empty {},
 }
 
 impl From<FilesIndexStatus> for core_delta::FilesIndexStatus {
     fn from(s: FilesIndexStatus) -> Self {
-        s.kind.into()
+        match s {
+            FilesIndexStatus::Ok {} => Self::Ok,
+            FilesIndexStatus::Missing {} => Self::Missing,
+            FilesIndexStatus::Malformed {} => Self::Malformed,
+            FilesIndexStatus::Empty {} => Self::Empty,
+        }
     }
 }
 
 impl From<core_delta::FilesIndexStatus> for FilesIndexStatus {
     fn from(s: core_delta::FilesIndexStatus) -> Self {
-        Self { kind: s.into() }
+        match s {
+            core_delta::FilesIndexStatus::Ok => Self::Ok {},
+            core_delta::FilesIndexStatus::Missing => Self::Missing {},
+            core_delta::FilesIndexStatus::Malformed => Self::Malformed {},
+            core_delta::FilesIndexStatus::Empty => Self::Empty {},
+        }
     }
 }
 

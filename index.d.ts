@@ -9,11 +9,250 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** `'delete' | 'skip'`. */
+export type AnalysisCacheInvalidationAction = 'delete' | 'skip'
+
+/** The result of `decideProjectAnalysisCacheInvalidation`: `{ action, reason }`. */
+export interface AnalysisCacheInvalidationDecision {
+  /** Delete or skip. */
+  action: AnalysisCacheInvalidationAction
+  /** Why. */
+  reason: AnalysisCacheInvalidationReason
+}
+
+/** The line `emitAnalysisCacheInvalidationMessage` emits, as data (none or one). */
+export declare function analysisCacheInvalidationMessageLines(decision: AnalysisCacheInvalidationDecision): CacheMessageLine[]
+
+/** Why `analysis.json` is deleted or kept after locale writes. */
+export type AnalysisCacheInvalidationReason = 'cache_disabled' | 'no_locale_writes' | 'config_rebuild_full' | 'target_locale_writes_only' | 'locale_writes_dispatch_handles'
+
+/** The result of `decideAnalysisRebuild`. */
+export interface AnalysisRebuildDecision {
+  /** How the analysis is rebuilt. */
+  strategy: AnalysisRebuildStrategy
+  /** Why. */
+  reason: AnalysisRebuildReason
+  /** The threshold that was reached (`src_threshold` only). */
+  thresholdPercent?: number
+  /** Added + changed + deleted src files (`src_threshold`, `src_partial`). */
+  srcAffected?: number
+  /** The tracked src file count (`src_threshold`, `src_partial`). */
+  trackedSrcCount?: number
+  /** The src delta, when the dispatcher attaches it. */
+  srcDelta?: ClassifiedSrcDelta
+}
+
+/**
+ * Why the analysis is rebuilt as it is: the 13 reasons of `decideAnalysisRebuild` plus
+ * `files_index_recovered` (dispatch only).
+ */
+export type AnalysisRebuildReason = 'config_rebuild_full' | 'layout_changed' | 'source_locale_changed' | 'source_locale_partial' | 'target_locale_only' | 'locale_or_non_src_changed' | 'no_previous_cache' | 'src_threshold' | 'src_partial' | 'files_index_missing' | 'files_index_malformed' | 'files_index_empty' | 'files_index_stale' | 'files_index_recovered'
+
+/** `'full' | 'partial' | 'reuse'`. */
+export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
+
 /**
  * The Rust target triple this binary was built for (for example
  * `x86_64-unknown-linux-gnu`), for diagnostics: which platform package a host really loaded.
  */
 export declare function binaryTarget(): string
+
+/**
+ * The profile defaults: `safe = {'full', 10, 'readWrite'}`, `balanced = {'partial', 40,
+ * 'readWrite'}`, `fast = {'partial', 70, 'readWrite'}`.
+ */
+export declare const CACHE_PROFILE_DEFAULTS: CacheProfileDefaultsTable
+
+/** The schema version written to every cache file (1). */
+export declare const CACHE_SCHEMA_VERSION: number
+
+/** The host's `cache` config block. Every field is optional. */
+export interface CacheConfigSource {
+  /** Whether the cache is on (default `true`). */
+  enabled?: boolean
+  /** The cache directory, resolved against the project root by the host. */
+  dir?: string
+  /** The profile id; an unknown id gets the balanced defaults and is echoed back. */
+  profile?: CacheProfileId | (string & {})
+  /** The read/write mode; beats the profile. */
+  mode?: CacheMode
+  /** The rebuild mode; beats the profile. */
+  rebuild?: CacheRebuildMode
+  /** The full-rescan threshold in percent; beats the profile and is clamped to [0, 100]. */
+  fullRescanThresholdPercent?: number
+}
+
+/** The `cache` object of a dispatch result. */
+export interface CacheDispatchInfo {
+  /** What happened. */
+  status: CacheDispatchStatus
+  /** Why. */
+  reason: CacheDispatchReason
+  /** Diagnostics (a missing, oversize or malformed file); each is printed. */
+  warnings?: Array<CacheWarning>
+  /** The file delta against the baseline. */
+  delta?: CacheFileDelta
+  /** The cache files. */
+  paths?: CacheDispatchPaths
+  /** The epochs of a stale binding. */
+  inputFilesEpochDebug?: CacheInputFilesEpochDebug
+  /** The rebuild decision. */
+  analysisRebuild?: AnalysisRebuildDecision
+  /** The state of the `files.json` index. */
+  filesIndexStatus?: FilesIndexStatus
+  /** The classified delta. */
+  classified?: ClassifiedCacheFileDelta
+}
+
+/**
+ * The lines `emitCacheDispatchMessages` emits, as data: the status line, the invalidation,
+ * the paths, the file delta (at most 12 names per kind, then `... N more`), the analysis
+ * rebuild, the files index, the warnings.
+ */
+export declare function cacheDispatchMessageLines(label: string, cache: CacheDispatchInfo): CacheMessageLine[]
+
+/** The cache files of a dispatch. */
+export interface CacheDispatchPaths {
+  /** `<root>/meta.json`. */
+  meta: string
+  /** `projects/<id>/files.json`. */
+  files: string
+  /** `projects/<id>/analysis.json`. */
+  analysis: string
+  /** `projects/<id>`. */
+  projectDir: string
+}
+
+/** Why a dispatch ended as it did. */
+export type CacheDispatchReason = 'cache_hit' | 'no_cache' | 'cache_unavailable' | 'run_missing' | 'files_changed' | 'files_index_recovered' | 'run_binding_stale' | 'producer_succeeded' | 'run_invalid'
+
+/** `'hit' | 'miss' | 'bypass' | 'disabled'`. */
+export type CacheDispatchStatus = 'hit' | 'miss' | 'bypass' | 'disabled'
+
+/** The locales layout fingerprint stored in `files.json`. */
+export interface CachedLocalesLayout {
+  /** The layout mode. */
+  mode: LocalesLayoutMode
+  /** The layout structure. */
+  structure: LocalesLayoutStructure
+  /** The locales directory, as configured. */
+  directory: string
+  /** The source locale, as configured. */
+  source: string
+}
+
+/** The keys of two file maps compared: `{ added, changed, deleted, unchanged }`. */
+export interface CacheFileDelta {
+  /** Keys only in current. */
+  added: Array<string>
+  /** Keys in both whose hash, size or mtimeMs differs. */
+  changed: Array<string>
+  /** Keys only in previous. */
+  deleted: Array<string>
+  /** Keys in both with the same hash, size and mtimeMs. */
+  unchanged: Array<string>
+}
+
+/** One tracked file of `files.json`: `{ hash, size, mtimeMs, updatedAt }`. */
+export interface CacheFileRecord {
+  /** The content hash (hex). */
+  hash: string
+  /** The UTF-8 byte length of the content. */
+  size: number
+  /** Modification time; the i18nprune CLI always stores `0`. */
+  mtimeMs: number
+  /** An ISO timestamp; not part of any comparison. */
+  updatedAt: string
+}
+
+/** The stored and current input files epochs of a `run_binding_stale` dispatch. */
+export interface CacheInputFilesEpochDebug {
+  /** The epoch stored with the cached data, if any. */
+  cached?: string
+  /** The epoch of the current files. */
+  current: string
+}
+
+/** The line `emitCacheMemoryHitMessage` emits, as data (one line). */
+export declare function cacheMemoryHitMessageLines(label: string): CacheMessageLine[]
+
+/** `'info' | 'detail'`: the status line and warnings are info, the rest detail. */
+export type CacheMessageLevel = 'info' | 'detail'
+
+/** One `--debug-cache` line, undecorated: `{ level, message }`. */
+export interface CacheMessageLine {
+  /** Info or detail. */
+  level: CacheMessageLevel
+  /** The text; hosts only add their prefix and styling. */
+  message: string
+}
+
+/** `'readWrite' | 'readOnly'`: whether cache files may be written and deleted. */
+export type CacheMode = 'readWrite' | 'readOnly'
+
+/** The defaults one profile sets. */
+export interface CacheProfileDefaults {
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The percentage of affected source files at which a partial rebuild becomes full. */
+  fullRescanThresholdPercent: number
+  /** The read/write mode. */
+  mode: CacheMode
+}
+
+/**
+ * The defaults of every profile, keyed by `CacheProfileId`
+ * (`Record<CacheProfileId, CacheProfileDefaults>`).
+ */
+export interface CacheProfileDefaultsTable {
+  /** `{ rebuild: 'full', fullRescanThresholdPercent: 10, mode: 'readWrite' }`. */
+  safe: CacheProfileDefaults
+  /** `{ rebuild: 'partial', fullRescanThresholdPercent: 40, mode: 'readWrite' }`. */
+  balanced: CacheProfileDefaults
+  /** `{ rebuild: 'partial', fullRescanThresholdPercent: 70, mode: 'readWrite' }`. */
+  fast: CacheProfileDefaults
+}
+
+/** `CacheProfileId = 'safe' | 'balanced' | 'fast'`. */
+export type CacheProfileId = 'safe' | 'balanced' | 'fast'
+
+/** The options of `computeCacheProjectId`. */
+export interface CacheProjectIdOptions {
+  /** The hasher: a function or an algorithm name (default FNV-1a). */
+  hashText?: ((text: string) => string) | HashAlgorithm | undefined | null
+}
+
+/** The rebuild slice of the config: `{ rebuild, fullRescanThresholdPercent }`. */
+export interface CacheRebuildConfig {
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The full-rescan threshold, in percent. */
+  fullRescanThresholdPercent: number
+}
+
+/** `'partial' | 'full'`: whether the analysis may be patched. */
+export type CacheRebuildMode = 'partial' | 'full'
+
+/**
+ * What an emitter passes to `emit`, once per line:
+ * `{ type: 'run.message', op, runId, at, channel: 'cache', level, message }`.
+ */
+export interface CacheRunMessageEvent {
+  /** Always `'run.message'`. */
+  type: 'run.message'
+  /** The host's operation. */
+  op: string
+  /** The host's run id, as given. */
+  runId?: string
+  /** When the line was emitted (ISO 8601, `Date.prototype.toISOString`). */
+  at: string
+  /** Always `'cache'`. */
+  channel: 'cache'
+  /** Info or detail. */
+  level: CacheMessageLevel
+  /** The text. */
+  message: string
+}
 
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
@@ -23,6 +262,189 @@ export interface CacheWarning {
   message: string
   /** The path concerned, where there is one. */
   path?: string
+}
+
+/**
+ * A delta sorted by role:
+ * `{ src: { added, changed, deleted }, sourceLocale, targetLocale, layoutChanged, filesIndexStatus }`.
+ */
+export interface ClassifiedCacheFileDelta {
+  /** Source files, by kind. */
+  src: ClassifiedSrcDelta
+  /** Source-locale segments added, changed or deleted. */
+  sourceLocale: Array<string>
+  /** Target-locale segments added, changed or deleted. */
+  targetLocale: Array<string>
+  /** Whether the locales layout differs from the stored one (only with a usable index). */
+  layoutChanged: boolean
+  /** The state of the `files.json` index. */
+  filesIndexStatus: FilesIndexStatus
+}
+
+/** The src part of a classified delta: `{ added, changed, deleted }`. */
+export interface ClassifiedSrcDelta {
+  /** Source files added. */
+  added: Array<string>
+  /** Source files changed. */
+  changed: Array<string>
+  /** Source files deleted. */
+  deleted: Array<string>
+}
+
+/**
+ * `classifyCacheFileDelta(input)`: paths are made POSIX; a path among the current or baseline
+ * src keys goes to `src[kind]`; else a path among the locale keys goes to `sourceLocale` when
+ * it is a source segment (`sourceLocaleSegmentKey` or any of `sourceLocaleSegmentKeys`), else
+ * to `targetLocale`; anything else is dropped. `layoutChanged = index usable &&
+ * !layoutMatches(previousLayout, currentLayout)`.
+ */
+export declare function classifyCacheFileDelta(input: ClassifyCacheFileDeltaInput): ClassifiedCacheFileDelta
+
+/** The input of `classifyCacheFileDelta`. */
+export interface ClassifyCacheFileDeltaInput {
+  /** The delta to classify. */
+  delta: CacheFileDelta
+  /** The src keys tracked now. */
+  currentSrcFileKeys: Array<string>
+  /** The src keys of the baseline (what lets deletions classify). */
+  baselineSrcFileKeys: Array<string>
+  /** The locale segment keys tracked now. */
+  currentLocaleSegmentKeys: Array<string>
+  /** The locale segment keys of the baseline. */
+  baselineLocaleSegmentKeys: Array<string>
+  /** The primary source-locale segment key (`en.json`, `en/common.json`). */
+  sourceLocaleSegmentKey: string
+  /**
+   * Every source-locale segment key (`locale_directory`: `en/common.json`, `en/auth.json`);
+   * each is classified as `sourceLocale`, beside `sourceLocaleSegmentKey`.
+   */
+  sourceLocaleSegmentKeys?: Array<string>
+  /** The layout stored in `files.json`, if any. */
+  previousLayout?: CachedLocalesLayout
+  /** The layout of the current config. */
+  currentLayout: CachedLocalesLayout
+  /** The state of the `files.json` index. */
+  filesIndexStatus: FilesIndexStatus
+}
+
+/**
+ * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
+ * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
+ * padded to 16.
+ */
+export declare function computeCacheContentHash(text: string, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+
+/**
+ * `computeCacheProjectId(root, { hashText? }?)`: the first 16 characters of the hash of the
+ * absolute root made POSIX (`\` to `/`), NFC, lower-cased.
+ */
+export declare function computeCacheProjectId(root: string, options?: CacheProjectIdOptions | undefined | null): string
+
+/**
+ * `computeInputFilesEpoch(files, hashText?)`: sorts the keys (by UTF-16 code units, as
+ * `Array.prototype.sort`), writes one line per record (key, tab, hash, tab, size, newline)
+ * and hashes the whole string by the same rule as `computeCacheContentHash` (mtimeMs and
+ * updatedAt are not part of it).
+ */
+export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+
+/**
+ * `decideAnalysisRebuild(input)`, first match wins: `rebuild === 'full'` -> full
+ * `config_rebuild_full`; no previous -> full `files_index_<kind>` (unusable index) or
+ * `no_previous_cache`; unusable index -> full `files_index_stale`; layout changed -> full
+ * `layout_changed`; source-locale change -> partial `source_locale_partial` (nothing else
+ * changed) or full `source_locale_changed`; target-locale only -> reuse `target_locale_only`;
+ * empty src delta -> full `locale_or_non_src_changed`; affected share >= threshold -> full
+ * `src_threshold`; else partial `src_partial`.
+ */
+export declare function decideAnalysisRebuild(input: DecideAnalysisRebuildInput): AnalysisRebuildDecision
+
+/** The input of `decideAnalysisRebuild`. */
+export interface DecideAnalysisRebuildInput {
+  /** The rebuild slice of the resolved config. */
+  config: CacheRebuildConfig
+  /** The classified delta. */
+  classified: ClassifiedCacheFileDelta
+  /** Whether a previous analysis exists. */
+  hasPrevious: boolean
+  /** How many src files are tracked now. */
+  trackedSrcCount: number
+}
+
+/**
+ * `decideProjectAnalysisCacheInvalidation(input)`, in order: disabled -> skip
+ * `cache_disabled`; no keys -> skip `no_locale_writes`; rebuild full -> delete
+ * `config_rebuild_full`; no written key is a source segment -> skip
+ * `target_locale_writes_only`; else skip `locale_writes_dispatch_handles`.
+ */
+export declare function decideProjectAnalysisCacheInvalidation(input: LocaleWriteInvalidationInput): AnalysisCacheInvalidationDecision
+
+/** The default profile, `'balanced'`. */
+export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
+
+/**
+ * `diffProjectFiles(previous, current)`: a key only in current is added; in both and any of
+ * hash, size, mtimeMs differs is changed, else unchanged; only in previous is deleted. Order:
+ * current's key order, then previous's for deleted. Throws `INVALID_OPTION` for a map that is
+ * not an object of records.
+ */
+export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
+
+/**
+ * `emitAnalysisCacheInvalidationMessage({ emit, op, runId?, decision })`: emits
+ * `  analysis invalidation: …` at level detail; nothing for `cache_disabled` and
+ * `no_locale_writes`.
+ */
+export declare function emitAnalysisCacheInvalidationMessage(input: EmitAnalysisCacheInvalidationMessageInput): void
+
+/** The input of `emitAnalysisCacheInvalidationMessage`. */
+export interface EmitAnalysisCacheInvalidationMessageInput {
+  /** Called with the line, if any; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** The result of `decideProjectAnalysisCacheInvalidation`. */
+  decision: AnalysisCacheInvalidationDecision
+}
+
+/**
+ * `emitCacheDispatchMessages({ emit, op, runId?, label, cache })`: emits the lines of
+ * `cacheDispatchMessageLines(label, cache)`.
+ */
+export declare function emitCacheDispatchMessages(input: EmitCacheDispatchMessagesInput): void
+
+/** The input of `emitCacheDispatchMessages`. */
+export interface EmitCacheDispatchMessagesInput {
+  /** Called once per line, in order; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** What was dispatched, e.g. `project analysis`. */
+  label: string
+  /** The `cache` object of the dispatch result. */
+  cache: CacheDispatchInfo
+}
+
+/**
+ * `emitCacheMemoryHitMessage({ emit, op, runId?, label })`: emits
+ * `<label> cache memory hit (same_run)` at level info.
+ */
+export declare function emitCacheMemoryHitMessage(input: EmitCacheMemoryHitMessageInput): void
+
+/** The input of `emitCacheMemoryHitMessage`. */
+export interface EmitCacheMemoryHitMessageInput {
+  /** Called with the line; an exception it throws is swallowed. */
+  emit: (event: CacheRunMessageEvent) => void
+  /** The host's operation. */
+  op: string
+  /** The host's run id. */
+  runId?: string
+  /** What was dispatched, e.g. `project analysis`. */
+  label: string
 }
 
 /** What is never walked or recorded. */
@@ -63,6 +485,16 @@ export interface FileRecord {
   /** Modification time in whole milliseconds. */
   mtimeMs: number
 }
+
+/**
+ * The state of the `files.json` index:
+ * `{ kind: 'ok' } | { kind: 'missing' } | { kind: 'malformed' } | { kind: 'empty' }`.
+ */
+export type FilesIndexStatus =
+  | { kind: 'ok' }
+  | { kind: 'missing' }
+  | { kind: 'malformed' }
+  | { kind: 'empty' }
 
 /**
  * Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
@@ -232,6 +664,29 @@ export interface IncludeRules {
   globs?: Array<string>
 }
 
+/** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
+export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
+
+/** `'flat_file' | 'locale_directory'`. */
+export type LocalesLayoutMode = 'flat_file' | 'locale_directory'
+
+/** `'locale_file' | 'locale_per_dir' | 'feature_bundle'`. */
+export type LocalesLayoutStructure = 'locale_file' | 'locale_per_dir' | 'feature_bundle'
+
+/** The input of `decideProjectAnalysisCacheInvalidation`. */
+export interface LocaleWriteInvalidationInput {
+  /** Whether the cache is on. */
+  enabled: boolean
+  /** The rebuild slice of the resolved config. */
+  rebuildConfig: CacheRebuildConfig
+  /** The primary source-locale segment key. */
+  sourceLocaleSegmentKey: string
+  /** Every source-locale segment key, beside the primary one (as in classification). */
+  sourceLocaleSegmentKeys?: Array<string>
+  /** The locale segment keys the host wrote. */
+  mutatedLocaleSegmentKeys: Array<string>
+}
+
 /** One file's record in a manifest. */
 export interface ManifestEntry {
   /** Lowercase hex digest. */
@@ -240,6 +695,55 @@ export interface ManifestEntry {
   size: number
   /** Modification time in whole milliseconds. */
   mtimeMs: number
+}
+
+/** Size cap of `projects/<id>/analysis.json` in the TypeScript core, in bytes (16 MiB). */
+export declare const MAX_ANALYSIS_BYTES: number
+
+/** Size cap of `projects/<id>/files.json`, in bytes (32 MiB). */
+export declare const MAX_FILES_BYTES: number
+
+/** Size cap of `meta.json`, in bytes (2 MiB). */
+export declare const MAX_META_BYTES: number
+
+/** Size cap of `projects/<id>/translations/<code>.json`, in bytes (32 MiB). */
+export declare const MAX_TRANSLATIONS_BYTES: number
+
+/**
+ * `normalizeProjectRootKey(root)`: the key of `meta.json`'s `projects`: POSIX, NFC, trailing
+ * slashes trimmed, then one `/` appended; case kept.
+ */
+export declare function normalizeProjectRootKey(root: string): string
+
+/**
+ * `resolveCacheConfig(source?)`: explicit `rebuild`, `mode` and threshold beat the profile,
+ * field by field; an explicit threshold is clamped to [0, 100], a profile one is taken as is;
+ * an unknown profile id gets the balanced defaults but is echoed in `profile`; `enabled`
+ * defaults to `true`; `dir` appears only when given. Throws `INVALID_OPTION` for a value of
+ * the wrong type.
+ */
+export declare function resolveCacheConfig(source?: CacheConfigSource | undefined | null): ResolvedCacheConfig
+
+/**
+ * `resolveCacheRebuildConfig(source?)`: the `{ rebuild, fullRescanThresholdPercent }` slice of
+ * `resolveCacheConfig`, by the same rules.
+ */
+export declare function resolveCacheRebuildConfig(source?: CacheConfigSource | undefined | null): CacheRebuildConfig
+
+/** The result of `resolveCacheConfig`. */
+export interface ResolvedCacheConfig {
+  /** Whether the cache is on. */
+  enabled: boolean
+  /** The profile id as given (an unknown id is echoed), or `'balanced'`. */
+  profile: CacheProfileId | (string & {})
+  /** The read/write mode. */
+  mode: CacheMode
+  /** The rebuild mode. */
+  rebuild: CacheRebuildMode
+  /** The full-rescan threshold, in percent. */
+  fullRescanThresholdPercent: number
+  /** The cache directory, only when the source gave one. */
+  dir?: string
 }
 
 /** The version of this package. */

@@ -54,3 +54,55 @@ pub fn coded(env: &Env, code: &str, message: impl Into<String>) -> napi::Error {
 pub fn to_js(env: &Env, e: &CoreError) -> napi::Error {
     coded(env, e.code(), e.to_string())
 }
+
+/// Runs the body of export `name`: arms its failpoint, and turns a panic into a JavaScript
+/// error with code `INTERNAL`. Errors the body returns (coded errors, a JavaScript exception
+/// thrown by a host callback) pass through unchanged.
+pub fn exported<T>(
+    env: &Env,
+    name: &str,
+    body: impl FnOnce() -> napi::Result<T>,
+) -> napi::Result<T> {
+    guarded(|| {
+        failpoint(name);
+        Ok(body())
+    })
+    .unwrap_or_else(|e| Err(to_js(env, &e)))
+}
+
+/// The error for a bad argument value: code `INVALID_OPTION`.
+pub fn invalid(env: &Env, option: &str, message: impl Into<String>) -> napi::Error {
+    to_js(env, &CoreError::invalid_option(option, message))
+}
+
+/// Converts a JavaScript argument to `T`; a value of the wrong type or shape is an
+/// `INVALID_OPTION` error naming the argument, never a panic.
+pub fn arg<T: napi::bindgen_prelude::FromNapiValue>(
+    env: &Env,
+    value: Unknown<'_>,
+    option: &str,
+) -> napi::Result<T> {
+    use napi::JsValue;
+    unsafe { T::from_napi_value(env.raw(), value.raw()) }
+        .map_err(|e| invalid(env, option, e.reason.clone()))
+}
+
+/// Checks that a converted `Function` really is one (napi does not check when converting):
+/// anything else is `INVALID_OPTION`.
+pub fn ensure_function<Args, Return>(
+    env: &Env,
+    f: &napi::bindgen_prelude::Function<'_, Args, Return>,
+    option: &str,
+) -> napi::Result<()>
+where
+    Args: napi::bindgen_prelude::JsValuesTupleIntoVec,
+{
+    use napi::JsValue;
+    let mut t = 0;
+    let status = unsafe { napi::sys::napi_typeof(env.raw(), f.raw(), &mut t) };
+    if status == napi::sys::Status::napi_ok && t == napi::sys::ValueType::napi_function {
+        Ok(())
+    } else {
+        Err(invalid(env, option, "expected a function"))
+    }
+}

@@ -1,6 +1,30 @@
 //! The napi layer: argument conversion, sync/async twins and error codes. All logic lives in
 //! `crate::core`.
 
+/// `From` both ways between a napi string enum and the core enum with the same variants.
+macro_rules! mirror_enum {
+    ($js:ty, $core:ty, [$($v:ident),+ $(,)?]) => {
+        impl From<$js> for $core {
+            fn from(v: $js) -> Self {
+                match v {
+                    $(<$js>::$v => <$core>::$v),+
+                }
+            }
+        }
+        impl From<$core> for $js {
+            fn from(v: $core) -> Self {
+                match v {
+                    $(<$core>::$v => <$js>::$v),+
+                }
+            }
+        }
+    };
+}
+
+pub mod contract_config;
+pub mod contract_helpers;
+pub mod contract_messages;
+pub mod contract_policy;
 mod errors;
 pub mod fingerprint;
 

@@ -30,6 +30,15 @@ pub fn fnv1a64_utf16(text: &str) -> String {
     format!("{hash:016x}")
 }
 
+/// [`fnv1a64_utf16`] over raw UTF-16 code units, for JavaScript strings that are not valid
+/// UTF-16 (a lone surrogate has no `&str` spelling but is hashed as the unit it is).
+pub fn fnv1a64_utf16_units(units: &[u16]) -> String {
+    let hash = units.iter().fold(FNV1A64_OFFSET_BASIS, |hash, &unit| {
+        (hash ^ u64::from(unit)).wrapping_mul(FNV1A64_PRIME)
+    });
+    format!("{hash:016x}")
+}
+
 /// SHA-256 of the string's UTF-8 bytes, lowercase hex (what the i18nprune CLI stores).
 pub fn sha256_hex(text: &str) -> String {
     format!("{:x}", Sha256::digest(text.as_bytes()))
@@ -152,6 +161,11 @@ mod tests {
         assert_eq!(fnv1a64_utf16("e\u{301}"), "088f4b07b53b19f3");
         assert_eq!(fnv1a64_utf16("héllo wörld"), "c8328d628c3e3c06");
         assert_eq!(fnv1a64_utf16("src/a.ts\tabc\t3\n"), "187bbc99495bc36d");
+        for text in ["", "a", "😀", "héllo wörld"] {
+            let units: Vec<u16> = text.encode_utf16().collect();
+            assert_eq!(fnv1a64_utf16_units(&units), fnv1a64_utf16(text));
+        }
+        assert_eq!(fnv1a64_utf16_units(&[0xd83d]), "b03bb04c8770a9c8"); // a lone surrogate (node)
     }
 
     #[test]

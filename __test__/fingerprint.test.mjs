@@ -217,3 +217,12 @@ test('the package loads through require and import', async () => {
   assert.equal(typeof esm.fingerprintSync, 'function')
   assert.equal(esm.version(), JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url))).version)
 })
+
+test('arguments of the wrong type are TypeErrors with code INVALID_OPTION, sync and async', () => {
+  const bad = [undefined, null, 5, 'root', { root: 5 }, { root: '.', include: 'x' }, { root: '.', exclude: 3 }, { root: '.', onProgress: 3 }, { root: '.', signal: 'abort' }, { root: '.', maxDepth: 'deep' }, { root: '.', hash: 'md5' }, { root: '.', strategy: 'sometimes' }, { root: '.', previous: 42 }]
+  for (const options of bad) {
+    for (const call of [fingerprintSync, fingerprint]) {
+      assert.throws(() => call(options), (e) => e instanceof TypeError && e.code === 'INVALID_OPTION', `${call.name}(${JSON.stringify(options)})`)
+    }
+  }
+})

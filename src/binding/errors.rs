@@ -50,6 +50,17 @@ pub fn coded(env: &Env, code: &str, message: impl Into<String>) -> napi::Error {
     napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
 }
 
+/// A JavaScript `TypeError` with `code` set: for arguments of the wrong type or shape.
+pub fn coded_type_error(env: &Env, code: &str, message: impl Into<String>) -> napi::Error {
+    let raw = unsafe {
+        napi::JsTypeError::from(napi::Error::new(code, message.into())).into_value(env.raw())
+    };
+    if raw.is_null() {
+        return napi::Error::from_reason(code.to_string());
+    }
+    napi::Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+}
+
 /// The JavaScript error for a core error.
 pub fn to_js(env: &Env, e: &CoreError) -> napi::Error {
     coded(env, e.code(), e.to_string())
@@ -75,16 +86,18 @@ pub fn invalid(env: &Env, option: &str, message: impl Into<String>) -> napi::Err
     to_js(env, &CoreError::invalid_option(option, message))
 }
 
-/// Converts a JavaScript argument to `T`; a value of the wrong type or shape is an
-/// `INVALID_OPTION` error naming the argument, never a panic.
+/// Converts a JavaScript argument to `T`; a value of the wrong type or shape is a `TypeError`
+/// with code `INVALID_OPTION` naming the argument, never a panic.
 pub fn arg<T: napi::bindgen_prelude::FromNapiValue>(
     env: &Env,
     value: Unknown<'_>,
     option: &str,
 ) -> napi::Result<T> {
     use napi::JsValue;
-    unsafe { T::from_napi_value(env.raw(), value.raw()) }
-        .map_err(|e| invalid(env, option, e.reason.clone()))
+    unsafe { T::from_napi_value(env.raw(), value.raw()) }.map_err(|e| {
+        let e = CoreError::invalid_option(option, e.reason.clone());
+        coded_type_error(env, e.code(), e.to_string())
+    })
 }
 
 /// Checks that a converted `Function` really is one (napi does not check when converting):

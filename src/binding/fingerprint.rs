@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object};
+use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status, Task};
+use napi::{Env, Status, Task, ValueType};
 use napi_derive::napi;
 
-use super::errors::{failpoint, guarded, to_js};
+use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::error::{CoreError, Warning};
@@ -404,6 +404,47 @@ fn manifest_from(
     })
 }
 
+/// The JS type of the named property of `value` (`undefined` when absent).
+fn field_type(env: &Env, value: &Unknown<'_>, name: &str) -> napi::Result<ValueType> {
+    let obj: Object<'_> = arg(env, *value, "options")?;
+    let field: Unknown<'_> = obj.get_named_property(name)?;
+    field.get_type()
+}
+
+/// Converts the options object, rejecting fields of the wrong type that napi's conversion
+/// would let through (a string where an object belongs, a non-function callback).
+fn convert_options<'a>(env: &Env, value: Unknown<'a>) -> napi::Result<FingerprintOptions<'a>> {
+    if value.get_type()? != ValueType::Object {
+        return Err(type_error(env, "options", "expected an options object"));
+    }
+    for (name, want) in [
+        ("include", ValueType::Object),
+        ("exclude", ValueType::Object),
+        ("previous", ValueType::Unknown),
+        ("onProgress", ValueType::Function),
+        ("signal", ValueType::Object),
+    ] {
+        let t = field_type(env, &value, name)?;
+        let ok = match want {
+            ValueType::Unknown => true,
+            _ => t == want || t == ValueType::Undefined || t == ValueType::Null,
+        };
+        if !ok {
+            return Err(type_error(
+                env,
+                name,
+                format!("expected {want:?}, got {t:?}"),
+            ));
+        }
+    }
+    arg(env, value, "options")
+}
+
+fn type_error(env: &Env, option: &str, message: impl Into<String>) -> napi::Error {
+    let e = CoreError::invalid_option(option, message);
+    coded_type_error(env, e.code(), e.to_string())
+}
+
 /// Everything of the options that can cross threads.
 struct Plan {
     opts: fp::FingerprintOptions,
@@ -487,11 +528,10 @@ fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutco
 /// Fingerprints a tree synchronously on the calling thread (the work itself runs on the
 /// rayon pool). Throws with `code`: `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY`, `INVALID_OPTION`,
 /// `IO_ERROR` or `INTERNAL`. A missing or damaged previous manifest is a warning, not a throw.
-#[napi]
-pub fn fingerprint_sync(
-    env: Env,
-    mut options: FingerprintOptions<'_>,
-) -> napi::Result<FingerprintResult> {
+#[napi(ts_args_type = "options: FingerprintOptions")]
+pub fn fingerprint_sync(env: Env, options: Unknown<'_>) -> napi::Result<FingerprintResult> {
+    // A value of the wrong type is a TypeError (code INVALID_OPTION), thrown before any work.
+    let mut options = convert_options(&env, options)?;
     let plan = plan(&mut options).map_err(|e| to_js(&env, &e))?;
     let outcome = match options.on_progress.take() {
         None => run_plan(&plan, &Control::default(), "fingerprintSync"),
@@ -588,11 +628,12 @@ impl Task for FingerprintTask {
 /// Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
 /// `fingerprintSync`, and with `ABORTED` when `signal` aborts (the walk and the hashing check
 /// it between files).
-#[napi(ts_return_type = "Promise<FingerprintResult>")]
-pub fn fingerprint(
-    env: Env,
-    mut options: FingerprintOptions<'_>,
-) -> napi::Result<AsyncTask<FingerprintTask>> {
+#[napi(
+    ts_args_type = "options: FingerprintOptions",
+    ts_return_type = "Promise<FingerprintResult>"
+)]
+pub fn fingerprint(env: Env, options: Unknown<'_>) -> napi::Result<AsyncTask<FingerprintTask>> {
+    let mut options = convert_options(&env, options)?;
     // A bad option rejects the promise like any other failure.
     let plan = plan(&mut options);
     let cancel = Arc::new(AtomicBool::new(false));

@@ -1,0 +1,113 @@
+// Reliability rows of the engine through the addon, on real files and processes
+// (shared/spec/reliability-checklist.md: D5, D6, E8, E10, E11, E12).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { cachecore, tempDir, writeTree, settle } from './helpers.mjs'
+
+const { fingerprint, fingerprintSync } = cachecore
+const addon = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'index.js')
+
+test('E8: a 16 GiB sparse file is streamed with bounded memory', { timeout: 120_000 }, (t) => {
+  const root = tempDir(t)
+  const big = path.join(root, 'sparse.bin')
+  const r = spawnSync('truncate', ['-s', '16G', big])
+  if (r.status !== 0) return t.skip('truncate -s 16G not possible here')
+  fs.writeFileSync(path.join(root, 'small.txt'), 'x')
+  // A fresh process, so its peak RSS is this run's alone.
+  const out = spawnSync(process.execPath, ['-e', `
+    const c = require(${JSON.stringify(addon)})
+    const before = process.memoryUsage().rss
+    const r = c.fingerprintSync({ root: ${JSON.stringify(root)}, hash: 'blake3' })
+    console.log(JSON.stringify({ before, peak: process.resourceUsage().maxRSS * 1024, bytes: r.counts.bytesHashed, unstable: r.counts.unstable }))
+  `], { encoding: 'utf8' })
+  assert.equal(out.status, 0, out.stderr)
+  const m = JSON.parse(out.stdout)
+  assert.equal(m.bytes, 16 * 2 ** 30 + 1)
+  assert.equal(m.unstable, 0)
+  assert.ok(m.peak - m.before < 64 * 2 ** 20, `peak grew by ${((m.peak - m.before) / 2 ** 20).toFixed(1)} MiB`)
+})
+
+test('E10: an always-growing file is hashed up to its size at open and marked unstable', async (t) => {
+  const root = tempDir(t)
+  const f = path.join(root, 'growing.log')
+  fs.writeFileSync(f, 'start\n')
+  const yes = spawn('sh', ['-c', `exec yes growing >> '${f}'`], { stdio: 'ignore' })
+  t.after(() => yes.kill('SIGKILL'))
+  while (fs.statSync(f).size < 1_000_000) await new Promise((r) => setTimeout(r, 10))
+  const r = fingerprintSync({ root, strategy: 'hash-always' })
+  assert.equal(r.counts.unstable, 1)
+  assert.deepEqual(r.delta.reasons, [{ path: 'growing.log', change: 'added', reason: 'unstable' }])
+  assert.ok(r.warnings.some((w) => w.code === 'unstable_file' && w.path === 'growing.log'))
+})
+
+test('E12: the walk completes under ulimit -n 64', (t) => {
+  const root = tempDir(t)
+  const files = {}
+  for (let i = 0; i < 1500; i++) files[`d${i % 50}/e${i % 7}/f${i}.txt`] = `file ${i}`
+  writeTree(root, files)
+  const r = spawnSync('sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" -e 'const r = require(${JSON.stringify(addon)}).fingerprintSync({ root: ${JSON.stringify(root)} }); console.log(r.counts.files, r.warnings.length)'`], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout.trim(), '1500 0')
+})
+
+test('E11: a root symlink, an empty tree, zero-length files and hard links', (t) => {
+  const base = tempDir(t)
+  const real = path.join(base, 'real')
+  writeTree(real, { 'empty.txt': '', 'a.txt': 'same' })
+  fs.linkSync(path.join(real, 'a.txt'), path.join(real, 'hard.txt'))
+  fs.symlinkSync(real, path.join(base, 'link'))
+  const viaLink = fingerprintSync({ root: path.join(base, 'link') })
+  const direct = fingerprintSync({ root: real })
+  assert.deepEqual(viaLink.records, direct.records, 'a symlinked root is followed')
+  const byPath = Object.fromEntries(direct.records.map((r) => [r.path, r]))
+  assert.equal(byPath['empty.txt'].size, 0)
+  assert.equal(byPath['empty.txt'].hash, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  assert.equal(byPath['hard.txt'].hash, byPath['a.txt'].hash, 'hard links are two entries with one content')
+  fs.mkdirSync(path.join(base, 'nothing'))
+  const empty = fingerprintSync({ root: path.join(base, 'nothing') })
+  assert.deepEqual([empty.records, empty.warnings], [[], []])
+})
+
+test('D5 and D6: older content with the same size and an older mtime, and mtimes in the future', async (t) => {
+  const root = tempDir(t)
+  const cache = tempDir(t)
+  const manifest = path.join(cache, 'fp.json')
+  const f = path.join(root, 'a.txt')
+  fs.writeFileSync(f, 'new!')
+  await settle()
+  const run = () => fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  run()
+  // git checkout of an older version: same size, older mtime.
+  fs.writeFileSync(f, 'old!')
+  fs.utimesSync(f, new Date('2020-01-01'), new Date('2020-01-01'))
+  await settle()
+  assert.deepEqual(run().delta.changed, ['a.txt'])
+  // A future mtime is reported and never makes the file fresh forever.
+  const future = new Date(Date.now() + 3600_000)
+  fs.utimesSync(f, future, future)
+  const r1 = run()
+  assert.ok(r1.warnings.some((w) => w.code === 'future_mtime' && w.path === 'a.txt'))
+  fs.writeFileSync(f, 'edit')
+  fs.utimesSync(f, future, future)
+  assert.deepEqual(run().delta.changed, ['a.txt'], 'an edit under the same future mtime is seen')
+  const r3 = run()
+  assert.equal(r3.counts.hashed, 1, 'a future-dated file is re-read every run')
+  assert.equal(r3.delta.changed.length, 0)
+})
+
+test('an async scan of a large tree can be aborted quickly', async (t) => {
+  const root = tempDir(t)
+  const files = {}
+  for (let i = 0; i < 3000; i++) files[`d${i % 30}/f${i}.txt`] = 'x'.repeat(2000)
+  writeTree(root, files)
+  const ac = new AbortController()
+  const started = performance.now()
+  const p = fingerprint({ root, strategy: 'hash-always', signal: ac.signal })
+  setImmediate(() => ac.abort())
+  await assert.rejects(p, (e) => e.code === 'ABORTED')
+  assert.ok(performance.now() - started < 5000)
+})

@@ -111,3 +111,52 @@ test('an async scan of a large tree can be aborted quickly', async (t) => {
   await assert.rejects(p, (e) => e.code === 'ABORTED')
   assert.ok(performance.now() - started < 5000)
 })
+
+test('D2: a same-size rewrite within the same second on a real 1-second file system is seen', { timeout: 60_000 }, async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to mount a loop image')
+  const base = tempDir(t)
+  const img = path.join(base, 'ext4.img')
+  const mnt = path.join(base, 'mnt')
+  fs.mkdirSync(mnt)
+  // 128-byte inodes: ext4 without the extra timestamp fields, so times have 1-second granularity.
+  const steps = [
+    ['truncate', ['-s', '32M', img]],
+    ['mkfs.ext4', ['-q', '-F', '-I', '128', img]],
+    ['mount', ['-o', 'loop', img, mnt]],
+  ]
+  for (const [cmd, args] of steps) {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' })
+    if (r.status !== 0) return t.skip(`${cmd} failed here: ${r.stderr.trim()}`)
+  }
+  try {
+    await rewriteWithinASecond(mnt)
+  } finally {
+    spawnSync('umount', [mnt])
+  }
+})
+
+async function rewriteWithinASecond(mnt) {
+  const root = path.join(mnt, 'proj')
+  const manifest = path.join(mnt, 'cache', 'fp.json')
+  fs.mkdirSync(root)
+  const f = path.join(root, 'a.txt')
+  const run = () => fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  fs.writeFileSync(f, 'aaaa')
+  assert.equal(fs.statSync(f, { bigint: true }).mtimeNs % 1_000_000_000n, 0n, 'whole-second timestamps')
+  run()
+  const before = fs.statSync(f, { bigint: true })
+  fs.writeFileSync(f, 'bbbb')
+  const after = fs.statSync(f, { bigint: true })
+  const second = run()
+  if (before.mtimeNs === after.mtimeNs && before.ctimeNs === after.ctimeNs) {
+    // The stat tuple could not tell: only the racy rule can catch it.
+    assert.deepEqual(second.delta.reasons, [{ path: 'a.txt', change: 'changed', reason: 'racy' }])
+  } else {
+    assert.deepEqual(second.delta.changed, ['a.txt'])
+  }
+  // Once the 2-second window has passed (3.2 s: the snapshot itself is truncated to the
+  // second), the file is trusted again and not re-read.
+  await new Promise((r) => setTimeout(r, 3200))
+  assert.equal(run().counts.hashed, 1, 'the last racy record is re-read once')
+  assert.equal(run().counts.hashed, 0)
+}

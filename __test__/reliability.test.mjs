@@ -160,3 +160,58 @@ async function rewriteWithinASecond(mnt) {
   assert.equal(run().counts.hashed, 1, 'the last racy record is re-read once')
   assert.equal(run().counts.hashed, 0)
 }
+
+test('D7: touching every file with its content unchanged costs one re-read, then nothing', async (t) => {
+  const root = tempDir(t)
+  const cache = tempDir(t)
+  const manifest = path.join(cache, 'fp.json')
+  const files = {}
+  for (let i = 0; i < 100; i++) files[`f${i}.txt`] = `content ${i}`
+  writeTree(root, files)
+  await settle()
+  const run = () => fingerprintSync({ root, previous: manifest, writeTo: manifest })
+  run()
+  const now = new Date()
+  for (const f of Object.keys(files)) fs.utimesSync(path.join(root, f), now, now)
+  await settle()
+  const touched = run()
+  assert.equal(touched.counts.hashed, 100, 'a fresh checkout: every file re-read once')
+  assert.equal(touched.delta.changed.length, 0, 'no false miss')
+  assert.equal(touched.written, true, 'stat hints refreshed')
+  const next = run()
+  assert.equal(next.counts.hashed, 0, 'back on the fast path')
+})
+
+test('A10: a full disk or a read-only cache dir is a warning; results stay correct and nothing is left behind', { timeout: 60_000 }, async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to mount a tmpfs')
+  const base = tempDir(t)
+  const small = path.join(base, 'small')
+  fs.mkdirSync(small)
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { encoding: 'utf8' })
+  if (m.status !== 0) return t.skip(`cannot mount tmpfs: ${m.stderr.trim()}`)
+  try {
+    const root = path.join(base, 'proj')
+    const files = {}
+    for (let i = 0; i < 400; i++) files[`src/a-rather-long-directory-name/${'n'.repeat(60)}-${i}.ts`] = `export const v = ${i}\n`
+    writeTree(root, files)
+    const manifest = path.join(small, 'fp.json')
+    const expected = fingerprintSync({ root }).records
+    const full = fingerprintSync({ root, writeTo: manifest })
+    assert.deepEqual(full.records, expected, 'results correct on a full disk')
+    assert.ok(full.warnings.some((w) => w.code === 'write_failed'), JSON.stringify(full.warnings))
+    assert.equal(full.written, false)
+    assert.deepEqual(fs.readdirSync(small).filter((n) => n.endsWith('.cachecore-tmp')), [], 'no temp file left')
+    // An old, valid index stays intact when the new one cannot be written.
+    const tiny = path.join(base, 'tiny-root')
+    writeTree(tiny, { 'a.txt': 'a' })
+    const keep = path.join(small, 'keep.json')
+    fingerprintSync({ root: tiny, writeTo: keep })
+    const before = fs.readFileSync(keep)
+    writeTree(tiny, files)
+    const r = fingerprintSync({ root: tiny, previous: keep, writeTo: keep })
+    assert.ok(r.warnings.some((w) => w.code === 'write_failed'))
+    assert.deepEqual(fs.readFileSync(keep), before, 'old index intact')
+  } finally {
+    spawnSync('umount', [small])
+  }
+})

@@ -8,10 +8,11 @@ use std::sync::{mpsc, Arc};
 use napi::bindgen_prelude::JsObjectValue;
 use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status, Task, ValueType};
+use napi::{Env, ScopedTask, Status, ValueType};
 use napi_derive::napi;
 
 use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
+use super::handoff::to_js_via_json;
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::error::{CoreError, Warning};
@@ -24,6 +25,8 @@ use crate::core::manifest::{Manifest, ManifestRecord};
 /// core does (compatible caches); `blake3` hashes raw bytes (fastest); `fnv1a64` is the
 /// contract's 64-bit FNV-1a over UTF-16 code units.
 #[napi(string_enum)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HashAlgorithm {
     /// SHA-256 of the UTF-8 text.
     #[napi(value = "sha256")]
@@ -122,6 +125,8 @@ pub struct FingerprintManifest {
 
 /// A recorded file.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FileRecord {
     /// Root-relative POSIX path.
     pub path: String,
@@ -192,6 +197,8 @@ pub struct FingerprintOptions<'a> {
 
 /// One file that is not plainly unchanged, and why.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FileChange {
     /// Root-relative POSIX path.
     pub path: String,
@@ -204,6 +211,8 @@ pub struct FileChange {
 
 /// What changed against the previous index; every list sorted by path.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FingerprintDelta {
     /// New files.
     pub added: Vec<String>,
@@ -222,6 +231,8 @@ pub struct FingerprintDelta {
 
 /// Counters of a run.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FingerprintCounts {
     /// Files recorded.
     pub files: i64,
@@ -245,6 +256,8 @@ pub struct FingerprintCounts {
 
 /// Wall time of each phase in milliseconds.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FingerprintTimings {
     /// Loading the previous index.
     pub load_ms: f64,
@@ -260,12 +273,15 @@ pub struct FingerprintTimings {
 
 /// A diagnostic with a stable code; never a failure of the call.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CacheWarning {
     /// Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`.
     pub code: String,
     /// A sentence for people.
     pub message: String,
     /// The path concerned, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
@@ -281,6 +297,8 @@ impl From<Warning> for CacheWarning {
 
 /// The result of a run.
 #[napi(object, object_from_js = false)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FingerprintResult {
     /// The algorithm of every hash.
     pub algorithm: HashAlgorithm,
@@ -528,11 +546,14 @@ fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutco
 /// Fingerprints a tree synchronously on the calling thread (the work itself runs on the
 /// rayon pool). Throws with `code`: `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY`, `INVALID_OPTION`,
 /// `IO_ERROR` or `INTERNAL`. A missing or damaged previous manifest is a warning, not a throw.
-#[napi(ts_args_type = "options: FingerprintOptions")]
-pub fn fingerprint_sync(env: Env, options: Unknown<'_>) -> napi::Result<FingerprintResult> {
+#[napi(
+    ts_args_type = "options: FingerprintOptions",
+    ts_return_type = "FingerprintResult"
+)]
+pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<Unknown<'e>> {
     // A value of the wrong type is a TypeError (code INVALID_OPTION), thrown before any work.
-    let mut options = convert_options(&env, options)?;
-    let plan = plan(&mut options).map_err(|e| to_js(&env, &e))?;
+    let mut options = convert_options(env, options)?;
+    let plan = plan(&mut options).map_err(|e| to_js(env, &e))?;
     let outcome = match options.on_progress.take() {
         None => run_plan(&plan, &Control::default(), "fingerprintSync"),
         Some(cb) => {
@@ -561,7 +582,8 @@ pub fn fingerprint_sync(env: Env, options: Unknown<'_>) -> napi::Result<Fingerpr
             })
         }
     };
-    outcome.map(to_result).map_err(|e| to_js(&env, &e))
+    let result = outcome.map(to_result).map_err(|e| to_js(env, &e))?;
+    to_js_via_json(env, &result)
 }
 
 /// `EventTarget.prototype.addEventListener` as seen from Rust.
@@ -598,9 +620,9 @@ pub struct FingerprintTask {
 type ProgressTsfn =
     ThreadsafeFunction<FingerprintProgress, (), FingerprintProgress, Status, false, true>;
 
-impl Task for FingerprintTask {
+impl<'task> ScopedTask<'task> for FingerprintTask {
     type Output = Result<FingerprintOutcome, CoreError>;
-    type JsValue = FingerprintResult;
+    type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let plan = match self.plan.take() {
@@ -617,10 +639,10 @@ impl Task for FingerprintTask {
         Ok(run_plan(&plan, &ctl, "fingerprint"))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(o) => Ok(to_result(o)),
-            Err(e) => Err(to_js(&env, &e)),
+            Ok(o) => to_js_via_json(env, &to_result(o)),
+            Err(e) => Err(to_js(env, &e)),
         }
     }
 }

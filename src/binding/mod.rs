@@ -27,6 +27,7 @@ pub mod contract_messages;
 pub mod contract_policy;
 mod errors;
 pub mod fingerprint;
+mod handoff;
 
 use napi_derive::napi;
 

@@ -21,7 +21,7 @@ use super::contract_state::{
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
 use crate::core::contract::analysis_file::RawData;
-use crate::core::contract::config::{CacheMode, CacheRebuildConfig as CoreRebuild};
+use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
@@ -162,10 +162,6 @@ fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool
         .collect()
 }
 
-fn escape_regex(s: &str) -> String {
-    regex::escape(s)
-}
-
 /// The src walk rules of a `ScanExcludeConfig`.
 fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
     let mut rules = SrcWalkRules::default();
@@ -210,7 +206,6 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     for (s, _) in list(env, &o, "patterns")? {
         ex.path_patterns.push(s);
     }
-    let _ = escape_regex;
     rules.exclude = ex;
     Ok(rules)
 }
@@ -258,10 +253,7 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
     } else {
         CacheMode::ReadWrite
     };
-    input.rebuild = i
-        .rebuild_config
-        .map(Into::into)
-        .unwrap_or(CoreRebuild::default());
+    input.rebuild = i.rebuild_config.map(Into::into).unwrap_or_default();
     input.hash = hash;
     input.src_rules = walk_rules(env, i.exclude)?;
     input.baseline_files = match i.baseline_files {

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use napi::bindgen_prelude::{Either, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{ClassInstance, Either, Function, JsObjectValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -162,6 +162,26 @@ fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool
         .collect()
 }
 
+/// A RegExp tested against a base name (`RegExp.test(name)`, a search) as a regex on the
+/// relative path: it must match within the last path segment. `^` and `$` at the edges anchor
+/// to the segment's start and end. (The core's path regexes apply to files and directories
+/// alike, so a `dirs` RegExp also drops files whose name matches it, and vice versa.)
+fn name_pattern(source: &str) -> String {
+    let (flags, rest) = match source.strip_prefix("(?i)") {
+        Some(rest) => ("(?i)", rest),
+        None => ("", source),
+    };
+    let (start, rest) = match rest.strip_prefix('^') {
+        Some(rest) => ("(?:^|/)", rest),
+        None => ("(?:^|/)[^/]*?", rest),
+    };
+    let (inner, end) = match rest.strip_suffix('$') {
+        Some(inner) => (inner, "$"),
+        None => (rest, "[^/]*$"),
+    };
+    format!("{flags}{start}(?:{inner}){end}")
+}
+
 /// The src walk rules of a `ScanExcludeConfig`.
 fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
     let mut rules = SrcWalkRules::default();
@@ -187,15 +207,14 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     let mut ex = SrcExclude::default();
     for (s, is_re) in list(env, &o, "dirs")? {
         if is_re {
-            ex.dir_patterns.push(s);
+            ex.path_patterns.push(name_pattern(&s));
         } else {
             ex.dirs.push(s);
         }
     }
     for (s, is_re) in list(env, &o, "files")? {
         if is_re {
-            let inner = s.trim_start_matches('^').trim_end_matches('$').to_owned();
-            ex.path_patterns.push(format!("(?:^|/)(?:{inner})$"));
+            ex.path_patterns.push(name_pattern(&s));
         } else {
             ex.files.push(s);
         }
@@ -576,10 +595,11 @@ pub fn begin_cached_project_data(
 )]
 pub fn commit_cached_project_data<'a>(
     env: &'a Env,
-    handle: &mut CachedProjectDataHandle,
+    handle: Unknown<'a>,
     data: Option<Unknown<'a>>,
 ) -> napi::Result<CachedProjectResult<'a>> {
     exported(env, "commitCachedProjectData", || {
-        commit_handle(env, handle, data)
+        let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
+        commit_handle(env, &mut handle, data)
     })
 }

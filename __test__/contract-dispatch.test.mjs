@@ -376,3 +376,14 @@ test('src excludes (ScanExcludeConfig): dir names, RegExps, extensions, path pat
   assert.throws(() => run({ patterns: ['('] }), { code: 'INVALID_OPTION' })
   assert.throws(() => run({ preset: 'nope' }), { code: 'INVALID_OPTION' })
 })
+
+test('two-phase with the cache off: needsProducer, no context, nothing written', (t) => {
+  const p = project(t)
+  const h = beginCachedProjectData(dispatchInput({ ...p, noCache: true }))
+  assert.equal(h.needsProducer, true)
+  assert.equal(h.context, undefined)
+  assert.equal(h.cache.status, 'bypass')
+  const out = h.commit({ off: true })
+  assert.deepEqual([out.data, out.cache.status, out.cache.reason], [{ off: true }, 'bypass', 'no_cache'])
+  assert.equal(fs.existsSync(p.home), false)
+})

@@ -289,8 +289,9 @@ test('invalidation: unconditional delete, and the locale-write policy', (t) => {
   assert.deepEqual(cachecore.invalidateProjectAnalysisCache(state), { deleted: true, warnings: [] })
   assert.equal(fs.existsSync(state.analysisPath), false)
   assert.deepEqual(cachecore.invalidateProjectAnalysisCache(state), { deleted: false, warnings: [] })
-  // Next run: no analysis, the producer rebuilds.
+  // Next run: files unchanged but no analysis: miss run_missing, the producer rebuilds.
   const r = runChild(p)
+  assert.deepEqual([r.result.cache.status, r.result.cache.reason], ['miss', 'run_missing'])
   assert.equal(r.calls, 1)
 })
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Issue 9's benchmark: a large project whose analysis.json is ~96 MB when written pretty (as the
+// TypeScript core writes it). Each case runs in a fresh Node process (so a hit comes from disk,
+// not from the per-process memory) and reports the dispatch call's time inside the process;
+// median of N. Not a test.
+//   node bench/analysis.mjs [--files 20000] [--observations 250000] [--runs 5] [--keep]
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { makeI18n, prng } from './corpus.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const addon = path.join(here, '..', 'index.js')
+const args = process.argv.slice(2)
+const opt = (n, d) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d)
+const FILES = Number(opt('files', 20_000))
+const OBS = Number(opt('observations', 250_000))
+const RUNS = Number(opt('runs', 5))
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cachecore-bench-analysis-'))
+const root = path.join(base, 'app')
+const home = path.join(base, 'home')
+const payloadPath = path.join(base, 'payload.json')
+
+// The synthetic analysis: key observations with their sites, dynamic sites, missing keys.
+function payload() {
+  const rand = prng(9)
+  const files = {}
+  const keys = new Set()
+  for (let i = 0; i < OBS; i++) {
+    const f = `src/feature${i % 40}/part${i % 8}/m${i % FILES}.${['ts', 'tsx', 'js'][i % 3]}`
+    const key = `section${i % 50}.group${Math.floor(i / 50) % 20}.key${Math.floor(rand() * 5000)}`
+    keys.add(key)
+    ;(files[f] ??= { keys: [], dynamic: [] }).keys.push({
+      key,
+      line: 1 + (i % 400),
+      column: 3 + (i % 60),
+      callee: 't',
+      kind: 'static',
+      snippet: `out.push(t('${key}')) // rendered inside the component tree of feature ${i % 40}`,
+    })
+  }
+  for (let i = 0; i < 6500; i++) {
+    const f = `src/feature${i % 40}/part${i % 8}/m${(i * 7) % FILES}.tsx`
+    ;(files[f] ??= { keys: [], dynamic: [] }).dynamic.push({ line: i % 300, column: 5, expression: `section${i % 50}.dynamic` })
+  }
+  const missingKeys = Array.from({ length: 150 }, (_, i) => `section${i % 50}.missing${i}`)
+  return { version: 3, files, usedKeys: [...keys].sort(), missingKeys, unusedKeys: [] }
+}
+
+const t0 = performance.now()
+makeI18n(root, { srcFiles: FILES })
+const data = payload()
+fs.writeFileSync(payloadPath, JSON.stringify(data))
+const pretty = Buffer.byteLength(JSON.stringify(data, null, 2))
+const compact = fs.statSync(payloadPath).size
+console.log(`corpus: ${FILES} src files + 31 locales; payload ${OBS} observations, ${(pretty / 1e6).toFixed(1)} MB pretty, ${(compact / 1e6).toFixed(1)} MB compact; generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+// One dispatch in a fresh process. `mode`: 'hit' | 'decision' | 'produce' (the producer returns
+// the payload, re-read from disk outside the timed call).
+function child(mode) {
+  const code = `
+    const c = require(${JSON.stringify(addon)})
+    const fs = require('fs')
+    const payload = ${JSON.stringify(mode)} === 'produce' ? JSON.parse(fs.readFileSync(${JSON.stringify(payloadPath)}, 'utf8')) : null
+    const { state } = c.initializeCacheState({ projectRoot: ${JSON.stringify(root)}, cacheRootDir: ${JSON.stringify(path.join(home, 'cache'))}, runtime: { hashText: 'sha256' } })
+    const input = { state, runtime: { hashText: 'sha256' }, sourceLocalePath: ${JSON.stringify(path.join(root, 'locales/en.json'))}, srcRoot: ${JSON.stringify(path.join(root, 'src'))}, localesDir: ${JSON.stringify(path.join(root, 'locales'))}, locales: { source: 'en', directory: 'locales' }, producer: () => payload }
+    const t0 = performance.now()
+    let status, n
+    if (${JSON.stringify(mode)} === 'decision') {
+      const h = c.beginCachedProjectData(input)
+      status = h.cache.status + '/' + h.cache.reason
+    } else {
+      const r = c.getOrBuildCachedProjectData(input)
+      status = r.cache.status + '/' + r.cache.reason + (r.cache.analysisRebuild ? '/' + r.cache.analysisRebuild.reason : '')
+      n = Object.keys(r.data.files).length
+    }
+    const ms = performance.now() - t0
+    console.log(JSON.stringify({ ms, status, n, rssMb: process.resourceUsage().maxRSS / 1024 }))
+  `
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  if (r.status !== 0) throw new Error(r.stderr)
+  return JSON.parse(r.stdout.trim().split('\n').at(-1))
+}
+
+function median(label, mode, before) {
+  const rs = []
+  for (let i = 0; i < RUNS; i++) {
+    before?.(i)
+    rs.push(child(mode))
+  }
+  rs.sort((a, b) => a.ms - b.ms)
+  const m = rs[Math.floor(rs.length / 2)]
+  console.log(`| ${label} | ${m.ms.toFixed(0)} | ${m.status} | ${m.rssMb.toFixed(0)} |`)
+  return m
+}
+
+try {
+  const cold = child('produce')
+  console.log(`cold run (full producer + persist): ${cold.ms.toFixed(0)} ms, ${cold.status}; analysis.json ${(fs.statSync(findAnalysis()).size / 1e6).toFixed(1)} MB`)
+  spawnSync('sleep', ['0.3'])
+  child('hit')
+  console.log('\n| case (fresh process each run) | call ms | status | peak RSS MB |\n|---|---:|---|---:|')
+  const hit = median('hit: decision + data handed to JS as objects', 'hit')
+  median('decision alone (begin, no data)', 'decision')
+  const localeFile = path.join(root, 'locales', 'l05.json')
+  const original = fs.readFileSync(localeFile, 'utf8')
+  const reuse = median('target-only reuse (one target locale edited)', 'produce', (i) => fs.writeFileSync(localeFile, original.replace('"l05 ', `"l05-${i} `)))
+  const src = path.join(root, 'src', 'feature3', fs.readdirSync(path.join(root, 'src', 'feature3'))[0])
+  const srcDir = fs.readdirSync(src)[0]
+  const srcFile = path.join(src, srcDir)
+  const srcText = fs.readFileSync(srcFile, 'utf8')
+  const partial = median('one-file partial (one src file edited)', 'produce', (i) => fs.writeFileSync(srcFile, srcText + `\n// edit ${i}\n`))
+  console.log(`\nbeyond the hit: target-only reuse +${(reuse.ms - hit.ms).toFixed(0)} ms, one-file partial +${(partial.ms - hit.ms).toFixed(0)} ms`)
+} finally {
+  if (!args.includes('--keep')) fs.rmSync(base, { recursive: true, force: true })
+}
+
+function findAnalysis() {
+  const projects = path.join(home, 'cache', 'projects')
+  return path.join(projects, fs.readdirSync(projects)[0], 'analysis.json')
+}

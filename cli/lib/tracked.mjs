@@ -1,0 +1,99 @@
+// The tracked files of a project as the engine sees them (§8 walks), and the stored index.
+import fs from 'node:fs'
+import path from 'node:path'
+import { addon, HASH } from './core.mjs'
+
+/** §8: src files by extension, case-insensitive. */
+export const SRC_PATTERN = '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte)$'
+/** §8: directory names skipped by default. */
+export const DEFAULT_SKIPPED_DIRS = ['node_modules', 'dist', 'build', '.git', 'coverage', '.next', 'out']
+
+/** fingerprint options for the src walk. */
+export function srcOptions(project, hash = HASH) {
+  return {
+    root: project.srcRoot,
+    include: { pattern: SRC_PATTERN },
+    exclude: { dirs: DEFAULT_SKIPPED_DIRS },
+    maxDepth: 48,
+    hash,
+  }
+}
+
+/** fingerprint options for the locale walk (top level only for `locale_file`). */
+export function localeOptions(project, hash = HASH) {
+  return {
+    root: project.localesDir,
+    include: { pattern: '\\.json$' },
+    maxDepth: project.locales.structure === 'locale_file' ? 0 : 16,
+    hash,
+  }
+}
+
+/** The project's cache paths: `{ rootDir, meta, projectId, projectDir, files, analysis }`. */
+export function cachePaths(project, hash = HASH) {
+  const rootDir = project.cacheRootDir
+  const meta = path.join(rootDir, 'meta.json')
+  const key = addon.normalizeProjectRootKey(project.root)
+  let projectId = readJson(meta)?.json?.projects?.[key]
+  if (typeof projectId !== 'string' || !/^[0-9a-f]{16}$/.test(projectId)) {
+    projectId = addon.computeCacheProjectId(project.root, { hashText: hash })
+  }
+  const projectDir = path.join(rootDir, 'projects', projectId)
+  return {
+    rootDir,
+    meta,
+    projectKey: key,
+    projectId,
+    projectDir,
+    files: path.join(projectDir, 'files.json'),
+    analysis: path.join(projectDir, 'analysis.json'),
+  }
+}
+
+/** Reads a JSON file: `{ json }`, `{ missing: true }` or `{ error }`. Never throws. */
+export function readJson(file) {
+  let text
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    return e.code === 'ENOENT' ? { missing: true } : { error: e.message }
+  }
+  try {
+    return { json: JSON.parse(text) }
+  } catch (e) {
+    return { error: `not valid JSON: ${e.message}` }
+  }
+}
+
+/** The hash algorithm of a stored index: recorded, else told by the hash length. */
+export function indexAlgorithm(index) {
+  if (index && typeof index.algorithm === 'string') return index.algorithm
+  const any = Object.values(index?.files ?? {})[0] ?? Object.values(index?.localeSegments ?? {})[0]
+  return typeof any?.hash === 'string' && any.hash.length === 16 ? 'fnv1a64' : 'sha256'
+}
+
+/** Records of a files.json map as engine records (`previous` of fingerprint). */
+export function asEngineRecords(map) {
+  return Object.entries(map ?? {}).map(([p, r]) => ({ path: p, hash: r.hash, size: r.size, mtimeMs: 0 }))
+}
+
+/** Engine records as a contract map (`mtimeMs` 0, as the i18nprune CLI stores). */
+export function asContractMap(records, updatedAt = new Date().toISOString()) {
+  const out = {}
+  for (const r of records) out[r.path] = { hash: r.hash, size: r.size, mtimeMs: 0, updatedAt }
+  return out
+}
+
+/** Total bytes under a path (0 when missing). */
+export function diskUsage(p) {
+  let st
+  try {
+    st = fs.lstatSync(p)
+  } catch {
+    return 0
+  }
+  if (!st.isDirectory()) return st.size
+  let total = 0
+  for (const name of fs.readdirSync(p)) total += diskUsage(path.join(p, name))
+  return total
+}

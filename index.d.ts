@@ -9,6 +9,63 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A dispatch between its decision and its commit (the two-phase form for asynchronous
+ * producers). Made by `beginCachedProjectData`; commit it exactly once.
+ */
+export declare class CachedProjectDataHandle {
+  /** The `cache` info so far (`commit` adds write warnings). */
+  get cache(): CacheDispatchInfo
+  /** Whether the host must run its producer and pass the data to `commit`. */
+  get needsProducer(): boolean
+  /** Whether this is a same-process memory hit (`memory hit (same_run)`). */
+  get memoryHit(): boolean
+  /** Whether `commit` already ran. */
+  get committed(): boolean
+  /**
+   * The producer's context when a producer is needed with the cache on; `undefined` when the
+   * cache is off (call the producer with no context) or no producer is needed.
+   */
+  get context(): CacheProducerContext | undefined
+  /**
+   * The cached data that will be served (a hit or a reuse), or the context's `previous`
+   * when a producer is needed; through `JSON.parse`. `undefined` when there is none.
+   */
+  get previousData(): unknown
+  /**
+   * Persists and returns `{ data, cache, memoryHit }`. `data` is required when
+   * `needsProducer` (serialised with `JSON.stringify`; `undefined` or a value it rejects is
+   * `INVALID_DATA`, and the handle stays uncommitted) and ignored otherwise. A second commit
+   * is `ALREADY_COMMITTED`.
+   */
+  commit(data?: unknown): CachedProjectResult
+}
+
+/** One target language's translation cache, loaded in memory until `flush`. */
+export declare class TranslationCache {
+  /** The file path. */
+  get path(): string
+  /** The number of usable rows (loaded and put). */
+  get size(): number
+  /** Warnings from loading (`cache_malformed`, `cache_oversize`, `cache_io_error`). */
+  get warnings(): Array<CacheWarning>
+  /** The row of `key` (through `JSON.parse`), or `undefined`. */
+  get(key: string): unknown
+  /** Whether `key` has a row. */
+  has(key: string): boolean
+  /**
+   * Sets the row of `key` (an object, serialised with `JSON.stringify`), kept in memory until
+   * `flush`. Anything else is `INVALID_OPTION` (or `INVALID_DATA` when it does not serialise).
+   */
+  put(key: string, row: object): void
+  /**
+   * Writes the rows put since loading, merged under the project lock with what is on disk
+   * (rows of other writers with the same epochs are kept). Writes nothing when the cache is
+   * off, read-only (a `cache_read_only` warning) or nothing was put. Returns the warnings.
+   */
+  flush(): Array<CacheWarning>
+}
+
 /** `'delete' | 'skip'`. */
 export type AnalysisCacheInvalidationAction = 'delete' | 'skip'
 
@@ -25,6 +82,26 @@ export declare function analysisCacheInvalidationMessageLines(decision: Analysis
 
 /** Why `analysis.json` is deleted or kept after locale writes. */
 export type AnalysisCacheInvalidationReason = 'cache_disabled' | 'no_locale_writes' | 'config_rebuild_full' | 'target_locale_writes_only' | 'locale_writes_dispatch_handles'
+
+/** The decision of `invalidateProjectAnalysisCacheAfterLocaleWrites` and what it did. */
+export interface AnalysisInvalidationOutcome {
+  /** Delete or keep `analysis.json`. */
+  action: AnalysisCacheInvalidationAction
+  /** Why. */
+  reason: AnalysisCacheInvalidationReason
+  /** Whether `analysis.json` was deleted. */
+  deleted: boolean
+  /** `cache_read_only`, `cache_io_error`. */
+  warnings: Array<CacheWarning>
+}
+
+/** `{ deleted, warnings }` of `invalidateProjectAnalysisCache`. */
+export interface AnalysisInvalidationResult {
+  /** Whether `analysis.json` was deleted (false when absent or read-only). */
+  deleted: boolean
+  /** `cache_read_only`, `cache_io_error`. */
+  warnings: Array<CacheWarning>
+}
 
 /** The result of `decideAnalysisRebuild`. */
 export interface AnalysisRebuildDecision {
@@ -52,6 +129,14 @@ export type AnalysisRebuildReason = 'config_rebuild_full' | 'layout_changed' | '
 export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
 
 /**
+ * `beginCachedProjectData(input) -> CachedProjectDataHandle`: the first phase of a dispatch
+ * (every check, `parseCachedData` included, and the decision) for hosts whose producer is
+ * asynchronous. Run the producer when `handle.needsProducer` (with `handle.context`), then
+ * `handle.commit(data)`. `input.producer` is ignored.
+ */
+export declare function beginCachedProjectData(input: CachedProjectInput): CachedProjectDataHandle
+
+/**
  * The Rust target triple this binary was built for (for example
  * `x86_64-unknown-linux-gnu`), for diagnostics: which platform package a host really loaded.
  */
@@ -65,6 +150,18 @@ export declare const CACHE_PROFILE_DEFAULTS: CacheProfileDefaultsTable
 
 /** The schema version written to every cache file (1). */
 export declare const CACHE_SCHEMA_VERSION: number
+
+/** Effective size caps, in bytes (each defaults to the exported constant). */
+export interface CacheCapsOptions {
+  /** `meta.json` (default `MAX_META_BYTES`). */
+  meta?: number
+  /** `files.json` (default `MAX_FILES_BYTES`). */
+  files?: number
+  /** `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB). */
+  analysis?: number
+  /** `translations/<code>.json` (default `MAX_TRANSLATIONS_BYTES`). */
+  translations?: number
+}
 
 /** The host's `cache` config block. Every field is optional. */
 export interface CacheConfigSource {
@@ -81,6 +178,9 @@ export interface CacheConfigSource {
   /** The full-rescan threshold in percent; beats the profile and is clamped to [0, 100]. */
   fullRescanThresholdPercent?: number
 }
+
+/** Why the cache is off (or `default` when it is on). */
+export type CacheDisableReason = 'default' | 'cli_no_cache' | 'config_disabled' | 'project_root_missing' | 'cache_dir_unavailable' | 'cache_io_error' | 'cache_oversize' | 'cache_malformed' | 'cache_read_only'
 
 /** The `cache` object of a dispatch result. */
 export interface CacheDispatchInfo {
@@ -141,6 +241,87 @@ export interface CachedLocalesLayout {
   source: string
 }
 
+/**
+ * The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
+ * `CachedProjectInput<T>`).
+ */
+export interface CachedProjectInput {
+  /** From `initializeCacheState`. */
+  state: CacheState
+  /**
+   * The host's port bag; only `hashText` is read (the hash of records and epochs; default
+   * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+   */
+  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  /**
+   * The source locale file; for `flat_file` its locales-dir-relative path is the source
+   * segment key.
+   */
+  sourceLocalePath: string
+  /** The src root. */
+  srcRoot: string
+  /** The locales directory. */
+  localesDir: string
+  /** The locales layout. */
+  locales: CachedProjectLocales
+  /**
+   * Every source segment key (cachecore's; default: the source file for `flat_file`, every
+   * segment under `<source>/` for `locale_directory`).
+   */
+  sourceLocaleSegmentKeys?: Array<string>
+  /**
+   * The src excludes (the TypeScript `ScanExcludeConfig`): `preset: 'production'`, `dirs`
+   * (names or RegExps), `files` (base names or RegExps), `extensions` (dotted suffixes),
+   * `patterns` (regular expressions on the src-relative POSIX path, strings or RegExps),
+   * `useDefaultSkip` (default true).
+   */
+  exclude?: { preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }
+  /**
+   * Builds the data, synchronously: `producer(ctx)` when the cache is on, `producer()` with
+   * no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
+   * `beginCachedProjectData`.
+   */
+  producer?: (ctx?: CacheProducerContext) => unknown
+  /** Validates cached data; `{ ok: true, data }` serves `data`. */
+  parseCachedData?: (data: unknown) => { ok: true; data: unknown } | { ok: false }
+  /** The rebuild slice of the resolved config (default balanced: partial, 40). */
+  rebuildConfig?: CacheRebuildConfig
+  /** A baseline read before any dispatch of this run, instead of the stored index. */
+  baselineFiles?: Record<string, CacheFileRecord>
+  /** Effective size caps. */
+  caps?: CacheCapsOptions
+  /** How long a writer waits for a cache lock, in ms. */
+  lockTimeoutMs?: number
+}
+
+/** The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`). */
+export interface CachedProjectLocales {
+  /** The source locale code (`en`). */
+  source: string
+  /** The locales directory as configured (stored in the layout fingerprint). */
+  directory: string
+  /** `flat_file` (default) or `locale_directory`. */
+  mode?: LocalesLayoutMode
+  /** Default `locale_file` for `flat_file`, `locale_per_dir` for `locale_directory`. */
+  structure?: LocalesLayoutStructure
+}
+
+/** `{ data, cache, memoryHit }`. */
+export interface CachedProjectResult {
+  /**
+   * The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
+   * given, else `JSON.parse` of the stored JSON).
+   */
+  data: unknown
+  /** The `cache` info (print it with `cacheDispatchMessageLines`). */
+  cache: CacheDispatchInfo
+  /**
+   * A same-process repeat served from memory: print `cacheMemoryHitMessageLines(label)`
+   * (`<label> cache memory hit (same_run)`).
+   */
+  memoryHit: boolean
+}
+
 /** The keys of two file maps compared: `{ added, changed, deleted, unchanged }`. */
 export interface CacheFileDelta {
   /** Keys only in current. */
@@ -187,8 +368,34 @@ export interface CacheMessageLine {
   message: string
 }
 
+/** `meta.json`'s maintenance block. */
+export interface CacheMetaMaintenance {
+  /** Runs so far. */
+  runCount: number
+  /** Heal every this many runs (20). */
+  healEveryRuns: number
+  /** When the last heal ran. */
+  lastHealAt?: string
+}
+
 /** `'readWrite' | 'readOnly'`: whether cache files may be written and deleted. */
 export type CacheMode = 'readWrite' | 'readOnly'
+
+/** The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`. */
+export interface CacheProducerContext {
+  /** The delta against the baseline. */
+  delta: CacheFileDelta
+  /** The classified delta. */
+  classified: ClassifiedCacheFileDelta
+  /** The previous data (through `JSON.parse`), when it is a valid base to patch. */
+  previous?: unknown
+  /** The tracked src file count. */
+  trackedSrcCount: number
+  /** The rebuild config. */
+  rebuildConfig: CacheRebuildConfig
+  /** The rebuild decision. */
+  analysisRebuild: AnalysisRebuildDecision
+}
 
 /** The defaults one profile sets. */
 export interface CacheProfileDefaults {
@@ -216,10 +423,50 @@ export interface CacheProfileDefaultsTable {
 /** `CacheProfileId = 'safe' | 'balanced' | 'fast'`. */
 export type CacheProfileId = 'safe' | 'balanced' | 'fast'
 
+/** `files.json`: `{ version: 1, updatedAt, files, localeSegments?, localesLayout? }`. */
+export interface CacheProjectFilesState {
+  /** Schema version (1). */
+  version: number
+  /** When it was written. */
+  updatedAt: string
+  /** Src records keyed by src-root-relative POSIX path. */
+  files: Record<string, CacheFileRecord>
+  /** Locale segment records keyed by locales-dir-relative POSIX path. */
+  localeSegments?: Record<string, CacheFileRecord>
+  /** The locales layout the records were taken with. */
+  localesLayout?: CachedLocalesLayout
+}
+
 /** The options of `computeCacheProjectId`. */
 export interface CacheProjectIdOptions {
   /** The hasher: a function or an algorithm name (default FNV-1a). */
   hashText?: ((text: string) => string) | HashAlgorithm | undefined | null
+}
+
+/** `analysis.json`: `{ version: 1, updatedAt, projectId, data, inputFilesEpoch? }`. */
+export interface CacheProjectRunState {
+  /** Schema version (1). */
+  version: number
+  /** When it was written. */
+  updatedAt?: string
+  /** The project id it belongs to. */
+  projectId?: string
+  /** The host's data (the stored JSON, through `JSON.parse`). */
+  data: unknown
+  /** The input files epoch the data was produced from. */
+  inputFilesEpoch?: string
+}
+
+/** `meta.json`: `{ version, updatedAt, projects, maintenance }`. */
+export interface CacheProjectsIndex {
+  /** Schema version (1). */
+  version: number
+  /** When it was written. */
+  updatedAt: string
+  /** `"<posix NFC root>/"` -> project id. */
+  projects: Record<string, string>
+  /** The run counter and heal schedule. */
+  maintenance: CacheMetaMaintenance
 }
 
 /** The rebuild slice of the config: `{ rebuild, fullRescanThresholdPercent }`. */
@@ -252,6 +499,67 @@ export interface CacheRunMessageEvent {
   level: CacheMessageLevel
   /** The text. */
   message: string
+}
+
+/** `{ written, warnings }` of the savers. */
+export interface CacheSaveResult {
+  /** Whether the file was published. */
+  written: boolean
+  /** `cache_read_only`, `cache_io_error`, `cache_lock_timeout`. */
+  warnings: Array<CacheWarning>
+}
+
+/** Where a project's cache lives and whether it is on (the TypeScript `CacheState`). */
+export interface CacheState {
+  /** Whether the cache is on. */
+  enabled: boolean
+  /** Why it is off, or `default`. */
+  reason: CacheDisableReason
+  /** The cache root. */
+  rootDir: string
+  /** `<root>/meta.json`. */
+  metaPath: string
+  /** The 16-hex project id. */
+  projectId: string
+  /** The resolved project root. */
+  projectRoot: string
+  /** `<root>/projects/<id>`. */
+  projectDir: string
+  /** `projects/<id>/files.json`. */
+  filesPath: string
+  /** `projects/<id>/analysis.json`. */
+  analysisPath: string
+  /** `projects/<id>/translations` (default when absent). */
+  translationsDir?: string
+  /** Read-through: nothing is written or deleted. */
+  readOnly: boolean
+}
+
+/** The input of `resolveCacheState` / `initializeCacheState` (the TypeScript `CacheStateInput`). */
+export interface CacheStateInput {
+  /** The project root (resolved against the working directory, links kept). */
+  projectRoot: string
+  /** The cache root (`<home>/cache`, or the config's `dir` resolved by the host). */
+  cacheRootDir: string
+  /** The cache is off for this run (the host's `--no-cache`, or `disabledReason`). */
+  noCache?: boolean
+  /** Why it is off when `noCache` (default `cli_no_cache`). */
+  disabledReason?: CacheDisableReason
+  /**
+   * The host's port bag; only `hashText` (a function or an algorithm name) is read. It
+   * decides the project id; absent means FNV-1a (the contract's fallback).
+   */
+  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  /** Read-through: nothing is written or deleted. */
+  cacheReadOnly?: boolean
+}
+
+/** Options of the store exports. */
+export interface CacheStoreOptions {
+  /** Effective size caps. */
+  caps?: CacheCapsOptions
+  /** How long a writer waits for a cache lock (default `DEFAULT_LOCK_TIMEOUT_MS`). */
+  lockTimeoutMs?: number
 }
 
 /** A diagnostic with a stable code; never a failure of the call. */
@@ -327,6 +635,9 @@ export interface ClassifyCacheFileDeltaInput {
   filesIndexStatus: FilesIndexStatus
 }
 
+/** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
+export declare function commitCachedProjectData(handle: CachedProjectDataHandle, data?: unknown): CachedProjectResult
+
 /**
  * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
  * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
@@ -379,8 +690,20 @@ export interface DecideAnalysisRebuildInput {
  */
 export declare function decideProjectAnalysisCacheInvalidation(input: LocaleWriteInvalidationInput): AnalysisCacheInvalidationDecision
 
+/**
+ * cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
+ * 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
+ */
+export declare const DEFAULT_ANALYSIS_CAP_BYTES: number
+
 /** The default profile, `'balanced'`. */
 export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
+
+/** The default time a writer waits for a cache lock before skipping its write, in ms. */
+export declare const DEFAULT_LOCK_TIMEOUT_MS: number
+
+/** The default effective caps: `{ meta, files, analysis, translations }` in bytes. */
+export declare function defaultCacheCaps(): CacheCapsOptions
 
 /**
  * `diffProjectFiles(previous, current)`: a key only in current is added; in both and any of
@@ -647,6 +970,17 @@ export interface FingerprintTimings {
 }
 
 /**
+ * `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit }` (§5): checks the cache
+ * files, then serves the cached data (hit), reuses it without calling the producer
+ * (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
+ * off) and persists what it returns. A producer that throws makes this throw the same
+ * exception, and nothing is persisted; one that returns `undefined` or a value
+ * `JSON.stringify` rejects is `INVALID_DATA`. A second dispatch in the same process with
+ * unchanged files is a hit with `memoryHit: true`.
+ */
+export declare function getOrBuildCachedProjectData(input: CachedProjectInput): CachedProjectResult
+
+/**
  * A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
  * core does (compatible caches); `blake3` hashes raw bytes (fastest); `fnv1a64` is the
  * contract's 64-bit FNV-1a over UTF-16 code units.
@@ -664,8 +998,91 @@ export interface IncludeRules {
   globs?: Array<string>
 }
 
+/**
+ * `initializeCacheState(input) -> { state, warnings }`: `resolveCacheState`, then the cache is
+ * disabled (never a throw) with reason and warning `project_root_missing` when the project
+ * root is missing or not a directory, or `cache_dir_unavailable` when the project cache dir
+ * cannot be created. In read-only state the dir is not created.
+ */
+export declare function initializeCacheState(input: CacheStateInput): InitializedCacheState
+
+/** `{ state, warnings }` of `initializeCacheState`. */
+export interface InitializedCacheState {
+  /** The state (disabled with a reason when the root or the cache dir is unusable). */
+  state: CacheState
+  /** Why it was disabled, if it was. */
+  warnings: Array<CacheWarning>
+}
+
+/**
+ * `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
+ * `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
+ * deletes nothing.
+ */
+export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null): AnalysisInvalidationResult
+
+/**
+ * `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
+ * `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
+ * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
+ */
+export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
+
+/** `{ value?, status, warnings }` of `loadProjectFilesState`. */
+export interface LoadedProjectFilesState {
+  /** The index, when usable (status `ok` or `empty`). */
+  value?: CacheProjectFilesState
+  /** `ok`, `empty`, `missing` or `malformed` (any failure, oversize included). */
+  status: FilesIndexStatus
+  /** `cache_malformed`, `cache_oversize`, `cache_io_error`. */
+  warnings: Array<CacheWarning>
+}
+
+/** `{ value?, warnings }` of `loadProjectRunState`. */
+export interface LoadedProjectRunState {
+  /** The envelope, when present and valid. */
+  value?: CacheProjectRunState
+  /** `cache_malformed`, `cache_oversize`, `cache_io_error`. */
+  warnings: Array<CacheWarning>
+}
+
+/** `{ value, warnings }` of `loadProjectsIndex` (a fresh index when the file is missing or bad). */
+export interface LoadedProjectsIndex {
+  /** The index (fresh when missing, oversize or malformed). */
+  value: CacheProjectsIndex
+  /** `cache_malformed`, `cache_oversize`, `cache_io_error`. */
+  warnings: Array<CacheWarning>
+}
+
+/**
+ * `loadProjectFilesState(state, options?) -> { value?, status, warnings }`: never throws for a
+ * missing, oversize, unreadable or malformed `files.json` (no value, a warning). Reads
+ * nothing when the cache is off.
+ */
+export declare function loadProjectFilesState(state: CacheState, options?: CacheStoreOptions | undefined | null): LoadedProjectFilesState
+
+/**
+ * `loadProjectRunState(state, options?) -> { value?, warnings }`: never throws for a missing,
+ * oversize, unreadable or malformed `analysis.json`, nor for one of another project.
+ */
+export declare function loadProjectRunState(state: CacheState, options?: CacheStoreOptions | undefined | null): LoadedProjectRunState
+
+/**
+ * `loadProjectsIndex(state, options?) -> { value, warnings }`: `meta.json`, or a fresh index
+ * (run count 0, heal every 20 runs) with a warning when it is oversize or malformed.
+ */
+export declare function loadProjectsIndex(state: CacheState, options?: CacheStoreOptions | undefined | null): LoadedProjectsIndex
+
+/**
+ * `loadTranslationCache(state, { targetLang, translateConfigEpoch, inputFilesEpoch }, options?)`:
+ * loads `translations/<targetLang>.json` (a missing, oversize or malformed file gives no rows
+ * and a warning; rows of other epochs are not used). An unsafe `targetLang` (`..`, `en/../x`,
+ * `C:\x`, `CON`, a NUL, over 64 characters, non-ASCII) throws `INVALID_KEY` and creates nothing.
+ */
+export declare function loadTranslationCache(state: CacheState, input: TranslationCacheInput, options?: CacheStoreOptions | undefined | null): TranslationCache
 
 /** `'flat_file' | 'locale_directory'`. */
 export type LocalesLayoutMode = 'flat_file' | 'locale_directory'
@@ -716,6 +1133,24 @@ export declare const MAX_TRANSLATIONS_BYTES: number
 export declare function normalizeProjectRootKey(root: string): string
 
 /**
+ * `prepareCacheForRun(state, runtime?, options?) -> { index, warnings }`: registers the
+ * project in `meta.json`, counts the run, heals every `healEveryRuns` runs (drops entries
+ * whose dir is gone and orphan project dirs), creates the project dir and drops a corrupt
+ * (malformed or oversize) `files.json` / `analysis.json` so the run repopulates them. All
+ * under the cache locks; warnings as data; nothing written or deleted when read-only. Does
+ * nothing when the cache is off.
+ */
+export declare function prepareCacheForRun(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
+
+/** `{ index, warnings }` of `prepareCacheForRun`. */
+export interface PreparedCacheRun {
+  /** The projects index after this run's touch (and heal). */
+  index: CacheProjectsIndex
+  /** Every diagnostic, in order. */
+  warnings: Array<CacheWarning>
+}
+
+/**
  * `resolveCacheConfig(source?)`: explicit `rebuild`, `mode` and threshold beat the profile,
  * field by field; an explicit threshold is clamped to [0, 100], a profile one is taken as is;
  * an unknown profile id gets the balanced defaults but is echoed in `profile`; `enabled`
@@ -729,6 +1164,13 @@ export declare function resolveCacheConfig(source?: CacheConfigSource | undefine
  * `resolveCacheConfig`, by the same rules.
  */
 export declare function resolveCacheRebuildConfig(source?: CacheConfigSource | undefined | null): CacheRebuildConfig
+
+/**
+ * `resolveCacheState(input)`: the paths and flags of a project's cache, without any IO or
+ * validation (as the TypeScript function). The project id is the first 16 hex of
+ * `runtime.hashText` (default FNV-1a) of the resolved root, POSIX, NFC, lower-cased.
+ */
+export declare function resolveCacheState(input: CacheStateInput): CacheState
 
 /** The result of `resolveCacheConfig`. */
 export interface ResolvedCacheConfig {
@@ -745,6 +1187,51 @@ export interface ResolvedCacheConfig {
   /** The cache directory, only when the source gave one. */
   dir?: string
 }
+
+/**
+ * `saveProjectFilesState(state, files, options?) -> { written, warnings }`: validates the
+ * index (version 1 shape), stamps `version` and `updatedAt` and publishes it atomically,
+ * 2-space indented as the TypeScript core writes it. Read-only: nothing written, a
+ * `cache_read_only` warning. A shape error is `INVALID_OPTION`.
+ */
+export declare function saveProjectFilesState(state: CacheState, files: CacheProjectFilesState, options?: CacheStoreOptions | undefined | null): CacheSaveResult
+
+/**
+ * `saveProjectRunState(state, { data, inputFilesEpoch? }, options?) -> { written, warnings }`:
+ * writes the envelope compact (`data` as `JSON.stringify` gives it). Data that does not
+ * serialise is `INVALID_DATA`; read-only writes nothing.
+ */
+export declare function saveProjectRunState(state: CacheState, input: SaveProjectRunStateInput, options?: CacheStoreOptions | undefined | null): CacheSaveResult
+
+/** The input of `saveProjectRunState`: `{ data, inputFilesEpoch? }`. */
+export interface SaveProjectRunStateInput {
+  /** The data (serialised with the global `JSON.stringify`). */
+  data: unknown
+  /** The input files epoch the data belongs to. */
+  inputFilesEpoch?: string
+}
+
+/**
+ * `saveProjectsIndex(state, index, options?) -> { written, warnings }`: validates and writes
+ * `meta.json` (2-space indented) under the meta lock. Read-only writes nothing.
+ */
+export declare function saveProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): CacheSaveResult
+
+/** The identity of a translation cache file. */
+export interface TranslationCacheInput {
+  /** The target locale code (the file name; checked against the allowlist). */
+  targetLang: string
+  /** The translate config epoch (`computeTranslateConfigEpoch` of the host). */
+  translateConfigEpoch: string
+  /** The input files epoch the translations belong to. */
+  inputFilesEpoch: string
+}
+
+/**
+ * `validateLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
+ * allowlist.
+ */
+export declare function validateTranslationLocaleCode(code: string): void
 
 /** The version of this package. */
 export declare function version(): string

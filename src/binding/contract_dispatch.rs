@@ -1,0 +1,583 @@
+//! §5 dispatch: `getOrBuildCachedProjectData` (synchronous producer) and its two-phase form for
+//! asynchronous producers, `beginCachedProjectData` -> `CachedProjectDataHandle` ->
+//! `handle.commit(data)` / `commitCachedProjectData(handle, data)`. Both run the same core path
+//! (`crate::core::contract::dispatch::{begin, decide, commit}`).
+//!
+//! Data crosses as JSON text: cached data reaches JavaScript through the global `JSON.parse`,
+//! and the producer's data is serialised with the global `JSON.stringify` (a value it cannot
+//! serialise is `INVALID_DATA`, and nothing is persisted).
+
+use std::path::{Path, PathBuf};
+
+use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
+use napi::{Env, ValueType};
+use napi_derive::napi;
+
+use super::contract_config::CacheRebuildConfig;
+use super::contract_policy::{record_map, LocalesLayoutMode, LocalesLayoutStructure};
+use super::contract_state::{
+    caps_from, json_parse, json_stringify, location_of, lock_timeout_from, runtime_hash,
+    to_js_json, CacheCapsOptions, CacheDisableReason, CacheState,
+};
+use super::errors::{arg, coded, exported, invalid, to_js};
+use crate::core::contract::analysis_file::RawData;
+use crate::core::contract::config::{CacheMode, CacheRebuildConfig as CoreRebuild};
+use crate::core::contract::dispatch::{
+    self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
+};
+use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
+use crate::core::contract::paths::to_posix_path;
+use crate::core::contract::store_paths::resolve_path;
+use crate::core::contract::walk_specs::{SrcExclude, SrcWalkRules};
+
+/// The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct CachedProjectLocales {
+    /// The source locale code (`en`).
+    pub source: String,
+    /// The locales directory as configured (stored in the layout fingerprint).
+    pub directory: String,
+    /// `flat_file` (default) or `locale_directory`.
+    pub mode: Option<LocalesLayoutMode>,
+    /// Default `locale_file` for `flat_file`, `locale_per_dir` for `locale_directory`.
+    pub structure: Option<LocalesLayoutStructure>,
+}
+
+/// The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
+/// `CachedProjectInput<T>`).
+#[napi(object, object_to_js = false)]
+pub struct CachedProjectInput<'a> {
+    /// From `initializeCacheState`.
+    pub state: CacheState,
+    /// The host's port bag; only `hashText` is read (the hash of records and epochs; default
+    /// FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+    #[napi(
+        ts_type = "{ hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }"
+    )]
+    pub runtime: Option<Unknown<'a>>,
+    /// The source locale file; for `flat_file` its locales-dir-relative path is the source
+    /// segment key.
+    pub source_locale_path: String,
+    /// The src root.
+    pub src_root: String,
+    /// The locales directory.
+    pub locales_dir: String,
+    /// The locales layout.
+    pub locales: CachedProjectLocales,
+    /// Every source segment key (cachecore's; default: the source file for `flat_file`, every
+    /// segment under `<source>/` for `locale_directory`).
+    pub source_locale_segment_keys: Option<Vec<String>>,
+    /// The src excludes (the TypeScript `ScanExcludeConfig`): `preset: 'production'`, `dirs`
+    /// (names or RegExps), `files` (base names or RegExps), `extensions` (dotted suffixes),
+    /// `patterns` (regular expressions on the src-relative POSIX path, strings or RegExps),
+    /// `useDefaultSkip` (default true).
+    #[napi(
+        ts_type = "{ preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }"
+    )]
+    pub exclude: Option<Unknown<'a>>,
+    /// Builds the data, synchronously: `producer(ctx)` when the cache is on, `producer()` with
+    /// no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
+    /// `beginCachedProjectData`.
+    #[napi(ts_type = "(ctx?: CacheProducerContext) => unknown")]
+    pub producer: Option<Unknown<'a>>,
+    /// Validates cached data; `{ ok: true, data }` serves `data`.
+    #[napi(ts_type = "(data: unknown) => { ok: true; data: unknown } | { ok: false }")]
+    pub parse_cached_data: Option<Unknown<'a>>,
+    /// The rebuild slice of the resolved config (default balanced: partial, 40).
+    pub rebuild_config: Option<CacheRebuildConfig>,
+    /// A baseline read before any dispatch of this run, instead of the stored index.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub baseline_files: Option<Unknown<'a>>,
+    /// Effective size caps.
+    pub caps: Option<CacheCapsOptions>,
+    /// How long a writer waits for a cache lock, in ms.
+    pub lock_timeout_ms: Option<f64>,
+}
+
+/// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
+#[napi(object)]
+pub struct CacheProducerContext {
+    /// The delta against the baseline.
+    pub delta: super::contract_policy::CacheFileDelta,
+    /// The classified delta.
+    pub classified: super::contract_policy::ClassifiedCacheFileDelta,
+    /// The previous data (through `JSON.parse`), when it is a valid base to patch.
+    #[napi(ts_type = "unknown")]
+    pub previous: Option<serde_json::Value>,
+    /// The tracked src file count.
+    pub tracked_src_count: f64,
+    /// The rebuild config.
+    pub rebuild_config: CacheRebuildConfig,
+    /// The rebuild decision.
+    pub analysis_rebuild: super::contract_policy::AnalysisRebuildDecision,
+}
+
+/// `{ data, cache, memoryHit }`.
+#[napi(object, object_from_js = false)]
+pub struct CachedProjectResult<'a> {
+    /// The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
+    /// given, else `JSON.parse` of the stored JSON).
+    #[napi(ts_type = "unknown")]
+    pub data: Unknown<'a>,
+    /// The `cache` info (print it with `cacheDispatchMessageLines`).
+    #[napi(ts_type = "CacheDispatchInfo")]
+    pub cache: Unknown<'a>,
+    /// A same-process repeat served from memory: print `cacheMemoryHitMessageLines(label)`
+    /// (`<label> cache memory hit (same_run)`).
+    pub memory_hit: bool,
+}
+
+fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, bool)> {
+    match v.get_type()? {
+        ValueType::String => Ok((arg(env, v, what)?, false)),
+        ValueType::Object => {
+            let o: Object<'_> = arg(env, v, what)?;
+            let source: Option<String> = o.get_named_property("source")?;
+            let flags: Option<String> = o.get_named_property("flags")?;
+            let Some(source) = source else {
+                return Err(invalid(env, what, "expected a string or a RegExp"));
+            };
+            let ci = flags.is_some_and(|f| f.contains('i'));
+            Ok((if ci { format!("(?i){source}") } else { source }, true))
+        }
+        other => Err(invalid(
+            env,
+            what,
+            format!("expected a string or a RegExp, got {other}"),
+        )),
+    }
+}
+
+fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool)>> {
+    let v: Option<Unknown<'_>> = o.get_named_property(name)?;
+    let Some(v) = v else { return Ok(Vec::new()) };
+    if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
+        return Ok(Vec::new());
+    }
+    let items: Vec<Unknown<'_>> = arg(env, v, &format!("exclude.{name}"))?;
+    items
+        .into_iter()
+        .map(|i| regex_source(env, i, &format!("exclude.{name}[]")))
+        .collect()
+}
+
+fn escape_regex(s: &str) -> String {
+    regex::escape(s)
+}
+
+/// The src walk rules of a `ScanExcludeConfig`.
+fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
+    let mut rules = SrcWalkRules::default();
+    let Some(v) = exclude else { return Ok(rules) };
+    if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
+        return Ok(rules);
+    }
+    let o: Object<'_> = arg(env, v, "exclude")?;
+    let preset: Option<String> = o.get_named_property("preset")?;
+    match preset.as_deref() {
+        None => {}
+        Some("production") => rules.production = true,
+        Some(p) => {
+            return Err(invalid(
+                env,
+                "exclude.preset",
+                format!("unknown preset {p:?} (expected 'production')"),
+            ))
+        }
+    }
+    let skip: Option<bool> = o.get_named_property("useDefaultSkip")?;
+    rules.default_skipped_dirs = skip.unwrap_or(true);
+    let mut ex = SrcExclude::default();
+    for (s, is_re) in list(env, &o, "dirs")? {
+        if is_re {
+            ex.dir_patterns.push(s);
+        } else {
+            ex.dirs.push(s);
+        }
+    }
+    for (s, is_re) in list(env, &o, "files")? {
+        if is_re {
+            let inner = s.trim_start_matches('^').trim_end_matches('$').to_owned();
+            ex.path_patterns.push(format!("(?:^|/)(?:{inner})$"));
+        } else {
+            ex.files.push(s);
+        }
+    }
+    for (s, _) in list(env, &o, "extensions")? {
+        ex.suffixes.push(s.trim_start_matches('.').to_owned());
+    }
+    for (s, _) in list(env, &o, "patterns")? {
+        ex.path_patterns.push(s);
+    }
+    let _ = escape_regex;
+    rules.exclude = ex;
+    Ok(rules)
+}
+
+/// The core input of a dispatch.
+fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
+    let hash = runtime_hash(env, i.runtime)?;
+    let loc = location_of(&i.state);
+    let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
+    let structure = i.locales.structure.unwrap_or(match mode {
+        LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,
+        LocalesLayoutMode::LocaleDirectory => LocalesLayoutStructure::LocalePerDir,
+    });
+    let layout = CachedLocalesLayout {
+        mode: mode.into(),
+        structure: structure.into(),
+        directory: i.locales.directory.clone(),
+        source: i.locales.source.clone(),
+    };
+    let locales_dir = resolve_path(Path::new(&i.locales_dir));
+    let source_segment_keys = match (&i.source_locale_segment_keys, layout.mode) {
+        (Some(keys), _) => Some(keys.iter().map(|k| to_posix_path(k).into_owned()).collect()),
+        (None, core_layout::LocalesLayoutMode::FlatFile) => {
+            let source = resolve_path(Path::new(&i.source_locale_path));
+            source
+                .strip_prefix(&locales_dir)
+                .ok()
+                .map(|rel| vec![to_posix_path(&rel.display().to_string()).into_owned()])
+        }
+        (None, core_layout::LocalesLayoutMode::LocaleDirectory) => None,
+    };
+    let mut input = DispatchInput::new(
+        loc,
+        PathBuf::from(&i.src_root),
+        LocalesInput {
+            dir: locales_dir,
+            layout,
+            source_segment_keys,
+        },
+    );
+    input.enabled = i.state.enabled;
+    input.bypass = i.state.reason == CacheDisableReason::CliNoCache;
+    input.mode = if i.state.read_only {
+        CacheMode::ReadOnly
+    } else {
+        CacheMode::ReadWrite
+    };
+    input.rebuild = i
+        .rebuild_config
+        .map(Into::into)
+        .unwrap_or(CoreRebuild::default());
+    input.hash = hash;
+    input.src_rules = walk_rules(env, i.exclude)?;
+    input.baseline_files = match i.baseline_files {
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+            Some(record_map(env, v, "baselineFiles")?)
+        }
+        _ => None,
+    };
+    input.caps = caps_from(env, i.caps.as_ref())?;
+    input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
+    Ok(input)
+}
+
+/// Calls `parseCachedData(value)`: `Some(data)` on `{ ok: true, data }`, `None` otherwise. An
+/// exception it throws propagates unchanged.
+fn validate<'a>(
+    env: &'a Env,
+    validator: &Function<'a, Unknown<'a>, Unknown<'a>>,
+    value: Unknown<'a>,
+) -> napi::Result<Option<Unknown<'a>>> {
+    let r = validator.call(value)?;
+    if r.get_type()? != ValueType::Object {
+        return Ok(None);
+    }
+    let o: Object<'_> = arg(env, r, "parseCachedData result")?;
+    let ok: Unknown<'_> = o.get_named_property("ok")?;
+    let ok = ok.get_type()? == ValueType::Boolean && arg::<bool>(env, ok, "ok")?;
+    if !ok {
+        return Ok(None);
+    }
+    let data: Unknown<'_> = o.get_named_property("data")?;
+    // SAFETY: the value lives in the current handle scope, as `env` does.
+    Ok(Some(unsafe {
+        std::mem::transmute::<Unknown<'_>, Unknown<'a>>(data)
+    }))
+}
+
+fn validator<'a>(
+    env: &'a Env,
+    v: Option<Unknown<'a>>,
+) -> napi::Result<Option<Function<'a, Unknown<'a>, Unknown<'a>>>> {
+    match v {
+        None => Ok(None),
+        Some(v) => match v.get_type()? {
+            ValueType::Undefined | ValueType::Null => Ok(None),
+            ValueType::Function => Ok(Some(arg(env, v, "parseCachedData")?)),
+            other => Err(invalid(
+                env,
+                "parseCachedData",
+                format!("expected a function, got {other}"),
+            )),
+        },
+    }
+}
+
+/// Begin and decide: the plan, and the validator's data for the previous data if it passed.
+fn begin_and_decide<'a>(
+    env: &'a Env,
+    i: &CachedProjectInput<'a>,
+) -> napi::Result<(DispatchPlan, Option<Unknown<'a>>)> {
+    let input = dispatch_input(env, i)?;
+    let check = validator(env, i.parse_cached_data)?;
+    let begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let mut validated = None;
+    let valid = match (begun.previous_data(), &check) {
+        (None, _) => true,
+        (Some(raw), None) => {
+            validated = Some(json_parse(env, raw.get())?);
+            true
+        }
+        (Some(raw), Some(f)) => {
+            let value = json_parse(env, raw.get())?;
+            validated = validate(env, f, value)?;
+            validated.is_some()
+        }
+    };
+    let plan = begun.decide(valid);
+    if plan.memory_hit {
+        // Served from memory: hand the host its own validated shape when it has a validator.
+        if let DispatchAction::UseCached(raw) = &plan.action {
+            let value = json_parse(env, raw.get())?;
+            validated = match &check {
+                Some(f) => validate(env, f, value)?.or(Some(json_parse(env, raw.get())?)),
+                None => Some(value),
+            };
+        }
+    }
+    Ok((plan, validated))
+}
+
+/// The producer's context as a JavaScript value (`previous` through `JSON.parse`).
+fn context_js<'a>(env: &'a Env, plan: &DispatchPlan) -> napi::Result<Option<Unknown<'a>>> {
+    plan.producer_context()
+        .map(|ctx| to_js_json(env, ctx))
+        .transpose()
+}
+
+fn result<'a>(
+    env: &'a Env,
+    outcome: core::DispatchOutcome,
+    data: Option<Unknown<'a>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    let data = match data {
+        Some(d) => d,
+        None => json_parse(env, outcome.data.get())?,
+    };
+    Ok(CachedProjectResult {
+        data,
+        cache: to_js_json(env, &outcome.cache)?,
+        memory_hit: outcome.memory_hit,
+    })
+}
+
+fn commit(
+    env: &Env,
+    plan: DispatchPlan,
+    produced: Option<RawData>,
+) -> napi::Result<core::DispatchOutcome> {
+    core::commit(plan, produced).map_err(|e| to_js(env, &e))
+}
+
+/// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit }` (§5): checks the cache
+/// files, then serves the cached data (hit), reuses it without calling the producer
+/// (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
+/// off) and persists what it returns. A producer that throws makes this throw the same
+/// exception, and nothing is persisted; one that returns `undefined` or a value
+/// `JSON.stringify` rejects is `INVALID_DATA`. A second dispatch in the same process with
+/// unchanged files is a hit with `memoryHit: true`.
+#[napi(
+    ts_args_type = "input: CachedProjectInput",
+    ts_return_type = "CachedProjectResult"
+)]
+pub fn get_or_build_cached_project_data<'a>(
+    env: &'a Env,
+    input: Unknown<'a>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    exported(env, "getOrBuildCachedProjectData", || {
+        let i: CachedProjectInput<'a> = arg(env, input, "input")?;
+        let producer = match i.producer {
+            Some(p) if p.get_type()? == ValueType::Function => p,
+            _ => return Err(invalid(env, "producer", "expected a function")),
+        };
+        let (plan, validated) = begin_and_decide(env, &i)?;
+        if !plan.needs_producer() {
+            let outcome = commit(env, plan, None)?;
+            return result(env, outcome, validated);
+        }
+        let value: Unknown<'a> = match context_js(env, &plan)? {
+            Some(ctx) => {
+                let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
+                f.call(ctx)?
+            }
+            None => {
+                let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
+                f.call(())?
+            }
+        };
+        if value.get_type()? == ValueType::Undefined {
+            return Err(coded(
+                env,
+                "INVALID_DATA",
+                "the producer returned undefined; nothing was persisted",
+            ));
+        }
+        let raw = json_stringify(env, value, "the producer's data")?;
+        let outcome = commit(env, plan, Some(raw))?;
+        result(env, outcome, Some(value))
+    })
+}
+
+/// A dispatch between its decision and its commit (the two-phase form for asynchronous
+/// producers). Made by `beginCachedProjectData`; commit it exactly once.
+#[napi]
+pub struct CachedProjectDataHandle {
+    plan: Option<DispatchPlan>,
+    cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
+    memory_hit: bool,
+    needs_producer: bool,
+}
+
+#[napi]
+impl CachedProjectDataHandle {
+    /// The `cache` info so far (`commit` adds write warnings).
+    #[napi(getter, ts_return_type = "CacheDispatchInfo")]
+    pub fn cache<'a>(&self, env: &'a Env) -> napi::Result<Unknown<'a>> {
+        to_js_json(env, &self.cache)
+    }
+
+    /// Whether the host must run its producer and pass the data to `commit`.
+    #[napi(getter)]
+    pub fn needs_producer(&self) -> bool {
+        self.needs_producer
+    }
+
+    /// Whether this is a same-process memory hit (`memory hit (same_run)`).
+    #[napi(getter)]
+    pub fn memory_hit(&self) -> bool {
+        self.memory_hit
+    }
+
+    /// Whether `commit` already ran.
+    #[napi(getter)]
+    pub fn committed(&self) -> bool {
+        self.plan.is_none()
+    }
+
+    /// The producer's context when a producer is needed with the cache on; `undefined` when the
+    /// cache is off (call the producer with no context) or no producer is needed.
+    #[napi(getter, ts_return_type = "CacheProducerContext | undefined")]
+    pub fn context<'a>(&self, env: &'a Env) -> napi::Result<Option<Unknown<'a>>> {
+        match &self.plan {
+            Some(plan) => context_js(env, plan),
+            None => Ok(None),
+        }
+    }
+
+    /// The cached data that will be served (a hit or a reuse), or the context's `previous`
+    /// when a producer is needed; through `JSON.parse`. `undefined` when there is none.
+    #[napi(getter, ts_return_type = "unknown")]
+    pub fn previous_data<'a>(&self, env: &'a Env) -> napi::Result<Option<Unknown<'a>>> {
+        let raw = match self.plan.as_ref().map(|p| &p.action) {
+            Some(DispatchAction::UseCached(raw)) | Some(DispatchAction::Reuse(raw)) => Some(raw),
+            Some(DispatchAction::Produce(Some(ctx))) => ctx.previous.as_ref(),
+            _ => None,
+        };
+        raw.map(|r| json_parse(env, r.get())).transpose()
+    }
+
+    /// Persists and returns `{ data, cache, memoryHit }`. `data` is required when
+    /// `needsProducer` (serialised with `JSON.stringify`; `undefined` or a value it rejects is
+    /// `INVALID_DATA`, and the handle stays uncommitted) and ignored otherwise. A second commit
+    /// is `ALREADY_COMMITTED`.
+    #[napi(
+        ts_args_type = "data?: unknown",
+        ts_return_type = "CachedProjectResult"
+    )]
+    pub fn commit<'a>(
+        &mut self,
+        env: &'a Env,
+        data: Option<Unknown<'a>>,
+    ) -> napi::Result<CachedProjectResult<'a>> {
+        exported(env, "CachedProjectDataHandle.commit", || {
+            commit_handle(env, self, data)
+        })
+    }
+}
+
+fn commit_handle<'a>(
+    env: &'a Env,
+    handle: &mut CachedProjectDataHandle,
+    data: Option<Unknown<'a>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    if handle.plan.is_none() {
+        return Err(coded(
+            env,
+            "ALREADY_COMMITTED",
+            "this dispatch handle was already committed",
+        ));
+    }
+    let data = match data {
+        Some(d) if d.get_type()? != ValueType::Undefined => Some(d),
+        _ => None,
+    };
+    if handle.needs_producer {
+        let Some(value) = data else {
+            return Err(coded(
+                env,
+                "INVALID_DATA",
+                "commit needs the producer's data (got undefined); nothing was persisted",
+            ));
+        };
+        let raw = json_stringify(env, value, "the producer's data")?;
+        let plan = handle.plan.take().expect("checked above");
+        let outcome = commit(env, plan, Some(raw))?;
+        return result(env, outcome, Some(value));
+    }
+    let plan = handle.plan.take().expect("checked above");
+    let outcome = commit(env, plan, None)?;
+    result(env, outcome, None)
+}
+
+/// `beginCachedProjectData(input) -> CachedProjectDataHandle`: the first phase of a dispatch
+/// (every check, `parseCachedData` included, and the decision) for hosts whose producer is
+/// asynchronous. Run the producer when `handle.needsProducer` (with `handle.context`), then
+/// `handle.commit(data)`. `input.producer` is ignored.
+#[napi(
+    ts_args_type = "input: CachedProjectInput",
+    ts_return_type = "CachedProjectDataHandle"
+)]
+pub fn begin_cached_project_data(
+    env: &Env,
+    input: Unknown<'_>,
+) -> napi::Result<CachedProjectDataHandle> {
+    exported(env, "beginCachedProjectData", || {
+        let i: CachedProjectInput<'_> = arg(env, input, "input")?;
+        let (plan, _) = begin_and_decide(env, &i)?;
+        Ok(CachedProjectDataHandle {
+            cache: plan.cache.clone(),
+            memory_hit: plan.memory_hit,
+            needs_producer: plan.needs_producer(),
+            plan: Some(plan),
+        })
+    })
+}
+
+/// `commitCachedProjectData(handle, data?)`: `handle.commit(data)`.
+#[napi(
+    ts_args_type = "handle: CachedProjectDataHandle, data?: unknown",
+    ts_return_type = "CachedProjectResult"
+)]
+pub fn commit_cached_project_data<'a>(
+    env: &'a Env,
+    handle: &mut CachedProjectDataHandle,
+    data: Option<Unknown<'a>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    exported(env, "commitCachedProjectData", || {
+        commit_handle(env, handle, data)
+    })
+}

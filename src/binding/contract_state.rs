@@ -1,0 +1,1128 @@
+//! §5–§6 cache state and cache files: `resolveCacheState`, `initializeCacheState`,
+//! `prepareCacheForRun`, the loaders and savers of `files.json`, `analysis.json` and
+//! `meta.json`, and the two invalidation exports. Loaders never throw for a missing, corrupt or
+//! oversize file: they return `{ value?, warnings }`. In `readOnly` state nothing is written or
+//! deleted (a `cache_read_only` warning says what was skipped).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
+use napi::{Env, ValueType};
+use napi_derive::napi;
+
+use super::contract_policy::{
+    AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
+    LocaleWriteInvalidationInput,
+};
+use super::errors::{arg, coded, exported, invalid, to_js};
+use super::fingerprint::CacheWarning;
+use crate::core::contract::analysis_file::{self, RawData};
+use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
+use crate::core::contract::config::{
+    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
+    MAX_TRANSLATIONS_BYTES,
+};
+use crate::core::contract::dispatch::CacheCaps;
+use crate::core::contract::dispatch_info::CacheWarning as CoreWarning;
+use crate::core::contract::files_index;
+use crate::core::contract::hashing::{
+    compute_cache_project_id, normalize_project_root_key, TextHash,
+};
+use crate::core::contract::invalidation as core_inv;
+use crate::core::contract::iso_time::now_iso;
+use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
+use crate::core::contract::memory;
+use crate::core::contract::meta_file::{self, MetaFile};
+use crate::core::contract::store_paths::{resolve_path, CacheLocation};
+use crate::core::error::CoreError;
+
+/// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
+/// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
+#[napi]
+pub const DEFAULT_ANALYSIS_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_ANALYSIS_CAP as u32;
+
+/// The default time a writer waits for a cache lock before skipping its write, in ms.
+#[napi]
+pub const DEFAULT_LOCK_TIMEOUT_MS: u32 = DEFAULT_LOCK_TIMEOUT.as_millis() as u32;
+
+/// Why the cache is off (or `default` when it is on).
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheDisableReason {
+    /// The cache is on.
+    #[napi(value = "default")]
+    Default,
+    /// The host's `--no-cache` flag.
+    #[napi(value = "cli_no_cache")]
+    CliNoCache,
+    /// `cache.enabled: false` in the config.
+    #[napi(value = "config_disabled")]
+    ConfigDisabled,
+    /// The project root is missing or not a directory.
+    #[napi(value = "project_root_missing")]
+    ProjectRootMissing,
+    /// The cache directory could not be created.
+    #[napi(value = "cache_dir_unavailable")]
+    CacheDirUnavailable,
+    /// A cache IO error.
+    #[napi(value = "cache_io_error")]
+    CacheIoError,
+    /// A cache file over its cap.
+    #[napi(value = "cache_oversize")]
+    CacheOversize,
+    /// A malformed cache file.
+    #[napi(value = "cache_malformed")]
+    CacheMalformed,
+    /// The cache is read-only.
+    #[napi(value = "cache_read_only")]
+    CacheReadOnly,
+}
+
+/// The input of `resolveCacheState` / `initializeCacheState` (the TypeScript `CacheStateInput`).
+#[napi(object, object_to_js = false)]
+pub struct CacheStateInput<'a> {
+    /// The project root (resolved against the working directory, links kept).
+    pub project_root: String,
+    /// The cache root (`<home>/cache`, or the config's `dir` resolved by the host).
+    pub cache_root_dir: String,
+    /// The cache is off for this run (the host's `--no-cache`, or `disabledReason`).
+    pub no_cache: Option<bool>,
+    /// Why it is off when `noCache` (default `cli_no_cache`).
+    pub disabled_reason: Option<CacheDisableReason>,
+    /// The host's port bag; only `hashText` (a function or an algorithm name) is read. It
+    /// decides the project id; absent means FNV-1a (the contract's fallback).
+    #[napi(
+        ts_type = "{ hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }"
+    )]
+    pub runtime: Option<Unknown<'a>>,
+    /// Read-through: nothing is written or deleted.
+    pub cache_read_only: Option<bool>,
+}
+
+/// Where a project's cache lives and whether it is on (the TypeScript `CacheState`).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct CacheState {
+    /// Whether the cache is on.
+    pub enabled: bool,
+    /// Why it is off, or `default`.
+    pub reason: CacheDisableReason,
+    /// The cache root.
+    pub root_dir: String,
+    /// `<root>/meta.json`.
+    pub meta_path: String,
+    /// The 16-hex project id.
+    pub project_id: String,
+    /// The resolved project root.
+    pub project_root: String,
+    /// `<root>/projects/<id>`.
+    pub project_dir: String,
+    /// `projects/<id>/files.json`.
+    pub files_path: String,
+    /// `projects/<id>/analysis.json`.
+    pub analysis_path: String,
+    /// `projects/<id>/translations` (default when absent).
+    pub translations_dir: Option<String>,
+    /// Read-through: nothing is written or deleted.
+    pub read_only: bool,
+}
+
+/// `{ state, warnings }` of `initializeCacheState`.
+#[napi(object, object_from_js = false)]
+pub struct InitializedCacheState {
+    /// The state (disabled with a reason when the root or the cache dir is unusable).
+    pub state: CacheState,
+    /// Why it was disabled, if it was.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Effective size caps, in bytes (each defaults to the exported constant).
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct CacheCapsOptions {
+    /// `meta.json` (default `MAX_META_BYTES`).
+    pub meta: Option<f64>,
+    /// `files.json` (default `MAX_FILES_BYTES`).
+    pub files: Option<f64>,
+    /// `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB).
+    pub analysis: Option<f64>,
+    /// `translations/<code>.json` (default `MAX_TRANSLATIONS_BYTES`).
+    pub translations: Option<f64>,
+}
+
+/// Options of the store exports.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct CacheStoreOptions {
+    /// Effective size caps.
+    pub caps: Option<CacheCapsOptions>,
+    /// How long a writer waits for a cache lock (default `DEFAULT_LOCK_TIMEOUT_MS`).
+    pub lock_timeout_ms: Option<f64>,
+}
+
+/// The default effective caps: `{ meta, files, analysis, translations }` in bytes.
+#[napi]
+pub fn default_cache_caps() -> CacheCapsOptions {
+    let d = CacheCaps::default();
+    CacheCapsOptions {
+        meta: Some(d.meta as f64),
+        files: Some(d.files as f64),
+        analysis: Some(d.analysis as f64),
+        translations: Some(d.translations as f64),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers (also used by the dispatch and translation bindings).
+
+pub(crate) fn cap_value(env: &Env, v: Option<f64>, default: u64, name: &str) -> napi::Result<u64> {
+    match v {
+        None => Ok(default),
+        Some(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 => Ok(x as u64),
+        Some(x) => Err(invalid(
+            env,
+            name,
+            format!("expected a non-negative integer, got {x}"),
+        )),
+    }
+}
+
+pub(crate) fn caps_from(env: &Env, c: Option<&CacheCapsOptions>) -> napi::Result<CacheCaps> {
+    let c = c.cloned().unwrap_or_default();
+    Ok(CacheCaps {
+        meta: cap_value(env, c.meta, MAX_META_BYTES, "caps.meta")?,
+        files: cap_value(env, c.files, MAX_FILES_BYTES, "caps.files")?,
+        analysis: cap_value(
+            env,
+            c.analysis,
+            DEFAULT_EFFECTIVE_ANALYSIS_CAP,
+            "caps.analysis",
+        )?,
+        translations: cap_value(
+            env,
+            c.translations,
+            MAX_TRANSLATIONS_BYTES,
+            "caps.translations",
+        )?,
+    })
+}
+
+pub(crate) fn lock_timeout_from(env: &Env, ms: Option<f64>) -> napi::Result<Duration> {
+    Ok(match ms {
+        None => DEFAULT_LOCK_TIMEOUT,
+        Some(_) => Duration::from_millis(cap_value(env, ms, 0, "lockTimeoutMs")?),
+    })
+}
+
+/// Reads optional store options.
+pub(crate) fn store_options(
+    env: &Env,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<(CacheCaps, Duration)> {
+    let o: CacheStoreOptions = match options {
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+            arg(env, v, "options")?
+        }
+        _ => CacheStoreOptions::default(),
+    };
+    Ok((
+        caps_from(env, o.caps.as_ref())?,
+        lock_timeout_from(env, o.lock_timeout_ms)?,
+    ))
+}
+
+/// Fixed probes that tell the native algorithms apart.
+const PROBES: [&str; 3] = ["", "cachecore probe", "h\u{e9}llo w\u{f6}rld \u{1F600}"];
+
+/// The native algorithm of a host's `hashText`: `undefined`/`null` -> FNV-1a (the contract's
+/// fallback); an algorithm name -> that algorithm; a function -> the native algorithm it
+/// computes, found by calling it on fixed probe texts (cachecore hashes natively, so a function
+/// that is none of `sha256`, `blake3`, `fnv1a64` is `INVALID_OPTION`).
+pub(crate) fn text_hash_of(env: &Env, value: Option<Unknown<'_>>) -> napi::Result<TextHash> {
+    let Some(value) = value else {
+        return Ok(TextHash::default());
+    };
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(TextHash::default()),
+        ValueType::String => {
+            let name: String = arg(env, value, "runtime.hashText")?;
+            TextHash::parse(&name).ok_or_else(|| {
+                invalid(
+                    env,
+                    "runtime.hashText",
+                    format!(
+                        "unknown algorithm {name:?} (expected 'sha256', 'blake3' or 'fnv1a64')"
+                    ),
+                )
+            })
+        }
+        ValueType::Function => {
+            let f: Function<'_, String, Unknown<'_>> = arg(env, value, "runtime.hashText")?;
+            let mut outputs = Vec::new();
+            for p in PROBES {
+                let out = f.call(p.to_owned())?;
+                if out.get_type()? != ValueType::String {
+                    return Err(invalid(env, "runtime.hashText", "must return a string"));
+                }
+                outputs.push(arg::<String>(env, out, "runtime.hashText")?);
+            }
+            TextHash::ALL
+                .iter()
+                .copied()
+                .find(|algo| {
+                    PROBES
+                        .iter()
+                        .zip(&outputs)
+                        .all(|(p, out)| algo.hash_text(p) == *out)
+                })
+                .ok_or_else(|| {
+                    invalid(
+                        env,
+                        "runtime.hashText",
+                        "cachecore hashes natively: the function must compute sha256, blake3 or \
+                         fnv1a64 hex (or pass the algorithm name instead)",
+                    )
+                })
+        }
+        other => Err(invalid(
+            env,
+            "runtime.hashText",
+            format!("expected a function or an algorithm name, got {other}"),
+        )),
+    }
+}
+
+/// The `hashText` of an optional runtime bag.
+pub(crate) fn runtime_hash(env: &Env, runtime: Option<Unknown<'_>>) -> napi::Result<TextHash> {
+    let Some(runtime) = runtime else {
+        return Ok(TextHash::default());
+    };
+    match runtime.get_type()? {
+        ValueType::Undefined | ValueType::Null => Ok(TextHash::default()),
+        ValueType::Object => {
+            let o: Object<'_> = arg(env, runtime, "runtime")?;
+            let h: Option<Unknown<'_>> = o.get_named_property("hashText")?;
+            text_hash_of(env, h)
+        }
+        other => Err(invalid(
+            env,
+            "runtime",
+            format!("expected an object, got {other}"),
+        )),
+    }
+}
+
+/// Every path of a project's cache, from a state.
+pub(crate) fn location_of(state: &CacheState) -> CacheLocation {
+    let root_dir = PathBuf::from(&state.root_dir);
+    let project_dir = PathBuf::from(&state.project_dir);
+    CacheLocation {
+        meta_path: PathBuf::from(&state.meta_path),
+        meta_lock_path: root_dir.join(".meta.lock"),
+        project_root: PathBuf::from(&state.project_root),
+        project_key: normalize_project_root_key(&state.project_root),
+        project_id: state.project_id.clone(),
+        files_path: PathBuf::from(&state.files_path),
+        hints_path: PathBuf::from(format!("{}.hints", state.files_path)),
+        analysis_path: PathBuf::from(&state.analysis_path),
+        translations_dir: state
+            .translations_dir
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| project_dir.join("translations")),
+        lock_path: project_dir.join(".lock"),
+        project_dir,
+        root_dir,
+    }
+}
+
+/// The global `JSON.parse` of raw JSON text.
+pub(crate) fn json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'a>> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, String, Unknown<'_>> = json.get_named_property("parse")?;
+    let v = parse.apply(json, text.to_owned())?;
+    // SAFETY: the value lives in the current handle scope, as `env` does.
+    Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
+}
+
+/// A Rust value handed to JavaScript through `JSON.parse` of its JSON text (raw JSON inside,
+/// such as analysis data, is spliced in unchanged).
+pub(crate) fn to_js_json<'a>(
+    env: &'a Env,
+    value: &impl serde::Serialize,
+) -> napi::Result<Unknown<'a>> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| to_js(env, &CoreError::Internal(format!("serialise: {e}"))))?;
+    json_parse(env, &text)
+}
+
+/// The global `JSON.stringify` of a JavaScript value as raw JSON: `undefined` (a function, a
+/// symbol, `undefined` itself) and values it rejects (a `BigInt`, a cycle) are `INVALID_DATA`.
+pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<RawData> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
+    let out = stringify.apply(json, value).map_err(|e| {
+        coded(
+            env,
+            "INVALID_DATA",
+            format!("{what} is not JSON-serialisable: {}", e.reason),
+        )
+    })?;
+    if out.get_type()? != ValueType::String {
+        return Err(coded(
+            env,
+            "INVALID_DATA",
+            format!("{what} is not JSON-serialisable (JSON.stringify returned undefined)"),
+        ));
+    }
+    let text: String = arg(env, out, what)?;
+    analysis_file::raw_data(&text).map_err(|e| {
+        coded(
+            env,
+            "INVALID_DATA",
+            format!("{what} is not valid JSON: {e}"),
+        )
+    })
+}
+
+pub(crate) fn warnings_js(w: Vec<CoreWarning>) -> Vec<CacheWarning> {
+    w.into_iter()
+        .map(|w| CacheWarning {
+            code: w.code,
+            message: w.message,
+            path: w.path,
+        })
+        .collect()
+}
+
+fn read_only_warning(what: &str, path: &str) -> CacheWarning {
+    CacheWarning {
+        code: CACHE_READ_ONLY.to_owned(),
+        message: format!("cache is read-only; skipped persisting {what}"),
+        path: Some(path.to_owned()),
+    }
+}
+
+fn state_arg(env: &Env, value: Unknown<'_>) -> napi::Result<CacheState> {
+    arg(env, value, "state")
+}
+
+/// Node's `path.join(a, b, ...)` for display: joined and normalised (`.`, `..` folded).
+fn join(base: &str, parts: &[&str]) -> String {
+    let mut p = PathBuf::from(base);
+    for part in parts {
+        p.push(part);
+    }
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out.display().to_string()
+}
+
+fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheState> {
+    let hash = runtime_hash(env, input.runtime)?;
+    let project_root = resolve_path(Path::new(&input.project_root))
+        .display()
+        .to_string();
+    let project_id = compute_cache_project_id(&project_root, hash);
+    let root_dir = input.cache_root_dir.clone();
+    let project_dir = join(&root_dir, &["projects", &project_id]);
+    let no_cache = input.no_cache == Some(true);
+    Ok(CacheState {
+        enabled: !no_cache,
+        reason: if no_cache {
+            input
+                .disabled_reason
+                .unwrap_or(CacheDisableReason::CliNoCache)
+        } else {
+            CacheDisableReason::Default
+        },
+        meta_path: join(&root_dir, &["meta.json"]),
+        project_id,
+        project_root,
+        files_path: join(&project_dir, &["files.json"]),
+        analysis_path: join(&project_dir, &["analysis.json"]),
+        translations_dir: Some(join(&project_dir, &["translations"])),
+        project_dir,
+        root_dir,
+        read_only: input.cache_read_only == Some(true),
+    })
+}
+
+/// `resolveCacheState(input)`: the paths and flags of a project's cache, without any IO or
+/// validation (as the TypeScript function). The project id is the first 16 hex of
+/// `runtime.hashText` (default FNV-1a) of the resolved root, POSIX, NFC, lower-cased.
+#[napi(ts_args_type = "input: CacheStateInput", ts_return_type = "CacheState")]
+pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
+    exported(&env, "resolveCacheState", || {
+        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        resolve_state(&env, &input)
+    })
+}
+
+/// `initializeCacheState(input) -> { state, warnings }`: `resolveCacheState`, then the cache is
+/// disabled (never a throw) with reason and warning `project_root_missing` when the project
+/// root is missing or not a directory, or `cache_dir_unavailable` when the project cache dir
+/// cannot be created. In read-only state the dir is not created.
+#[napi(
+    ts_args_type = "input: CacheStateInput",
+    ts_return_type = "InitializedCacheState"
+)]
+pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
+    exported(&env, "initializeCacheState", || {
+        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        let mut state = resolve_state(&env, &input)?;
+        let mut warnings = Vec::new();
+        if !state.enabled {
+            return Ok(InitializedCacheState { state, warnings });
+        }
+        let kind = std::fs::metadata(&state.project_root);
+        if !kind.as_ref().is_ok_and(|m| m.is_dir()) {
+            let message = if kind.is_ok() {
+                "project root is not a directory; cache disabled for this run"
+            } else {
+                "project root is missing; cache disabled for this run"
+            };
+            warnings.push(CacheWarning {
+                code: "project_root_missing".into(),
+                message: message.into(),
+                path: Some(state.project_root.clone()),
+            });
+            state.enabled = false;
+            state.reason = CacheDisableReason::ProjectRootMissing;
+            return Ok(InitializedCacheState { state, warnings });
+        }
+        if !state.read_only {
+            if let Err(e) = std::fs::create_dir_all(&state.project_dir) {
+                warnings.push(CacheWarning {
+                    code: CACHE_DIR_UNAVAILABLE.into(),
+                    message: format!(
+                        "cache directory unavailable; cache disabled for this run: {e}"
+                    ),
+                    path: Some(state.project_dir.clone()),
+                });
+                state.enabled = false;
+                state.reason = CacheDisableReason::CacheDirUnavailable;
+            }
+        }
+        Ok(InitializedCacheState { state, warnings })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-run maintenance.
+
+/// `meta.json`'s maintenance block.
+#[napi(object)]
+pub struct CacheMetaMaintenance {
+    /// Runs so far.
+    pub run_count: f64,
+    /// Heal every this many runs (20).
+    pub heal_every_runs: f64,
+    /// When the last heal ran.
+    pub last_heal_at: Option<String>,
+}
+
+/// `meta.json`: `{ version, updatedAt, projects, maintenance }`.
+#[napi(object)]
+pub struct CacheProjectsIndex {
+    /// Schema version (1).
+    pub version: u32,
+    /// When it was written.
+    pub updated_at: String,
+    /// `"<posix NFC root>/"` -> project id.
+    #[napi(ts_type = "Record<string, string>")]
+    pub projects: serde_json::Value,
+    /// The run counter and heal schedule.
+    pub maintenance: CacheMetaMaintenance,
+}
+
+/// `{ index, warnings }` of `prepareCacheForRun`.
+#[napi(object, object_from_js = false)]
+pub struct PreparedCacheRun<'a> {
+    /// The projects index after this run's touch (and heal).
+    #[napi(ts_type = "CacheProjectsIndex")]
+    pub index: Unknown<'a>,
+    /// Every diagnostic, in order.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// `prepareCacheForRun(state, runtime?, options?) -> { index, warnings }`: registers the
+/// project in `meta.json`, counts the run, heals every `healEveryRuns` runs (drops entries
+/// whose dir is gone and orphan project dirs), creates the project dir and drops a corrupt
+/// (malformed or oversize) `files.json` / `analysis.json` so the run repopulates them. All
+/// under the cache locks; warnings as data; nothing written or deleted when read-only. Does
+/// nothing when the cache is off.
+#[napi(
+    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "PreparedCacheRun"
+)]
+pub fn prepare_cache_for_run<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    runtime: Option<Unknown<'a>>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<PreparedCacheRun<'a>> {
+    let _ = runtime;
+    exported(env, "prepareCacheForRun", || {
+        let state = state_arg(env, state)?;
+        let (caps, timeout) = store_options(env, options)?;
+        let loc = location_of(&state);
+        if !state.enabled {
+            return Ok(PreparedCacheRun {
+                index: to_js_json(env, &MetaFile::fresh())?,
+                warnings: Vec::new(),
+            });
+        }
+        let (meta, mut warnings) =
+            meta_file::run_maintenance(&loc, state.read_only, caps.meta, timeout);
+        if !state.read_only {
+            if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
+                warnings.push(cache_file::warning(
+                    CACHE_DIR_UNAVAILABLE,
+                    format!("unable to create cache project dir: {e}"),
+                    &loc.project_dir,
+                ));
+                return Ok(PreparedCacheRun {
+                    index: to_js_json(env, &meta)?,
+                    warnings: warnings_js(warnings),
+                });
+            }
+        }
+        let files = files_index::load_files_index(&loc.files_path, caps.files);
+        warnings.extend(files.warnings.iter().cloned());
+        let analysis =
+            analysis_file::load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
+        let corrupt_analysis = match analysis {
+            Ok(_) => false,
+            Err(f) => {
+                warnings.push(f.warning);
+                f.corrupt
+            }
+        };
+        if !state.read_only && (files.corrupt || corrupt_analysis) {
+            if let Ok(Some(_guard)) = lock::acquire(&loc.lock_path, timeout) {
+                if files.corrupt {
+                    cache_file::remove_corrupt(&loc.files_path);
+                }
+                if corrupt_analysis {
+                    cache_file::remove_corrupt(&loc.analysis_path);
+                }
+            }
+        }
+        Ok(PreparedCacheRun {
+            index: to_js_json(env, &meta)?,
+            warnings: warnings_js(warnings),
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loaders and savers.
+
+/// `files.json`: `{ version: 1, updatedAt, files, localeSegments?, localesLayout? }`.
+#[napi(object)]
+pub struct CacheProjectFilesState {
+    /// Schema version (1).
+    pub version: u32,
+    /// When it was written.
+    pub updated_at: String,
+    /// Src records keyed by src-root-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub files: serde_json::Value,
+    /// Locale segment records keyed by locales-dir-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub locale_segments: Option<serde_json::Value>,
+    /// The locales layout the records were taken with.
+    pub locales_layout: Option<super::contract_policy::CachedLocalesLayout>,
+}
+
+/// `{ value?, status, warnings }` of `loadProjectFilesState`.
+#[napi(object, object_from_js = false)]
+pub struct LoadedProjectFilesState<'a> {
+    /// The index, when usable (status `ok` or `empty`).
+    #[napi(ts_type = "CacheProjectFilesState")]
+    pub value: Option<Unknown<'a>>,
+    /// `ok`, `empty`, `missing` or `malformed` (any failure, oversize included).
+    pub status: FilesIndexStatus,
+    /// `cache_malformed`, `cache_oversize`, `cache_io_error`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// `loadProjectFilesState(state, options?) -> { value?, status, warnings }`: never throws for a
+/// missing, oversize, unreadable or malformed `files.json` (no value, a warning). Reads
+/// nothing when the cache is off.
+#[napi(
+    ts_args_type = "state: CacheState, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "LoadedProjectFilesState"
+)]
+pub fn load_project_files_state<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<LoadedProjectFilesState<'a>> {
+    exported(env, "loadProjectFilesState", || {
+        let state = state_arg(env, state)?;
+        let (caps, _) = store_options(env, options)?;
+        if !state.enabled {
+            return Ok(LoadedProjectFilesState {
+                value: None,
+                status: crate::core::contract::delta::FilesIndexStatus::Missing.into(),
+                warnings: Vec::new(),
+            });
+        }
+        let loaded = files_index::load_files_index(Path::new(&state.files_path), caps.files);
+        let status = loaded.status().into();
+        Ok(LoadedProjectFilesState {
+            value: loaded
+                .index
+                .as_ref()
+                .map(|i| to_js_json(env, i))
+                .transpose()?,
+            status,
+            warnings: warnings_js(loaded.warnings),
+        })
+    })
+}
+
+/// `{ written, warnings }` of the savers.
+#[napi(object, object_from_js = false)]
+pub struct CacheSaveResult {
+    /// Whether the file was published.
+    pub written: bool,
+    /// `cache_read_only`, `cache_io_error`, `cache_lock_timeout`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+fn saved(warning: Option<CoreWarning>) -> CacheSaveResult {
+    CacheSaveResult {
+        written: warning.is_none(),
+        warnings: warnings_js(warning.into_iter().collect()),
+    }
+}
+
+fn not_saved(warnings: Vec<CacheWarning>) -> CacheSaveResult {
+    CacheSaveResult {
+        written: false,
+        warnings,
+    }
+}
+
+/// Runs `write` under the lock at `lock_path`; a busy lock is a `cache_lock_timeout` warning.
+fn with_lock(
+    lock_path: &Path,
+    target: &Path,
+    timeout: Duration,
+    write: impl FnOnce() -> Option<CoreWarning>,
+) -> CacheSaveResult {
+    match lock::acquire(lock_path, timeout) {
+        Ok(Some(_guard)) => saved(write()),
+        Ok(None) => saved(Some(cache_file::warning(
+            cache_file::CACHE_LOCK_TIMEOUT,
+            format!(
+                "cache lock busy after {} ms; skipped persisting",
+                timeout.as_millis()
+            ),
+            target,
+        ))),
+        Err(e) => saved(Some(cache_file::warning(
+            cache_file::CACHE_IO_ERROR,
+            format!("cache lock error: {e}"),
+            lock_path,
+        ))),
+    }
+}
+
+/// `saveProjectFilesState(state, files, options?) -> { written, warnings }`: validates the
+/// index (version 1 shape), stamps `version` and `updatedAt` and publishes it atomically,
+/// 2-space indented as the TypeScript core writes it. Read-only: nothing written, a
+/// `cache_read_only` warning. A shape error is `INVALID_OPTION`.
+#[napi(
+    ts_args_type = "state: CacheState, files: CacheProjectFilesState, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "CacheSaveResult"
+)]
+pub fn save_project_files_state<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    files: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<CacheSaveResult> {
+    exported(env, "saveProjectFilesState", || {
+        let state = state_arg(env, state)?;
+        let (_, timeout) = store_options(env, options)?;
+        if !state.enabled {
+            return Ok(not_saved(Vec::new()));
+        }
+        let raw = json_stringify(env, files, "files")?;
+        let mut index =
+            files_index::parse_files_index(raw.get().as_bytes(), Path::new(&state.files_path))
+                .map_err(|f| invalid(env, "files", f.warning.message))?;
+        if state.read_only {
+            return Ok(not_saved(vec![read_only_warning(
+                "files index",
+                &state.files_path,
+            )]));
+        }
+        index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
+        index.updated_at = now_iso();
+        let loc = location_of(&state);
+        Ok(with_lock(&loc.lock_path, &loc.files_path, timeout, || {
+            cache_file::write_cache_file(&loc.files_path, &index.to_bytes())
+        }))
+    })
+}
+
+/// `analysis.json`: `{ version: 1, updatedAt, projectId, data, inputFilesEpoch? }`.
+#[napi(object)]
+pub struct CacheProjectRunState {
+    /// Schema version (1).
+    pub version: u32,
+    /// When it was written.
+    pub updated_at: Option<String>,
+    /// The project id it belongs to.
+    pub project_id: Option<String>,
+    /// The host's data (the stored JSON, through `JSON.parse`).
+    #[napi(ts_type = "unknown")]
+    pub data: serde_json::Value,
+    /// The input files epoch the data was produced from.
+    pub input_files_epoch: Option<String>,
+}
+
+/// `{ value?, warnings }` of `loadProjectRunState`.
+#[napi(object, object_from_js = false)]
+pub struct LoadedProjectRunState<'a> {
+    /// The envelope, when present and valid.
+    #[napi(ts_type = "CacheProjectRunState")]
+    pub value: Option<Unknown<'a>>,
+    /// `cache_malformed`, `cache_oversize`, `cache_io_error`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunStateOut<'a> {
+    version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_at: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_id: Option<&'a str>,
+    data: &'a serde_json::value::RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input_files_epoch: Option<&'a str>,
+}
+
+/// `loadProjectRunState(state, options?) -> { value?, warnings }`: never throws for a missing,
+/// oversize, unreadable or malformed `analysis.json`, nor for one of another project.
+#[napi(
+    ts_args_type = "state: CacheState, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "LoadedProjectRunState"
+)]
+pub fn load_project_run_state<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<LoadedProjectRunState<'a>> {
+    exported(env, "loadProjectRunState", || {
+        let state = state_arg(env, state)?;
+        let (caps, _) = store_options(env, options)?;
+        if !state.enabled {
+            return Ok(LoadedProjectRunState {
+                value: None,
+                warnings: Vec::new(),
+            });
+        }
+        match analysis_file::load_analysis(
+            Path::new(&state.analysis_path),
+            caps.analysis,
+            &state.project_id,
+        ) {
+            Ok(None) => Ok(LoadedProjectRunState {
+                value: None,
+                warnings: Vec::new(),
+            }),
+            Ok(Some(env_)) => {
+                let out = RunStateOut {
+                    version: crate::core::contract::config::CACHE_SCHEMA_VERSION,
+                    updated_at: env_.updated_at.as_deref(),
+                    project_id: env_.project_id.as_deref(),
+                    data: &env_.data,
+                    input_files_epoch: env_.input_files_epoch.as_deref(),
+                };
+                Ok(LoadedProjectRunState {
+                    value: Some(to_js_json(env, &out)?),
+                    warnings: Vec::new(),
+                })
+            }
+            Err(f) => Ok(LoadedProjectRunState {
+                value: None,
+                warnings: warnings_js(vec![f.warning]),
+            }),
+        }
+    })
+}
+
+/// The input of `saveProjectRunState`: `{ data, inputFilesEpoch? }`.
+#[napi(object, object_to_js = false)]
+pub struct SaveProjectRunStateInput<'a> {
+    /// The data (serialised with the global `JSON.stringify`).
+    #[napi(ts_type = "unknown")]
+    pub data: Unknown<'a>,
+    /// The input files epoch the data belongs to.
+    pub input_files_epoch: Option<String>,
+}
+
+/// `saveProjectRunState(state, { data, inputFilesEpoch? }, options?) -> { written, warnings }`:
+/// writes the envelope compact (`data` as `JSON.stringify` gives it). Data that does not
+/// serialise is `INVALID_DATA`; read-only writes nothing.
+#[napi(
+    ts_args_type = "state: CacheState, input: SaveProjectRunStateInput, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "CacheSaveResult"
+)]
+pub fn save_project_run_state<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    input: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<CacheSaveResult> {
+    exported(env, "saveProjectRunState", || {
+        let state = state_arg(env, state)?;
+        let (_, timeout) = store_options(env, options)?;
+        let input: SaveProjectRunStateInput<'_> = arg(env, input, "input")?;
+        if !state.enabled {
+            return Ok(not_saved(Vec::new()));
+        }
+        let raw = json_stringify(env, input.data, "data")?;
+        if state.read_only {
+            return Ok(not_saved(vec![read_only_warning(
+                "analysis cache",
+                &state.analysis_path,
+            )]));
+        }
+        let loc = location_of(&state);
+        memory::forget_prefix(&loc.project_dir.display().to_string());
+        let bytes = analysis_file::analysis_bytes(
+            &now_iso(),
+            &state.project_id,
+            &raw,
+            input.input_files_epoch.as_deref(),
+        );
+        Ok(with_lock(
+            &loc.lock_path,
+            &loc.analysis_path,
+            timeout,
+            || cache_file::write_cache_file(&loc.analysis_path, &bytes),
+        ))
+    })
+}
+
+/// `{ value, warnings }` of `loadProjectsIndex` (a fresh index when the file is missing or bad).
+#[napi(object, object_from_js = false)]
+pub struct LoadedProjectsIndex<'a> {
+    /// The index (fresh when missing, oversize or malformed).
+    #[napi(ts_type = "CacheProjectsIndex")]
+    pub value: Unknown<'a>,
+    /// `cache_malformed`, `cache_oversize`, `cache_io_error`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// `loadProjectsIndex(state, options?) -> { value, warnings }`: `meta.json`, or a fresh index
+/// (run count 0, heal every 20 runs) with a warning when it is oversize or malformed.
+#[napi(
+    ts_args_type = "state: CacheState, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "LoadedProjectsIndex"
+)]
+pub fn load_projects_index<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<LoadedProjectsIndex<'a>> {
+    exported(env, "loadProjectsIndex", || {
+        let state = state_arg(env, state)?;
+        let (caps, _) = store_options(env, options)?;
+        let (meta, warnings) = meta_file::load_meta(Path::new(&state.meta_path), caps.meta);
+        Ok(LoadedProjectsIndex {
+            value: to_js_json(env, &meta)?,
+            warnings: warnings_js(warnings),
+        })
+    })
+}
+
+/// `saveProjectsIndex(state, index, options?) -> { written, warnings }`: validates and writes
+/// `meta.json` (2-space indented) under the meta lock. Read-only writes nothing.
+#[napi(
+    ts_args_type = "state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "CacheSaveResult"
+)]
+pub fn save_projects_index<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    index: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<CacheSaveResult> {
+    exported(env, "saveProjectsIndex", || {
+        let state = state_arg(env, state)?;
+        let (_, timeout) = store_options(env, options)?;
+        let raw = json_stringify(env, index, "index")?;
+        let mut meta: MetaFile =
+            serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
+        if state.read_only {
+            return Ok(not_saved(vec![read_only_warning(
+                "meta index",
+                &state.meta_path,
+            )]));
+        }
+        meta.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
+        meta.updated_at = now_iso();
+        let loc = location_of(&state);
+        Ok(with_lock(
+            &loc.meta_lock_path,
+            &loc.meta_path,
+            timeout,
+            || cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta)),
+        ))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invalidation.
+
+/// `{ deleted, warnings }` of `invalidateProjectAnalysisCache`.
+#[napi(object, object_from_js = false)]
+pub struct AnalysisInvalidationResult {
+    /// Whether `analysis.json` was deleted (false when absent or read-only).
+    pub deleted: bool,
+    /// `cache_read_only`, `cache_io_error`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
+    let loc = location_of(state);
+    if state.read_only {
+        return AnalysisInvalidationResult {
+            deleted: false,
+            warnings: vec![CacheWarning {
+                code: CACHE_READ_ONLY.into(),
+                message: "cache is read-only; skipped deleting analysis cache".into(),
+                path: Some(state.analysis_path.clone()),
+            }],
+        };
+    }
+    // The next dispatch of this process must not serve the dropped analysis from memory.
+    memory::forget_prefix(&loc.project_dir.display().to_string());
+    match std::fs::remove_file(&loc.analysis_path) {
+        Ok(()) => AnalysisInvalidationResult {
+            deleted: true,
+            warnings: Vec::new(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => AnalysisInvalidationResult {
+            deleted: false,
+            warnings: Vec::new(),
+        },
+        Err(e) => AnalysisInvalidationResult {
+            deleted: false,
+            warnings: vec![CacheWarning {
+                code: cache_file::CACHE_IO_ERROR.into(),
+                message: format!("cache delete error: {e}"),
+                path: Some(state.analysis_path.clone()),
+            }],
+        },
+    }
+}
+
+/// `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
+/// `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
+/// deletes nothing.
+#[napi(
+    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null",
+    ts_return_type = "AnalysisInvalidationResult"
+)]
+pub fn invalidate_project_analysis_cache<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    runtime: Option<Unknown<'a>>,
+) -> napi::Result<AnalysisInvalidationResult> {
+    let _ = runtime;
+    exported(env, "invalidateProjectAnalysisCache", || {
+        let state = state_arg(env, state)?;
+        Ok(delete_analysis(&state))
+    })
+}
+
+/// The decision of `invalidateProjectAnalysisCacheAfterLocaleWrites` and what it did.
+#[napi(object, object_from_js = false)]
+pub struct AnalysisInvalidationOutcome {
+    /// Delete or keep `analysis.json`.
+    pub action: AnalysisCacheInvalidationAction,
+    /// Why.
+    pub reason: AnalysisCacheInvalidationReason,
+    /// Whether `analysis.json` was deleted.
+    pub deleted: bool,
+    /// `cache_read_only`, `cache_io_error`.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
+/// `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
+/// (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
+#[napi(
+    ts_args_type = "state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput",
+    ts_return_type = "AnalysisInvalidationOutcome"
+)]
+pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    runtime: Option<Unknown<'a>>,
+    input: Unknown<'a>,
+) -> napi::Result<AnalysisInvalidationOutcome> {
+    let _ = runtime;
+    exported(
+        env,
+        "invalidateProjectAnalysisCacheAfterLocaleWrites",
+        || {
+            let state = state_arg(env, state)?;
+            let i: LocaleWriteInvalidationInput = arg(env, input, "input")?;
+            let decision = core_inv::decide_project_analysis_cache_invalidation(
+                &core_inv::LocaleWriteInvalidationInput {
+                    enabled: i.enabled,
+                    rebuild_config: i.rebuild_config.into(),
+                    source_locale_segment_key: i.source_locale_segment_key,
+                    source_locale_segment_keys: i.source_locale_segment_keys.unwrap_or_default(),
+                    mutated_locale_segment_keys: i.mutated_locale_segment_keys,
+                },
+            );
+            let done = if decision.action == core_inv::AnalysisCacheInvalidationAction::Delete {
+                delete_analysis(&state)
+            } else {
+                AnalysisInvalidationResult {
+                    deleted: false,
+                    warnings: Vec::new(),
+                }
+            };
+            Ok(AnalysisInvalidationOutcome {
+                action: decision.action.into(),
+                reason: decision.reason.into(),
+                deleted: done.deleted,
+                warnings: done.warnings,
+            })
+        },
+    )
+}
+
+/// The write mode of a state.
+pub(crate) fn cache_mode(state: &CacheState) -> CacheMode {
+    if state.read_only {
+        CacheMode::ReadOnly
+    } else {
+        CacheMode::ReadWrite
+    }
+}

@@ -1,0 +1,167 @@
+//! §6 the translation cache (L2): `loadTranslationCache(state, input, options?)` returns a
+//! `TranslationCache` over `projects/<id>/translations/<code>.json` with `get`, `has`, `put`
+//! and `flush`. Rows are used only when `targetLang`, `translateConfigEpoch` and
+//! `inputFilesEpoch` all match. The locale code is checked against an allowlist (ASCII letters,
+//! digits, `_`, `-`, 1 to 64 characters, no Windows device name) before any path is built:
+//! anything else throws `INVALID_KEY` and creates nothing.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, ValueType};
+use napi_derive::napi;
+
+use super::contract_state::{
+    cache_mode, json_parse, json_stringify, location_of, store_options, warnings_js, CacheState,
+};
+use super::errors::{arg, exported, invalid, to_js};
+use super::fingerprint::CacheWarning;
+use crate::core::contract::config::CacheMode;
+use crate::core::contract::translations::{validate_locale_code, TranslationStore};
+
+/// The identity of a translation cache file.
+#[napi(object)]
+pub struct TranslationCacheInput {
+    /// The target locale code (the file name; checked against the allowlist).
+    pub target_lang: String,
+    /// The translate config epoch (`computeTranslateConfigEpoch` of the host).
+    pub translate_config_epoch: String,
+    /// The input files epoch the translations belong to.
+    pub input_files_epoch: String,
+}
+
+/// One target language's translation cache, loaded in memory until `flush`.
+#[napi]
+pub struct TranslationCache {
+    store: TranslationStore,
+    mode: CacheMode,
+    enabled: bool,
+    lock_timeout: Duration,
+    load_warnings: Vec<CacheWarning>,
+}
+
+#[napi]
+impl TranslationCache {
+    /// The file path.
+    #[napi(getter)]
+    pub fn path(&self) -> String {
+        self.store.path().display().to_string()
+    }
+
+    /// The number of usable rows (loaded and put).
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.store.len() as u32
+    }
+
+    /// Warnings from loading (`cache_malformed`, `cache_oversize`, `cache_io_error`).
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<CacheWarning> {
+        self.load_warnings
+            .iter()
+            .map(|w| CacheWarning {
+                code: w.code.clone(),
+                message: w.message.clone(),
+                path: w.path.clone(),
+            })
+            .collect()
+    }
+
+    /// The row of `key` (through `JSON.parse`), or `undefined`.
+    #[napi(ts_return_type = "unknown")]
+    pub fn get<'a>(&self, env: &'a Env, key: String) -> napi::Result<Option<Unknown<'a>>> {
+        exported(env, "TranslationCache.get", || {
+            self.store
+                .get(&key)
+                .map(|row| json_parse(env, &row.to_string()))
+                .transpose()
+        })
+    }
+
+    /// Whether `key` has a row.
+    #[napi]
+    pub fn has(&self, key: String) -> bool {
+        self.store.get(&key).is_some()
+    }
+
+    /// Sets the row of `key` (an object, serialised with `JSON.stringify`), kept in memory until
+    /// `flush`. Anything else is `INVALID_OPTION` (or `INVALID_DATA` when it does not serialise).
+    #[napi(ts_args_type = "key: string, row: object")]
+    pub fn put(&mut self, env: &Env, key: String, row: Unknown<'_>) -> napi::Result<()> {
+        exported(env, "TranslationCache.put", || {
+            if row.get_type()? != ValueType::Object {
+                return Err(invalid(env, "row", "expected an object"));
+            }
+            let raw = json_stringify(env, row, "row")?;
+            let value: serde_json::Value =
+                serde_json::from_str(raw.get()).map_err(|e| invalid(env, "row", e.to_string()))?;
+            if !value.is_object() {
+                return Err(invalid(env, "row", "expected an object"));
+            }
+            self.store.put(key, value);
+            Ok(())
+        })
+    }
+
+    /// Writes the rows put since loading, merged under the project lock with what is on disk
+    /// (rows of other writers with the same epochs are kept). Writes nothing when the cache is
+    /// off, read-only (a `cache_read_only` warning) or nothing was put. Returns the warnings.
+    #[napi]
+    pub fn flush(&mut self, env: &Env) -> napi::Result<Vec<CacheWarning>> {
+        exported(env, "TranslationCache.flush", || {
+            if !self.enabled {
+                return Ok(Vec::new());
+            }
+            Ok(warnings_js(self.store.flush(self.mode, self.lock_timeout)))
+        })
+    }
+}
+
+/// `loadTranslationCache(state, { targetLang, translateConfigEpoch, inputFilesEpoch }, options?)`:
+/// loads `translations/<targetLang>.json` (a missing, oversize or malformed file gives no rows
+/// and a warning; rows of other epochs are not used). An unsafe `targetLang` (`..`, `en/../x`,
+/// `C:\x`, `CON`, a NUL, over 64 characters, non-ASCII) throws `INVALID_KEY` and creates nothing.
+#[napi(
+    ts_args_type = "state: CacheState, input: TranslationCacheInput, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "TranslationCache"
+)]
+pub fn load_translation_cache<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    input: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<TranslationCache> {
+    exported(env, "loadTranslationCache", || {
+        let state: CacheState = arg(env, state, "state")?;
+        let input: TranslationCacheInput = arg(env, input, "input")?;
+        let (caps, lock_timeout) = store_options(env, options)?;
+        validate_locale_code(&input.target_lang).map_err(|e| to_js(env, &e))?;
+        let loc = location_of(&state);
+        let mut store = TranslationStore::load(
+            &loc,
+            &input.target_lang,
+            &input.translate_config_epoch,
+            &input.input_files_epoch,
+            caps.translations,
+        )
+        .map_err(|e| to_js(env, &e))?;
+        let load_warnings = warnings_js(std::mem::take(&mut store.warnings));
+        Ok(TranslationCache {
+            store,
+            mode: cache_mode(&state),
+            enabled: state.enabled,
+            lock_timeout,
+            load_warnings,
+        })
+    })
+}
+
+/// `validateLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
+/// allowlist.
+#[napi(ts_args_type = "code: string")]
+pub fn validate_translation_locale_code(env: &Env, code: Unknown<'_>) -> napi::Result<()> {
+    exported(env, "validateTranslationLocaleCode", || {
+        let code: String = arg(env, code, "code")?;
+        validate_locale_code(&code).map_err(|e| to_js(env, &e))
+    })
+}

@@ -428,10 +428,8 @@ function cmdVerify(flags, positionals, out) {
   if (c.delta && stored.json) {
     const storedMap = { ...index.files, ...index.localeSegments }
     delete storedMap.__source_locale__
-    const scratch = addon.diffProjectFiles(
-      Object.fromEntries(Object.entries(storedMap).map(([k, r]) => [k, { ...r, mtimeMs: 0, updatedAt: '' }])),
-      { ...fresh.src, ...fresh.loc },
-    )
+    for (const k of Object.keys(storedMap)) storedMap[k] = { ...storedMap[k], mtimeMs: 0, updatedAt: '' }
+    const scratch = addon.diffProjectFiles(storedMap, { ...fresh.src, ...fresh.loc })
     for (const kind of ['added', 'changed', 'deleted']) {
       if (!sameList(scratch[kind], c.delta[kind])) {
         disagreements.push(
@@ -439,16 +437,39 @@ function cmdVerify(flags, positionals, out) {
         )
       }
     }
-    if (c.classified && c.analysisRebuild) {
-      const analysis = readJson(paths.analysis)
+    if (c.analysisRebuild) {
+      // Classify and decide from the from-scratch delta, with the core's pure policy exports.
+      const analysis = readJson(paths.analysis).json
+      const baselineEpoch = addon.computeInputFilesEpoch(storedMap, alg)
+      const hasPrevious = Boolean(analysis && 'data' in analysis && analysis.inputFilesEpoch === baselineEpoch)
+      const srcKeys = Object.keys(fresh.src)
+      const locKeys = Object.keys(fresh.loc)
+      const baseLocKeys = Object.keys(index.localeSegments ?? {})
+      const source = project.locales.source
+      const sourceKeys =
+        project.locales.mode === 'flat_file'
+          ? [`${source}.json`]
+          : [...new Set([...locKeys, ...baseLocKeys])].filter((k) => k.startsWith(`${source}/`)).sort()
+      const classified = addon.classifyCacheFileDelta({
+        delta: scratch,
+        currentSrcFileKeys: srcKeys,
+        baselineSrcFileKeys: Object.keys(index.files ?? {}).filter((k) => k !== '__source_locale__'),
+        currentLocaleSegmentKeys: locKeys,
+        baselineLocaleSegmentKeys: baseLocKeys,
+        sourceLocaleSegmentKey: sourceKeys[0] ?? `${source}.json`,
+        sourceLocaleSegmentKeys: sourceKeys,
+        ...(index.localesLayout ? { previousLayout: index.localesLayout } : {}),
+        currentLayout: project.locales,
+        filesIndexStatus: { kind: Object.keys(storedMap).length ? 'ok' : 'empty' },
+      })
       const decision = addon.decideAnalysisRebuild({
         config: addon.resolveCacheRebuildConfig({
           ...(project.profile ? { profile: project.profile } : {}),
           ...(project.rebuild ? { rebuild: project.rebuild } : {}),
         }),
-        classified: c.classified,
-        hasPrevious: Boolean(analysis.json),
-        trackedSrcCount: src.records.length,
+        classified,
+        hasPrevious,
+        trackedSrcCount: srcKeys.length,
       })
       if (decision.strategy !== c.analysisRebuild.strategy || decision.reason !== c.analysisRebuild.reason) {
         disagreements.push(
@@ -474,6 +495,9 @@ function cmdVerify(flags, positionals, out) {
     if (problems.length) out.line(`${out.red('differs')}: ${problems.length} difference(s) from ${paths.files}:`)
     for (const p of problems) out.line(`  ${p.kind} ${p.path}: ${p.problem}`)
     for (const d of disagreements) out.line(`  ${out.red('disagreement')}: ${d}`)
+    if (problems.length && !disagreements.length && c.status !== 'hit') {
+      out.line(`  the core sees the same: next run ${c.status} (${c.reason}); the index is behind the files, not corrupt`)
+    }
   }
   return ok ? EXIT.OK : EXIT.DIFFERENCE
 }

@@ -126,9 +126,15 @@ export function checkDispatch(project) {
 }
 
 function normalizeBegin(handle) {
+  // The check is read-only by choice: the core's notes that it skipped writing are ours, not news.
+  const cache = handle.cache
+  if (cache.warnings) {
+    cache.warnings = cache.warnings.filter((w) => w.code !== 'cache_read_only')
+    if (cache.warnings.length === 0) delete cache.warnings
+  }
   return {
     handle,
-    cache: handle.cache,
+    cache,
     needsProducer: handle.needsProducer,
     memoryHit: handle.memoryHit,
     context: handle.context,

@@ -21,10 +21,11 @@ export function srcOptions(project, hash = HASH) {
 
 /** fingerprint options for the locale walk (top level only for `locale_file`). */
 export function localeOptions(project, hash = HASH) {
+  const flat = project.locales.structure === 'locale_file'
   return {
     root: project.localesDir,
-    include: { pattern: '\\.json$' },
-    maxDepth: project.locales.structure === 'locale_file' ? 0 : 16,
+    include: { pattern: flat ? '^[^/]*\\.json$' : '\\.json$' },
+    maxDepth: flat ? 1 : 16,
     hash,
   }
 }

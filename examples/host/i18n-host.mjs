@@ -126,5 +126,11 @@ if (flags.json) {
   list('missing from the source locale', data.missingKeys)
   list('unused', data.unusedKeys)
   list('dynamic sites', data.dynamicSites.map((d) => `${d.file}:${d.line}  t(\`${d.expr}\`)`))
-  out(producer.ran ? `analysis: ${producer.mode}, ${producer.filesRead} source file(s) read` : 'analysis: from cache, no source file read')
+  out(
+    producer.ran
+      ? `analysis: ${producer.mode}, ${producer.filesRead} source file(s) read`
+      : cache.status === 'hit'
+        ? 'analysis: from cache, no source file read'
+        : `analysis: reused (${cache.analysisRebuild?.reason}), no source file read`,
+  )
 }

@@ -193,20 +193,8 @@ function statusObject(project, check) {
     status: c.status,
     reason: c.reason,
     ...(c.analysisRebuild ? { analysisRebuild: c.analysisRebuild } : {}),
-    ...(c.delta
-      ? {
-          delta: {
-            added: c.delta.added,
-            changed: c.delta.changed,
-            deleted: c.delta.deleted,
-            unchanged: c.delta.unchanged.length,
-          },
-        }
-      : {}),
-    ...(c.classified ? { classified: c.classified } : {}),
-    ...(c.filesIndexStatus ? { filesIndexStatus: c.filesIndexStatus } : {}),
-    paths: c.paths,
-    warnings: c.warnings ?? [],
+    // The core's CacheDispatchInfo as is (cacheDispatchMessageLines accepts it back).
+    cache: c,
   }
 }
 

@@ -1,7 +1,7 @@
 // The tracked files of a project as the engine sees them (§8 walks), and the stored index.
 import fs from 'node:fs'
 import path from 'node:path'
-import { addon, HASH } from './core.mjs'
+import { HASH, resolveState } from './core.mjs'
 
 /** §8: src files by extension, case-insensitive. */
 export const SRC_PATTERN = '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte)$'
@@ -30,24 +30,16 @@ export function localeOptions(project, hash = HASH) {
   }
 }
 
-/** The project's cache paths: `{ rootDir, meta, projectId, projectDir, files, analysis }`. */
-export function cachePaths(project, hash = HASH) {
-  const rootDir = project.cacheRootDir
-  const meta = path.join(rootDir, 'meta.json')
-  const key = addon.normalizeProjectRootKey(project.root)
-  let projectId = readJson(meta)?.json?.projects?.[key]
-  if (typeof projectId !== 'string' || !/^[0-9a-f]{16}$/.test(projectId)) {
-    projectId = addon.computeCacheProjectId(project.root, { hashText: hash })
-  }
-  const projectDir = path.join(rootDir, 'projects', projectId)
+/** The project's cache paths, as the core resolves them (`resolveCacheState`, no IO). */
+export function cachePaths(project) {
+  const state = resolveState(project)
   return {
-    rootDir,
-    meta,
-    projectKey: key,
-    projectId,
-    projectDir,
-    files: path.join(projectDir, 'files.json'),
-    analysis: path.join(projectDir, 'analysis.json'),
+    rootDir: state.rootDir,
+    meta: state.metaPath,
+    projectId: state.projectId,
+    projectDir: state.projectDir,
+    files: state.filesPath,
+    analysis: state.analysisPath,
   }
 }
 

@@ -4,7 +4,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { cleanEnv, cli, edit, host, listTree, sandbox } from './cli-helpers.mjs'
+import { spawnSync } from 'node:child_process'
+import { CLI, cleanEnv, cli, edit, host, listTree, sandbox } from './cli-helpers.mjs'
 import { cachecore } from './helpers.mjs'
 
 const ONE_ERROR_LINE = /^cachecore: error [A-Z_]+: [^\n]+\n$/
@@ -334,4 +335,34 @@ test('cli info: version, binary target, home, projects with sizes', (t) => {
   const text = cli(['info', '--home', s.home])
   assert.match(text.stdout, new RegExp(`^cachecore ${cachecore.version().replace(/\./g, '\\.')} \\(${cachecore.binaryTarget()}\\)`))
   assert.match(text.stdout, /projects: 1, /)
+})
+
+test('cli: --layout locale_directory classifies every segment under the source dir as source', (t) => {
+  const s = sandbox(t)
+  for (const code of ['en', 'de']) {
+    fs.mkdirSync(path.join(s.app, 'locales', code))
+    fs.renameSync(path.join(s.app, 'locales', `${code}.json`), path.join(s.app, 'locales', code, 'common.json'))
+    fs.writeFileSync(path.join(s.app, 'locales', code, 'auth.json'), '{"x":"y"}\n')
+  }
+  const j = cli(['explain', s.app, '--home', s.home, '--json', '--layout', 'locale_directory']).json()
+  const role = Object.fromEntries(j.files.map((f) => [f.path, f.role]))
+  assert.equal(role['en/common.json'], 'source locale')
+  assert.equal(role['en/auth.json'], 'source locale')
+  assert.equal(role['de/auth.json'], 'target locale')
+  assert.equal(role['es.json'], 'target locale')
+  // flat_file (the default) tracks only top-level segments.
+  const flat = cli(['explain', s.app, '--home', s.home, '--json']).json()
+  assert.deepEqual(flat.files.filter((f) => f.role !== 'src').map((f) => f.path).sort(), ['es.json', 'fr.json'])
+  const scan = cli(['scan', s.app, '--home', s.home, '--json', '--layout', 'locale_directory']).json()
+  assert.equal(scan.localeSegments, 6)
+  assert.equal(cli(['verify', s.app, '--home', s.home, '--layout', 'locale_directory']).code, 0)
+})
+
+test('cli scan: draws a progress bar on stderr when it is a terminal', { skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)' }, (t) => {
+  const s = sandbox(t)
+  const cmd = [process.execPath, CLI, 'scan', s.app, '--home', s.home].map((a) => `'${a}'`).join(' ')
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: cleanEnv() })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /\r\x1b\[Ksrc: \[#+\] 6\/6/)
+  assert.match(r.stdout, /scanned 6 src files/)
 })

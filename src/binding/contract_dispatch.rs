@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Either, Function, JsObjectValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -352,6 +352,14 @@ fn begin_and_decide<'a>(
     Ok((plan, validated))
 }
 
+/// `undefined` (not `null`) for `None`.
+pub(crate) fn or_undefined(v: Option<Unknown<'_>>) -> Either<Unknown<'_>, ()> {
+    match v {
+        Some(v) => Either::A(v),
+        None => Either::B(()),
+    }
+}
+
 /// The producer's context as a JavaScript value (`previous` through `JSON.parse`).
 fn context_js<'a>(env: &'a Env, plan: &DispatchPlan) -> napi::Result<Option<Unknown<'a>>> {
     plan.producer_context()
@@ -471,23 +479,25 @@ impl CachedProjectDataHandle {
     /// The producer's context when a producer is needed with the cache on; `undefined` when the
     /// cache is off (call the producer with no context) or no producer is needed.
     #[napi(getter, ts_return_type = "CacheProducerContext | undefined")]
-    pub fn context<'a>(&self, env: &'a Env) -> napi::Result<Option<Unknown<'a>>> {
+    pub fn context<'a>(&self, env: &'a Env) -> napi::Result<Either<Unknown<'a>, ()>> {
         match &self.plan {
-            Some(plan) => context_js(env, plan),
-            None => Ok(None),
+            Some(plan) => context_js(env, plan).map(or_undefined),
+            None => Ok(Either::B(())),
         }
     }
 
     /// The cached data that will be served (a hit or a reuse), or the context's `previous`
     /// when a producer is needed; through `JSON.parse`. `undefined` when there is none.
     #[napi(getter, ts_return_type = "unknown")]
-    pub fn previous_data<'a>(&self, env: &'a Env) -> napi::Result<Option<Unknown<'a>>> {
+    pub fn previous_data<'a>(&self, env: &'a Env) -> napi::Result<Either<Unknown<'a>, ()>> {
         let raw = match self.plan.as_ref().map(|p| &p.action) {
             Some(DispatchAction::UseCached(raw)) | Some(DispatchAction::Reuse(raw)) => Some(raw),
             Some(DispatchAction::Produce(Some(ctx))) => ctx.previous.as_ref(),
             _ => None,
         };
-        raw.map(|r| json_parse(env, r.get())).transpose()
+        raw.map(|r| json_parse(env, r.get()))
+            .transpose()
+            .map(or_undefined)
     }
 
     /// Persists and returns `{ data, cache, memoryHit }`. `data` is required when

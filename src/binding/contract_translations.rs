@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{Either, Unknown};
+
+use super::contract_dispatch::or_undefined;
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -69,12 +71,13 @@ impl TranslationCache {
 
     /// The row of `key` (through `JSON.parse`), or `undefined`.
     #[napi(ts_return_type = "unknown")]
-    pub fn get<'a>(&self, env: &'a Env, key: String) -> napi::Result<Option<Unknown<'a>>> {
+    pub fn get<'a>(&self, env: &'a Env, key: String) -> napi::Result<Either<Unknown<'a>, ()>> {
         exported(env, "TranslationCache.get", || {
             self.store
                 .get(&key)
                 .map(|row| json_parse(env, &row.to_string()))
                 .transpose()
+                .map(or_undefined)
         })
     }
 

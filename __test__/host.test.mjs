@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { demo, edit, host, sandbox } from './cli-helpers.mjs'
+import { cleanEnv, demo, edit, host, sandbox } from './cli-helpers.mjs'
 
 const run = (s, ...extra) => {
   const r = host([s.app, '--home', s.home, '--json', ...extra])
@@ -145,4 +145,23 @@ test('demo: runs the five cases to completion and cleans up', () => {
   assert.match(r.stdout, /cleaned up\.\n$/)
   const tmp = r.stdout.match(/\$TMP = (\S+)\)/)[1]
   assert.equal(fs.existsSync(tmp), false)
+})
+
+test('host: --src, --locales, --source-locale and CACHECORE_HOME', (t) => {
+  const s = sandbox(t)
+  fs.renameSync(path.join(s.app, 'src'), path.join(s.app, 'app'))
+  fs.renameSync(path.join(s.app, 'locales'), path.join(s.app, 'i18n'))
+  fs.renameSync(path.join(s.app, 'i18n', 'en.json'), path.join(s.app, 'i18n', 'en-GB.json'))
+  const args = [s.app, '--json', '--src', 'app', '--locales', 'i18n', '--source-locale', 'en-GB']
+  const r = host(args, { env: cleanEnv({ CACHECORE_HOME: s.home }) })
+  assert.equal(r.code, 0, r.stderr)
+  const j = r.json()
+  assert.equal(Object.keys(j.analysis.files).length, 6)
+  assert.deepEqual(j.analysis.missingKeys, ['cart.freeShippingHint', 'home.cta'])
+  assert.ok(fs.existsSync(path.join(s.home, 'cache', 'meta.json')), 'the cache went to CACHECORE_HOME')
+  const again = host(args, { env: cleanEnv({ CACHECORE_HOME: s.home }) }).json()
+  assert.equal(again.cache.status, 'hit')
+  // Without the flags the host finds neither the source files nor the source locale.
+  const bare = host([s.app, '--json', '--no-cache']).json()
+  assert.deepEqual([Object.keys(bare.analysis.files).length, bare.analysis.sourceKeys.length], [0, 0])
 })

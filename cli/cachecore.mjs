@@ -7,7 +7,7 @@ import { parseArgs } from './lib/args.mjs'
 import { CliError, EXIT, usage } from './lib/errors.mjs'
 import { makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, resolveHome, resolveProject } from './lib/project.mjs'
-import { addon, checkDispatch, HASH, LABEL, saveFilesIndex } from './lib/core.mjs'
+import { addon, checkDispatch, LABEL, saveFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
   asEngineRecords,

@@ -1,5 +1,5 @@
-// The one place the CLI and the example host touch the addon's dispatch exports. Everything
-// decided here is the core's: this file only maps a resolved project onto the core's inputs.
+// The one place the CLI touches the addon's dispatch and store exports. Nothing is decided
+// here: this file only maps a resolved project onto the core's inputs.
 import { createRequire } from 'node:module'
 import { CliError } from './errors.mjs'
 
@@ -12,15 +12,9 @@ export const LABEL = 'project analysis'
 /** The hash the i18nprune CLI stores: SHA-256 of the UTF-8 text. */
 export const HASH = 'sha256'
 
-const DISPATCH_EXPORTS = ['initializeCacheState', 'getOrBuildCachedProjectData']
-
 /** Throws a runtime error naming the dispatch exports this build of the addon lacks. */
 export function requireDispatch() {
-  const missing = DISPATCH_EXPORTS.filter((n) => typeof addon[n] !== 'function')
-  if (!beginFn()) missing.push('the two-phase begin form')
-  if (missing.length) {
-    throw new CliError('DISPATCH_UNAVAILABLE', `this build of cachecore lacks ${missing.join(', ')}`)
-  }
+  requireExports(['initializeCacheState', 'beginCachedProjectData'])
 }
 
 /** The cache paths of a project without any IO: the core's `resolveCacheState`. */
@@ -28,9 +22,6 @@ export function resolveState(project) {
   requireExports(['resolveCacheState'])
   return addon.resolveCacheState(stateInput(project))
 }
-
-const pick = (names) => names.map((n) => addon[n]).find((f) => typeof f === 'function')
-const beginFn = () => pick(['beginCachedProjectData'])
 
 /** The host's port bag: the i18nprune CLI hashes records with SHA-256. */
 export const RUNTIME = Object.freeze({ hashText: HASH })
@@ -102,26 +93,15 @@ export function dispatchInput(project, state, config) {
   }
 }
 
-/** One-shot dispatch: `{ data, cache }`. */
-export function getOrBuild(project, { producer, parseCachedData, readOnly = false }) {
-  requireDispatch()
-  const { state } = cacheState(project, { readOnly })
-  return addon.getOrBuildCachedProjectData({
-    ...dispatchInput(project, state, cacheConfig(project, { readOnly })),
-    producer,
-    parseCachedData,
-  })
-}
-
 /**
  * The dispatch check without a producer: the two-phase begin, never committed (read-only, so
- * nothing on disk changes). Returns `{ cache, context?, previous?, action }` as the core
- * decided it.
+ * nothing on disk changes). Returns `{ handle, cache, needsProducer, memoryHit, context?,
+ * previous? }` as the core decided it.
  */
 export function checkDispatch(project) {
   requireDispatch()
   const { state } = cacheState(project, { readOnly: true })
-  const begun = beginFn()(dispatchInput(project, state, cacheConfig(project, { readOnly: true })))
+  const begun = addon.beginCachedProjectData(dispatchInput(project, state, cacheConfig(project, { readOnly: true })))
   return normalizeBegin(begun)
 }
 

@@ -328,7 +328,7 @@ test('cli info: version, binary target, home, projects with sizes', (t) => {
   assert.equal(info.version, cachecore.version())
   assert.equal(info.binaryTarget, cachecore.binaryTarget())
   assert.equal(info.projects.length, 1)
-  assert.equal(info.projects[0].root, `${s.app}/`)
+  assert.equal(info.projects[0].root, cachecore.normalizeProjectRootKey(s.app))
   assert.equal(info.projects[0].dir, projectDir(s))
   const size = fs.statSync(path.join(projectDir(s), 'files.json')).size + fs.statSync(path.join(projectDir(s), 'analysis.json')).size
   assert.ok(info.projects[0].bytes >= size, `${info.projects[0].bytes} >= ${size}`)
@@ -358,7 +358,7 @@ test('cli: --layout locale_directory classifies every segment under the source d
   assert.equal(cli(['verify', s.app, '--home', s.home, '--layout', 'locale_directory']).code, 0)
 })
 
-test('cli scan: draws a progress bar on stderr when it is a terminal', { skip: !fs.existsSync('/usr/bin/script') && 'needs script(1)' }, (t) => {
+test('cli scan: draws a progress bar on stderr when it is a terminal', { skip: (process.platform !== 'linux' || !fs.existsSync('/usr/bin/script')) && "needs util-linux's script(1)" }, (t) => {
   const s = sandbox(t)
   const cmd = [process.execPath, CLI, 'scan', s.app, '--home', s.home].map((a) => `'${a}'`).join(' ')
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: cleanEnv() })

@@ -216,6 +216,7 @@ test('two-phase: an async producer between begin and commit; a second commit is 
   assert.equal(handle.committed, true)
   assert.throws(() => handle.commit(data), { code: 'ALREADY_COMMITTED' })
   assert.throws(() => commitCachedProjectData(handle, data), { code: 'ALREADY_COMMITTED' })
+  assert.throws(() => commitCachedProjectData({}, data), { code: 'INVALID_OPTION' })
 
   // An edit to a target locale: reuse, no producer needed, commit persists without data.
   edit(path.join(p.root, 'locales/de.json'), '{}\n')
@@ -328,4 +329,50 @@ test('a panic failpoint in an export becomes INTERNAL and node survives', async 
   } finally {
     delete process.env.CACHECORE_FAILPOINT
   }
+})
+
+test('a host baseline from before the run: the repeat in the same process is still a memory hit', async (t) => {
+  const p = project(t)
+  runChild(p)
+  const state = stateOf(p)
+  const loaded = cachecore.loadProjectFilesState(state).value
+  const baselineFiles = { ...loaded.files, ...loaded.localeSegments }
+  edit(path.join(p.root, 'src/main.js'), 'export const baseline = 1\n')
+  let calls = 0
+  const input = () => dispatchInput(p, { baselineFiles, producer: () => ({ n: ++calls }) })
+  const a = getOrBuildCachedProjectData(input())
+  assert.deepEqual([a.cache.analysisRebuild.strategy, a.cache.analysisRebuild.reason], ['partial', 'src_partial'])
+  assert.deepEqual(a.cache.delta.changed, ['main.js'])
+  const b = getOrBuildCachedProjectData(input())
+  assert.equal(b.memoryHit, true, 'the pre-run baseline is not re-applied')
+  assert.equal(calls, 1)
+  assert.throws(() => getOrBuildCachedProjectData(dispatchInput(p, { baselineFiles: { 'a.ts': { hash: 'x' } }, producer: () => 1 })), {
+    code: 'INVALID_OPTION',
+  })
+})
+
+test('src excludes (ScanExcludeConfig): dir names, RegExps, extensions, path patterns', async (t) => {
+  const p = project(t)
+  const seen = []
+  const run = (exclude) =>
+    getOrBuildCachedProjectData(
+      dispatchInput({ ...p, cacheRoot: path.join(p.dir, `c${seen.length}`) }, {
+        exclude,
+        producer: (ctx) => {
+          seen.push(ctx.trackedSrcCount)
+          return 1
+        },
+      }),
+    )
+  run(undefined)
+  run({ dirs: ['components'] })
+  run({ dirs: [/^pag/] })
+  run({ extensions: ['tsx'] })
+  run({ patterns: ['^lib/'] })
+  run({ files: ['main.js'] })
+  run({ dirs: [/AGE/i], files: [/^head/i] })
+  run({ useDefaultSkip: false, preset: 'production' })
+  assert.deepEqual(seen, [6, 4, 4, 3, 5, 5, 3, 6])
+  assert.throws(() => run({ patterns: ['('] }), { code: 'INVALID_OPTION' })
+  assert.throws(() => run({ preset: 'nope' }), { code: 'INVALID_OPTION' })
 })

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use napi::bindgen_prelude::{Either, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{ClassInstance, Either, Function, JsObjectValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -21,7 +21,7 @@ use super::contract_state::{
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
 use crate::core::contract::analysis_file::RawData;
-use crate::core::contract::config::{CacheMode, CacheRebuildConfig as CoreRebuild};
+use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
@@ -162,8 +162,24 @@ fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool
         .collect()
 }
 
-fn escape_regex(s: &str) -> String {
-    regex::escape(s)
+/// A RegExp tested against a base name (`RegExp.test(name)`, a search) as a regex on the
+/// relative path: it must match within the last path segment. `^` and `$` at the edges anchor
+/// to the segment's start and end. (The core's path regexes apply to files and directories
+/// alike, so a `dirs` RegExp also drops files whose name matches it, and vice versa.)
+fn name_pattern(source: &str) -> String {
+    let (flags, rest) = match source.strip_prefix("(?i)") {
+        Some(rest) => ("(?i)", rest),
+        None => ("", source),
+    };
+    let (start, rest) = match rest.strip_prefix('^') {
+        Some(rest) => ("(?:^|/)", rest),
+        None => ("(?:^|/)[^/]*?", rest),
+    };
+    let (inner, end) = match rest.strip_suffix('$') {
+        Some(inner) => (inner, "$"),
+        None => (rest, "[^/]*$"),
+    };
+    format!("{flags}{start}(?:{inner}){end}")
 }
 
 /// The src walk rules of a `ScanExcludeConfig`.
@@ -191,15 +207,14 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     let mut ex = SrcExclude::default();
     for (s, is_re) in list(env, &o, "dirs")? {
         if is_re {
-            ex.dir_patterns.push(s);
+            ex.path_patterns.push(name_pattern(&s));
         } else {
             ex.dirs.push(s);
         }
     }
     for (s, is_re) in list(env, &o, "files")? {
         if is_re {
-            let inner = s.trim_start_matches('^').trim_end_matches('$').to_owned();
-            ex.path_patterns.push(format!("(?:^|/)(?:{inner})$"));
+            ex.path_patterns.push(name_pattern(&s));
         } else {
             ex.files.push(s);
         }
@@ -210,7 +225,6 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     for (s, _) in list(env, &o, "patterns")? {
         ex.path_patterns.push(s);
     }
-    let _ = escape_regex;
     rules.exclude = ex;
     Ok(rules)
 }
@@ -258,10 +272,7 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
     } else {
         CacheMode::ReadWrite
     };
-    input.rebuild = i
-        .rebuild_config
-        .map(Into::into)
-        .unwrap_or(CoreRebuild::default());
+    input.rebuild = i.rebuild_config.map(Into::into).unwrap_or_default();
     input.hash = hash;
     input.src_rules = walk_rules(env, i.exclude)?;
     input.baseline_files = match i.baseline_files {
@@ -584,10 +595,11 @@ pub fn begin_cached_project_data(
 )]
 pub fn commit_cached_project_data<'a>(
     env: &'a Env,
-    handle: &mut CachedProjectDataHandle,
+    handle: Unknown<'a>,
     data: Option<Unknown<'a>>,
 ) -> napi::Result<CachedProjectResult<'a>> {
     exported(env, "commitCachedProjectData", || {
-        commit_handle(env, handle, data)
+        let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
+        commit_handle(env, &mut handle, data)
     })
 }

@@ -1,0 +1,123 @@
+// The one place the CLI touches the addon's dispatch and store exports. Nothing is decided
+// here: this file only maps a resolved project onto the core's inputs.
+import { createRequire } from 'node:module'
+import { CliError } from './errors.mjs'
+
+const require = createRequire(import.meta.url)
+/** The package exactly as a host loads it. */
+export const addon = require('../../index.js')
+
+/** The label of the project analysis dispatch (as i18nprune). */
+export const LABEL = 'project analysis'
+/** The hash the i18nprune CLI stores: SHA-256 of the UTF-8 text. */
+export const HASH = 'sha256'
+
+/** Throws a runtime error naming the dispatch exports this build of the addon lacks. */
+export function requireDispatch() {
+  requireExports(['initializeCacheState', 'beginCachedProjectData'])
+}
+
+/** The cache paths of a project without any IO: the core's `resolveCacheState`. */
+export function resolveState(project) {
+  requireExports(['resolveCacheState'])
+  return addon.resolveCacheState(stateInput(project))
+}
+
+/** The host's port bag: the i18nprune CLI hashes records with SHA-256. */
+export const RUNTIME = Object.freeze({ hashText: HASH })
+
+/** The input of `initializeCacheState` / `resolveCacheState` for a resolved project. */
+export function stateInput(project, { readOnly = false } = {}) {
+  const off = project.noCache || !project.cacheEnabled
+  return {
+    projectRoot: project.root,
+    cacheRootDir: project.cacheRootDir,
+    noCache: off,
+    ...(off ? { disabledReason: project.noCache ? 'cli_no_cache' : 'config_disabled' } : {}),
+    runtime: RUNTIME,
+    cacheReadOnly: readOnly,
+  }
+}
+
+/** The resolved cache config of a project (profile, rebuild from its config file). */
+export function cacheConfig(project, { readOnly = false } = {}) {
+  return addon.resolveCacheConfig({
+    enabled: project.cacheEnabled && !project.noCache,
+    ...(project.profile ? { profile: project.profile } : {}),
+    ...(project.rebuild ? { rebuild: project.rebuild } : {}),
+    ...(readOnly ? { mode: 'readOnly' } : {}),
+  })
+}
+
+/** `initializeCacheState` with the host's flags: `{ state, warnings }`. */
+export function cacheState(project, { readOnly = false } = {}) {
+  requireExports(['initializeCacheState'])
+  return addon.initializeCacheState(stateInput(project, { readOnly }))
+}
+
+/** Throws a runtime error naming the exports this build of the addon lacks. */
+export function requireExports(names) {
+  const missing = names.filter((n) => typeof addon[n] !== 'function')
+  if (missing.length) {
+    throw new CliError('DISPATCH_UNAVAILABLE', `this build of cachecore lacks ${missing.join(', ')}`)
+  }
+}
+
+/**
+ * Writes a project's files index through the core (`prepareCacheForRun` registers the project
+ * in meta.json, then `saveProjectFilesState`): `{ written, path, warnings }`.
+ */
+export function saveFilesIndex(project, index) {
+  requireExports(['initializeCacheState', 'prepareCacheForRun', 'saveProjectFilesState'])
+  const { state, warnings } = cacheState(project)
+  if (!state.enabled) return { written: false, path: state.filesPath, warnings }
+  const prepared = addon.prepareCacheForRun(state, RUNTIME)
+  const saved = addon.saveProjectFilesState(state, {
+    version: addon.CACHE_SCHEMA_VERSION,
+    updatedAt: new Date().toISOString(),
+    ...index,
+  })
+  return { written: saved.written, path: state.filesPath, warnings: [...warnings, ...prepared.warnings, ...saved.warnings] }
+}
+
+/** The dispatch input of a project, without the producer. */
+export function dispatchInput(project, state, config) {
+  return {
+    state,
+    runtime: RUNTIME,
+    rebuildConfig: { rebuild: config.rebuild, fullRescanThresholdPercent: config.fullRescanThresholdPercent },
+    sourceLocalePath: project.sourceLocalePath,
+    srcRoot: project.srcRoot,
+    localesDir: project.localesDir,
+    locales: project.locales,
+  }
+}
+
+/**
+ * The dispatch check without a producer: the two-phase begin, never committed (read-only, so
+ * nothing on disk changes). Returns `{ handle, cache, needsProducer, memoryHit, context?,
+ * previous? }` as the core decided it.
+ */
+export function checkDispatch(project) {
+  requireDispatch()
+  const { state } = cacheState(project, { readOnly: true })
+  const begun = addon.beginCachedProjectData(dispatchInput(project, state, cacheConfig(project, { readOnly: true })))
+  return normalizeBegin(begun)
+}
+
+function normalizeBegin(handle) {
+  // The check is read-only by choice: the core's notes that it skipped writing are ours, not news.
+  const cache = handle.cache
+  if (cache.warnings) {
+    cache.warnings = cache.warnings.filter((w) => w.code !== 'cache_read_only')
+    if (cache.warnings.length === 0) delete cache.warnings
+  }
+  return {
+    handle,
+    cache,
+    needsProducer: handle.needsProducer,
+    memoryHit: handle.memoryHit,
+    context: handle.context,
+    previous: handle.previousData,
+  }
+}

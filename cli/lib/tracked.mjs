@@ -1,0 +1,92 @@
+// The tracked files of a project as the engine sees them (§8 walks), and the stored index.
+import fs from 'node:fs'
+import path from 'node:path'
+import { HASH, resolveState } from './core.mjs'
+
+/** §8: src files by extension, case-insensitive. */
+export const SRC_PATTERN = '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte)$'
+/** §8: directory names skipped by default. */
+export const DEFAULT_SKIPPED_DIRS = ['node_modules', 'dist', 'build', '.git', 'coverage', '.next', 'out']
+
+/** fingerprint options for the src walk. */
+export function srcOptions(project, hash = HASH) {
+  return {
+    root: project.srcRoot,
+    include: { pattern: SRC_PATTERN },
+    exclude: { dirs: DEFAULT_SKIPPED_DIRS },
+    maxDepth: 48,
+    hash,
+  }
+}
+
+/** fingerprint options for the locale walk (top level only for `locale_file`). */
+export function localeOptions(project, hash = HASH) {
+  const flat = project.locales.structure === 'locale_file'
+  return {
+    root: project.localesDir,
+    include: { pattern: flat ? '^[^/]*\\.json$' : '\\.json$' },
+    maxDepth: flat ? 1 : 16,
+    hash,
+  }
+}
+
+/** The project's cache paths, as the core resolves them (`resolveCacheState`, no IO). */
+export function cachePaths(project) {
+  const state = resolveState(project)
+  return {
+    rootDir: state.rootDir,
+    meta: state.metaPath,
+    projectId: state.projectId,
+    projectDir: state.projectDir,
+    files: state.filesPath,
+    analysis: state.analysisPath,
+  }
+}
+
+/** Reads a JSON file: `{ json }`, `{ missing: true }` or `{ error }`. Never throws. */
+export function readJson(file) {
+  let text
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    return e.code === 'ENOENT' ? { missing: true } : { error: e.message }
+  }
+  try {
+    return { json: JSON.parse(text) }
+  } catch (e) {
+    return { error: `not valid JSON: ${e.message}` }
+  }
+}
+
+/** The hash algorithm of a stored index: recorded, else told by the hash length. */
+export function indexAlgorithm(index) {
+  if (index && typeof index.algorithm === 'string') return index.algorithm
+  const any = Object.values(index?.files ?? {})[0] ?? Object.values(index?.localeSegments ?? {})[0]
+  return typeof any?.hash === 'string' && any.hash.length === 16 ? 'fnv1a64' : 'sha256'
+}
+
+/** Records of a files.json map as engine records (`previous` of fingerprint). */
+export function asEngineRecords(map) {
+  return Object.entries(map ?? {}).map(([p, r]) => ({ path: p, hash: r.hash, size: r.size, mtimeMs: 0 }))
+}
+
+/** Engine records as a contract map (`mtimeMs` 0, as the i18nprune CLI stores). */
+export function asContractMap(records, updatedAt = new Date().toISOString()) {
+  const out = {}
+  for (const r of records) out[r.path] = { hash: r.hash, size: r.size, mtimeMs: 0, updatedAt }
+  return out
+}
+
+/** Total bytes under a path (0 when missing). */
+export function diskUsage(p) {
+  let st
+  try {
+    st = fs.lstatSync(p)
+  } catch {
+    return 0
+  }
+  if (!st.isDirectory()) return st.size
+  let total = 0
+  for (const name of fs.readdirSync(p)) total += diskUsage(path.join(p, name))
+  return total
+}

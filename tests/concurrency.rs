@@ -2,6 +2,8 @@
 //! one project while a reader loops over the cache files; and a lock holder that hangs.
 //! Worker processes are this test binary re-invoked on ignored tests.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,36 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cachecore::core::contract::analysis_file::raw_data;
-use cachecore::core::contract::dispatch::{dispatch, DispatchInput, DispatchOutcome, LocalesInput};
-use cachecore::core::contract::hashing::TextHash;
-use cachecore::core::contract::layout::{
-    CachedLocalesLayout, LocalesLayoutMode, LocalesLayoutStructure,
-};
+use cachecore::core::contract::dispatch::{dispatch, DispatchInput, DispatchOutcome};
 use cachecore::core::contract::lock;
-use cachecore::core::contract::store_paths::{resolve_cache_location, CacheLocationInput};
 
 fn input(root: &Path, home: &Path) -> DispatchInput {
-    let loc = resolve_cache_location(&CacheLocationInput {
-        home: Some(home.to_path_buf()),
-        config_dir: None,
-        project_root: root.to_path_buf(),
-        hash: TextHash::Sha256,
-    })
-    .unwrap();
-    DispatchInput::new(
-        loc,
-        root.join("src"),
-        LocalesInput {
-            dir: root.join("locales"),
-            layout: CachedLocalesLayout {
-                mode: LocalesLayoutMode::FlatFile,
-                structure: LocalesLayoutStructure::LocaleFile,
-                directory: "locales".into(),
-                source: "en".into(),
-            },
-            source_segment_keys: None,
-        },
-    )
+    common::flat_file_input(root, home)
 }
 
 /// The analysis: every src file's text, keyed by name.

@@ -7,6 +7,8 @@
 //! `CACHECORE_CRASH_ITERATIONS` kills (default 100; `CACHECORE_CRASH_ITERATIONS=1000 cargo test
 //! --test crash_consistency` for the long run).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,36 +16,11 @@ use std::time::{Duration, Instant};
 
 use cachecore::core::atomic::TEMP_SUFFIX;
 use cachecore::core::contract::analysis_file::{raw_data, RawData};
-use cachecore::core::contract::dispatch::{dispatch, DispatchInput, LocalesInput};
+use cachecore::core::contract::dispatch::{dispatch, DispatchInput};
 use cachecore::core::contract::dispatch_info::CacheDispatchStatus;
-use cachecore::core::contract::hashing::TextHash;
-use cachecore::core::contract::layout::{
-    CachedLocalesLayout, LocalesLayoutMode, LocalesLayoutStructure,
-};
-use cachecore::core::contract::store_paths::{resolve_cache_location, CacheLocationInput};
 
 fn input(root: &Path, home: &Path) -> DispatchInput {
-    let loc = resolve_cache_location(&CacheLocationInput {
-        home: Some(home.to_path_buf()),
-        config_dir: None,
-        project_root: root.to_path_buf(),
-        hash: TextHash::Sha256,
-    })
-    .unwrap();
-    DispatchInput::new(
-        loc,
-        root.join("src"),
-        LocalesInput {
-            dir: root.join("locales"),
-            layout: CachedLocalesLayout {
-                mode: LocalesLayoutMode::FlatFile,
-                structure: LocalesLayoutStructure::LocaleFile,
-                directory: "locales".into(),
-                source: "en".into(),
-            },
-            source_segment_keys: None,
-        },
-    )
+    common::flat_file_input(root, home)
 }
 
 /// The "analysis" of a project: every tracked file's text, so a stale one is always visible.

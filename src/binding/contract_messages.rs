@@ -2,7 +2,7 @@
 //! `emitCacheMemoryHitMessage`, `emitAnalysisCacheInvalidationMessage`) and the same lines as
 //! data. The texts live in `crate::core::contract::messages`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::core::contract::iso_time::now_iso;
 
 use napi::bindgen_prelude::{Function, Unknown};
 use napi::Env;
@@ -276,40 +276,9 @@ pub struct EmitAnalysisCacheInvalidationMessageInput<'a> {
     pub decision: AnalysisCacheInvalidationDecision,
 }
 
-/// `new Date().toISOString()`: `YYYY-MM-DDTHH:MM:SS.mmmZ`, UTC.
-fn iso_now() -> String {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    iso_from_unix_ms(ms)
-}
-
-/// Formats milliseconds since the epoch as `Date.prototype.toISOString` does (years 0–9999).
-fn iso_from_unix_ms(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1_000 % 60,
-        in_day % 1_000
-    )
-}
-
 /// Calls `emit` once per line, in order, swallowing whatever it throws.
 fn emit_lines(emit: &Emit<'_>, op: &str, run_id: Option<&str>, lines: Vec<core::CacheMessageLine>) {
-    let at = iso_now();
+    let at = now_iso();
     for line in lines {
         let event = CacheRunMessageEvent {
             kind: "run.message".to_owned(),
@@ -430,24 +399,4 @@ pub fn analysis_cache_invalidation_message_lines(
                 .collect(),
         )
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::iso_from_unix_ms;
-
-    #[test]
-    fn iso_matches_to_iso_string() {
-        // Expected values from `new Date(ms).toISOString()`.
-        assert_eq!(iso_from_unix_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            iso_from_unix_ms(951_782_400_000),
-            "2000-02-29T00:00:00.000Z"
-        );
-        assert_eq!(
-            iso_from_unix_ms(1_700_000_000_123),
-            "2023-11-14T22:13:20.123Z"
-        );
-        assert_eq!(iso_from_unix_ms(-1), "1969-12-31T23:59:59.999Z");
-    }
 }

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Watcher = nativeBinding.Watcher
 module.exports.AnalysisCacheInvalidationAction = nativeBinding.AnalysisCacheInvalidationAction
 module.exports.analysisCacheInvalidationMessageLines = nativeBinding.analysisCacheInvalidationMessageLines
 module.exports.AnalysisCacheInvalidationReason = nativeBinding.AnalysisCacheInvalidationReason
@@ -877,3 +878,6 @@ module.exports.normalizeProjectRootKey = nativeBinding.normalizeProjectRootKey
 module.exports.resolveCacheConfig = nativeBinding.resolveCacheConfig
 module.exports.resolveCacheRebuildConfig = nativeBinding.resolveCacheRebuildConfig
 module.exports.version = nativeBinding.version
+module.exports.watch = nativeBinding.watch
+module.exports.WatchEventKind = nativeBinding.WatchEventKind
+module.exports.WatchMode = nativeBinding.WatchMode

@@ -27,6 +27,7 @@ pub mod contract_messages;
 pub mod contract_policy;
 mod errors;
 pub mod fingerprint;
+pub mod watch;
 
 use napi_derive::napi;
 

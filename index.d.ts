@@ -841,10 +841,38 @@ export interface WatchEvent {
   warnings: Array<CacheWarning>
   /** Wall time of the re-check in milliseconds. */
   elapsedMs: number
+  /**
+   * With `layout`: the event's delta classified by the contract (src, source and target
+   * locale segments). Reuse is never decided by the watcher; this is the contract's view.
+   */
+  classified?: ClassifiedCacheFileDelta
+  /**
+   * With `layout`: `decideAnalysisRebuild` on `classified` (the balanced profile's rebuild
+   * config): on `ready` as with no previous analysis, afterwards as with an analysis built
+   * from the index before the event. Absent when no tracked file changed (the contract's
+   * cache hit: nothing to rebuild).
+   */
+  decision?: AnalysisRebuildDecision
 }
 
 /** What a watch event reports. */
 export type WatchEventKind = 'ready' | 'change' | 'rescan' | 'error'
+
+/** Where the i18n host's files live under the watched root (root-relative POSIX paths). */
+export interface WatchLayout {
+  /**
+   * The src directory (`""` for the root). Src keys are paths relative to it that match the
+   * contract's src pattern.
+   */
+  srcDir: string
+  /** The locales directory. Segment keys are `*.json` paths relative to it. */
+  localesDir: string
+  /**
+   * The source locale's segment keys (`['en.json']`, or `['en/common.json', ...]`); the
+   * first is the primary one.
+   */
+  sourceLocaleSegmentKeys: Array<string>
+}
 
 /** Which watcher feeds the index. */
 export type WatchMode = 'native' | 'poll'
@@ -886,6 +914,11 @@ export interface WatchOptions {
    * (default 500).
    */
   maxBatchMs?: number
+  /**
+   * The i18n host's layout under the root: when set, every event (but `error`) carries the
+   * contract's `classified` delta and its analysis rebuild `decision`.
+   */
+  layout?: WatchLayout
   /**
    * Keep the process alive while the watcher is open, like `fs.watch` (default true).
    * `false`: the watcher never holds the process, which exits once nothing else is left.

@@ -276,3 +276,23 @@ test('a live watcher holds the process until close(); persistent: false never ho
   assert.deepEqual([r.code, r.signal], [0, null], r.out)
   assert.equal(r.out, '')
 })
+
+test('with a layout, events carry the contract classification and decision', async (t) => {
+  const root = tempDir(t)
+  writeTree(root, { 'src/a.ts': 'a', 'src/b.ts': 'b', 'locales/en.json': '{}', 'locales/de.json': '{}' })
+  const layout = { srcDir: './src', localesDir: 'locales', sourceLocaleSegmentKeys: ['en.json'] }
+  const { events, first } = await start(t, { root, layout })
+  assert.deepEqual(first.classified.src.added, ['a.ts', 'b.ts'])
+  assert.deepEqual([first.decision.strategy, first.decision.reason], ['full', 'no_previous_cache'])
+  let n = events.length
+  fs.writeFileSync(path.join(root, 'locales/en.json'), '{"k":"v"}')
+  let e = await waitFor(events, n, (e) => e.kind === 'change')
+  assert.deepEqual(e.classified.sourceLocale, ['en.json'])
+  assert.deepEqual([e.decision.strategy, e.decision.reason], ['partial', 'source_locale_partial'])
+  n = events.length
+  fs.writeFileSync(path.join(root, 'src/a.ts'), 'a2')
+  e = await waitFor(events, n, (e) => e.kind === 'change')
+  assert.deepEqual(e.classified.src.changed, ['a.ts'])
+  assert.equal(e.decision.strategy, 'full') // 1 of 2 src files reaches the threshold
+  assert.deepEqual(e.decision.srcDelta, { added: [], changed: ['a.ts'], deleted: [] })
+})

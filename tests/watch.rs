@@ -512,3 +512,80 @@ fn bad_options_and_roots_fail_at_start() {
     let e = Watcher::start(o, Box::new(|_| {})).err().unwrap();
     assert_eq!(e.code(), "INVALID_OPTION");
 }
+
+#[test]
+fn layout_events_carry_the_contract_classification_and_decision() {
+    use cachecore::core::contract::decide::{AnalysisRebuildReason, AnalysisRebuildStrategy};
+    use cachecore::core::watch::WatchLayout;
+    let d = tempfile::tempdir().unwrap();
+    for (p, t) in [
+        ("src/a.ts", "a"),
+        ("src/b.ts", "b"),
+        ("locales/en.json", "{}"),
+        ("locales/de.json", "{}"),
+        ("README.md", "readme"),
+    ] {
+        let p = d.path().join(p);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, t).unwrap();
+    }
+    let mut o = opts_for(d.path(), false);
+    o.layout = Some(WatchLayout {
+        src_dir: "src".into(),
+        locales_dir: "locales".into(),
+        source_locale_segment_keys: vec!["en.json".into()],
+        ..WatchLayout::default()
+    });
+    let f = start(o);
+    let ready = f.events()[0].contract.clone().unwrap();
+    assert_eq!(ready.classified.src.added, ["a.ts", "b.ts"]);
+    let dec = ready.decision.unwrap();
+    assert_eq!(
+        (dec.strategy, dec.reason),
+        (
+            AnalysisRebuildStrategy::Full,
+            AnalysisRebuildReason::NoPreviousCache
+        )
+    );
+
+    let last = |f: &Fixture| f.events().last().unwrap().contract.clone().unwrap();
+    f.write("locales/de.json", r#"{"k":"v"}"#);
+    f.assert_equal("target locale");
+    let v = last(&f);
+    assert_eq!(v.classified.target_locale, ["de.json"]);
+    let dec = v.decision.unwrap();
+    assert_eq!(
+        (dec.strategy, dec.reason),
+        (
+            AnalysisRebuildStrategy::Reuse,
+            AnalysisRebuildReason::TargetLocaleOnly
+        )
+    );
+
+    f.write("src/c.ts", "c");
+    f.assert_equal("src add");
+    let v = last(&f);
+    assert_eq!(v.classified.src.added, ["c.ts"]);
+    let dec = v.decision.unwrap();
+    // 1 of 3 src files is under the balanced profile's threshold: patch the analysis.
+    assert_eq!(
+        (dec.strategy, dec.reason),
+        (
+            AnalysisRebuildStrategy::Partial,
+            AnalysisRebuildReason::SrcPartial
+        )
+    );
+    assert_eq!(
+        (dec.src_affected, dec.tracked_src_count),
+        (Some(1), Some(3))
+    );
+
+    f.write("README.md", "not tracked by the contract");
+    f.assert_equal("untracked edit");
+    let v = last(&f);
+    assert!(v.classified.src.is_empty() && v.classified.target_locale.is_empty());
+    assert!(
+        v.decision.is_none(),
+        "nothing tracked changed: nothing to decide"
+    );
+}

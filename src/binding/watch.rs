@@ -22,6 +22,7 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 
+use super::contract_policy::{AnalysisRebuildDecision, ClassifiedCacheFileDelta};
 use super::errors::{ensure_function, exported, invalid, to_js};
 use super::fingerprint::{
     base_options, to_changes, to_records, CacheWarning, ExcludeRules, FileChange, FileRecord,
@@ -90,9 +91,25 @@ pub struct WatchOptions {
     /// A batch is flushed at most this long after its first event, in milliseconds
     /// (default 500).
     pub max_batch_ms: Option<u32>,
+    /// The i18n host's layout under the root: when set, every event (but `error`) carries the
+    /// contract's `classified` delta and its analysis rebuild `decision`.
+    pub layout: Option<WatchLayout>,
     /// Keep the process alive while the watcher is open, like `fs.watch` (default true).
     /// `false`: the watcher never holds the process, which exits once nothing else is left.
     pub persistent: Option<bool>,
+}
+
+/// Where the i18n host's files live under the watched root (root-relative POSIX paths).
+#[napi(object, object_to_js = false)]
+pub struct WatchLayout {
+    /// The src directory (`""` for the root). Src keys are paths relative to it that match the
+    /// contract's src pattern.
+    pub src_dir: String,
+    /// The locales directory. Segment keys are `*.json` paths relative to it.
+    pub locales_dir: String,
+    /// The source locale's segment keys (`['en.json']`, or `['en/common.json', ...]`); the
+    /// first is the primary one.
+    pub source_locale_segment_keys: Vec<String>,
 }
 
 /// What changed in the index with one event; every list sorted by path.
@@ -154,6 +171,14 @@ pub struct WatchEvent {
     pub warnings: Vec<CacheWarning>,
     /// Wall time of the re-check in milliseconds.
     pub elapsed_ms: f64,
+    /// With `layout`: the event's delta classified by the contract (src, source and target
+    /// locale segments). Reuse is never decided by the watcher; this is the contract's view.
+    pub classified: Option<ClassifiedCacheFileDelta>,
+    /// With `layout`: `decideAnalysisRebuild` on `classified` (the balanced profile's rebuild
+    /// config): on `ready` as with no previous analysis, afterwards as with an analysis built
+    /// from the index before the event. Absent when no tracked file changed (the contract's
+    /// cache hit: nothing to rebuild).
+    pub decision: Option<AnalysisRebuildDecision>,
 }
 
 fn mode_of(m: core::Mode) -> WatchMode {
@@ -165,6 +190,10 @@ fn mode_of(m: core::Mode) -> WatchMode {
 
 fn to_event(e: core::WatchEvent) -> WatchEvent {
     let c = e.counts;
+    let (classified, decision) = match e.contract {
+        Some(v) => (Some(v.classified.into()), v.decision.map(Into::into)),
+        None => (None, None),
+    };
     WatchEvent {
         kind: match e.kind {
             core::WatchEventKind::Ready => WatchEventKind::Ready,
@@ -192,6 +221,8 @@ fn to_event(e: core::WatchEvent) -> WatchEvent {
         rescan: e.rescan_reason.map(|reason| WatchRescan { reason }),
         warnings: e.warnings.into_iter().map(Into::into).collect(),
         elapsed_ms: e.elapsed_ms,
+        classified,
+        decision,
     }
 }
 
@@ -220,6 +251,18 @@ impl Wake {
 
 type SharedWake = Arc<Mutex<Option<Wake>>>;
 
+/// A root-relative directory as the core spells it: POSIX, no `./`, no trailing `/`, `""`
+/// for the root.
+fn rel_dir(d: &str) -> String {
+    let d = d.replace('\\', "/");
+    let d = d.trim_start_matches("./").trim_matches('/');
+    if d == "." {
+        String::new()
+    } else {
+        d.to_string()
+    }
+}
+
 fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
     let fingerprint = base_options(
         &o.root,
@@ -242,6 +285,12 @@ fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
         )?,
         debounce: ms(env, "debounceMs", o.debounce_ms, core::DEFAULT_DEBOUNCE)?,
         max_batch: ms(env, "maxBatchMs", o.max_batch_ms, core::DEFAULT_MAX_BATCH)?,
+        layout: o.layout.take().map(|l| core::WatchLayout {
+            src_dir: rel_dir(&l.src_dir),
+            locales_dir: rel_dir(&l.locales_dir),
+            source_locale_segment_keys: l.source_locale_segment_keys,
+            rebuild: Default::default(),
+        }),
         fail_native: false,
     })
 }

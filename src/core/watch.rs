@@ -32,6 +32,14 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
+use super::contract::classify::{
+    classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
+};
+use super::contract::config::CacheRebuildConfig;
+use super::contract::decide::{decide_analysis_rebuild, AnalysisRebuildDecision};
+use super::contract::delta::{CacheFileDelta, FilesIndexStatus};
+use super::contract::layout::{CachedLocalesLayout, LocalesLayoutMode, LocalesLayoutStructure};
+use super::contract::walk_specs;
 use super::control::Control;
 use super::delta::{Change, Delta};
 use super::error::{CoreError, CoreResult, Warning};
@@ -61,9 +69,130 @@ pub struct WatchOptions {
     pub debounce: Duration,
     /// A batch is flushed at most this long after its first event, however busy the tree.
     pub max_batch: Duration,
+    /// The host contract's layout: when set, every event carries the contract's
+    /// classification of its delta and the analysis rebuild decision on it.
+    pub layout: Option<WatchLayout>,
     /// Test hook: the native watcher fails to start, as when the inotify watch limit is hit.
     #[doc(hidden)]
     pub fail_native: bool,
+}
+
+/// Where the i18n host's src files and locale segments live under the watched root.
+#[derive(Clone, Debug, Default)]
+pub struct WatchLayout {
+    /// The src directory, root-relative POSIX (`""` for the root). Src keys are paths relative
+    /// to it that match the contract's src pattern, as the contract's src walk spells them.
+    pub src_dir: String,
+    /// The locales directory, root-relative POSIX. Segment keys are `*.json` paths relative to
+    /// it, as the contract's locale walk spells them.
+    pub locales_dir: String,
+    /// The source locale's segment keys (`en.json`, or `en/common.json`, ...); the first is the
+    /// primary one.
+    pub source_locale_segment_keys: Vec<String>,
+    /// The rebuild config the decision uses.
+    pub rebuild: CacheRebuildConfig,
+}
+
+/// The contract's view of one event.
+#[derive(Clone, Debug)]
+pub struct ContractView {
+    /// The event's delta, classified by role.
+    pub classified: ClassifiedCacheFileDelta,
+    /// `decideAnalysisRebuild` on it: for `ready`, as with no previous analysis; afterwards, as
+    /// with an analysis built from the index before the event. `None` when no tracked file
+    /// changed: the contract's cache hit, with nothing to decide.
+    pub decision: Option<AnalysisRebuildDecision>,
+}
+
+fn key_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
+    if dir.is_empty() {
+        Some(path)
+    } else {
+        path.strip_prefix(dir)?.strip_prefix('/')
+    }
+}
+
+impl WatchLayout {
+    fn src_key<'a>(&self, re: &regex::Regex, path: &'a str) -> Option<&'a str> {
+        key_in(path, &self.src_dir).filter(|k| re.is_match(k))
+    }
+
+    fn locale_key<'a>(&self, path: &'a str) -> Option<&'a str> {
+        key_in(path, &self.locales_dir).filter(|k| k.ends_with(".json"))
+    }
+
+    /// Classifies a delta between two index states and decides, as the contract does.
+    fn view(
+        &self,
+        before: &[String],
+        after: &[String],
+        delta: &Delta,
+        ready: bool,
+    ) -> ContractView {
+        let re = regex::Regex::new(walk_specs::SRC_FILE_PATTERN).expect("a valid pattern");
+        let keys = |paths: &[String]| -> (Vec<String>, Vec<String>) {
+            let mut src = Vec::new();
+            let mut loc = Vec::new();
+            for p in paths {
+                if let Some(k) = self.src_key(&re, p) {
+                    src.push(k.to_string());
+                } else if let Some(k) = self.locale_key(p) {
+                    loc.push(k.to_string());
+                }
+            }
+            (src, loc)
+        };
+        let (cur_src, cur_loc) = keys(after);
+        let (base_src, base_loc) = keys(before);
+        let map = |paths: &[String]| -> Vec<String> {
+            paths
+                .iter()
+                .filter_map(|p| self.src_key(&re, p).or_else(|| self.locale_key(p)))
+                .map(str::to_string)
+                .collect()
+        };
+        // Unknown files are never unchanged: they count as changed.
+        let mut changed = map(&delta.changed);
+        changed.extend(map(&delta.unknown));
+        let cache_delta = CacheFileDelta {
+            added: map(&delta.added),
+            changed,
+            deleted: map(&delta.deleted),
+            unchanged: Vec::new(),
+        };
+        let layout = CachedLocalesLayout {
+            mode: LocalesLayoutMode::FlatFile,
+            structure: LocalesLayoutStructure::LocaleFile,
+            directory: self.locales_dir.clone(),
+            source: String::new(),
+        };
+        let tracked = cur_src.len() as u64;
+        let any_change = cache_delta.has_changes();
+        let classified = classify_cache_file_delta(&ClassifyCacheFileDeltaInput {
+            delta: cache_delta,
+            current_src_file_keys: cur_src,
+            baseline_src_file_keys: base_src,
+            current_locale_segment_keys: cur_loc,
+            baseline_locale_segment_keys: base_loc,
+            source_locale_segment_key: self
+                .source_locale_segment_keys
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+            source_locale_segment_keys: self.source_locale_segment_keys.clone(),
+            previous_layout: Some(layout.clone()),
+            current_layout: layout,
+            files_index_status: FilesIndexStatus::Ok,
+        });
+        let decision = (ready || any_change).then(|| {
+            decide_analysis_rebuild(&self.rebuild, &classified, !ready, tracked)
+                .with_src_delta(classified.src.clone())
+        });
+        ContractView {
+            classified,
+            decision,
+        }
+    }
 }
 
 impl WatchOptions {
@@ -75,6 +204,7 @@ impl WatchOptions {
             poll_interval: DEFAULT_POLL_INTERVAL,
             debounce: DEFAULT_DEBOUNCE,
             max_batch: DEFAULT_MAX_BATCH,
+            layout: None,
             fail_native: false,
         }
     }
@@ -162,6 +292,8 @@ pub struct WatchEvent {
     pub warnings: Vec<Warning>,
     /// Wall time of the re-check in milliseconds.
     pub elapsed_ms: f64,
+    /// The contract's classification and decision (with a `layout` option; not on `error`).
+    pub contract: Option<ContractView>,
 }
 
 /// Where events go; called on the watcher's thread.
@@ -275,6 +407,7 @@ impl Watcher {
                     sink,
                     native: None,
                     next_poll: None,
+                    before: None,
                     pending: Pending::default(),
                 };
                 w.run(rx);
@@ -429,6 +562,8 @@ struct Worker {
     native: Option<notify::RecommendedWatcher>,
     /// When the next poll sweep is due (poll mode only).
     next_poll: Option<Instant>,
+    /// The index paths before the batch being handled (with a layout only).
+    before: Option<Vec<String>>,
     pending: Pending,
 }
 
@@ -688,7 +823,7 @@ impl Worker {
     }
 
     fn emit(
-        &self,
+        &mut self,
         kind: WatchEventKind,
         delta: Delta,
         counts: WatchCounts,
@@ -706,6 +841,16 @@ impl Worker {
         if self.shared.cancel.load(Ordering::SeqCst) {
             return;
         }
+        let before = self.before.take().unwrap_or_default();
+        let contract = match &self.opts.layout {
+            Some(l) if kind != WatchEventKind::Error => Some(l.view(
+                &before,
+                &self.index_paths(),
+                &delta,
+                kind == WatchEventKind::Ready,
+            )),
+            _ => None,
+        };
         (self.sink)(WatchEvent {
             kind,
             mode: self.mode(),
@@ -715,7 +860,16 @@ impl Worker {
             rescan_reason,
             warnings,
             elapsed_ms: t0.elapsed().as_secs_f64() * 1000.0,
+            contract,
         });
+    }
+
+    fn index_paths(&self) -> Vec<String> {
+        self.shared
+            .index
+            .lock()
+            .map(|i| i.files.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Handles the pending batch.
@@ -751,6 +905,8 @@ impl Worker {
         if rescan.is_none() && dirty.is_empty() && !polling {
             return;
         }
+        // The index before this batch, for the contract's baseline keys.
+        self.before = self.opts.layout.as_ref().map(|_| self.index_paths());
         // With links followed, what a path names depends on links elsewhere: re-check it all.
         // A poll sweep is a full re-check by nature.
         let full = rescan.is_some() || polling || self.opts.fingerprint.follow_symlinks;

@@ -589,3 +589,44 @@ fn layout_events_carry_the_contract_classification_and_decision() {
         "nothing tracked changed: nothing to decide"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn followed_symlinks_are_re_checked_as_a_fresh_scan_would() {
+    let d = tempfile::tempdir().unwrap();
+    seed_tree(d.path());
+    std::os::unix::fs::symlink("src", d.path().join("linked")).unwrap();
+    let mut o = opts_for(d.path(), false);
+    o.fingerprint.follow_symlinks = true;
+    let f = start(o);
+    assert!(f.w.records().iter().any(|r| r.path == "linked/deep/c.ts"));
+    // An edit under the target changes the file seen through the link too.
+    let n = f.events().len();
+    f.write("src/deep/c.ts", "changed through the target");
+    f.assert_equal("edit under a linked directory");
+    let c = f.changes_since(n);
+    assert!(c.contains(&(
+        "linked/deep/c.ts".into(),
+        Change::Changed,
+        Reason::SizeChanged
+    )));
+    fs::remove_file(d.path().join("linked")).unwrap();
+    f.assert_equal("link removed");
+}
+
+#[test]
+fn a_moved_away_root_is_an_error_event_and_the_index_is_kept() {
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("root");
+    fs::create_dir(&root).unwrap();
+    seed_tree(&root);
+    let f = start(opts_for(&root, false));
+    let before = f.w.records();
+    fs::rename(&root, parent.path().join("elsewhere")).unwrap();
+    assert!(f.w.settle(f.quiet, Duration::from_secs(20)));
+    let ev = f.events();
+    let last = ev.last().unwrap();
+    assert_eq!(last.kind, WatchEventKind::Error, "{ev:?}");
+    assert!(last.warnings.iter().any(|w| w.code == "scan_failed"));
+    assert_eq!(f.w.records(), before);
+}

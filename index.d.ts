@@ -791,7 +791,7 @@ export declare function version(): string
  * converges to what `fingerprintSync` of the same options returns. Throws with `code`
  * `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY` or `INVALID_OPTION`.
  */
-export declare function watch(options: WatchOptions, onEvent: (arg: WatchEvent) => void): Watcher
+export declare function watch(options: WatchOptions, onEvent: (event: WatchEvent) => void): Watcher
 
 /** Counters of one event. */
 export interface WatchCounts {
@@ -926,11 +926,11 @@ export interface WatchOptions {
   persistent?: boolean
 }
 
-/** Why a full rescan ran. */
+/** A full rescan, and why. */
 export interface WatchRescan {
-  /**
-   * `overflow`, `watcher_error`, `watch_limit`, `root_changed`, `unknown_path` or
-   * `requested`.
-   */
-  reason: string
+  /** Why it ran. */
+  reason: WatchRescanReason
 }
+
+/** Why a full rescan ran. */
+export type WatchRescanReason = 'overflow' | 'watcher_error' | 'watch_limit' | 'root_changed' | 'unknown_path' | 'requested'

@@ -881,3 +881,4 @@ module.exports.version = nativeBinding.version
 module.exports.watch = nativeBinding.watch
 module.exports.WatchEventKind = nativeBinding.WatchEventKind
 module.exports.WatchMode = nativeBinding.WatchMode
+module.exports.WatchRescanReason = nativeBinding.WatchRescanReason

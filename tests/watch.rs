@@ -10,7 +10,9 @@ use std::time::Duration;
 use cachecore::core::control::Control;
 use cachecore::core::delta::{Change, Reason};
 use cachecore::core::fingerprint::{fingerprint, FileState, FingerprintOptions};
-use cachecore::core::watch::{Mode, WatchEvent, WatchEventKind, WatchOptions, Watcher};
+use cachecore::core::watch::{
+    Mode, RescanReason, WatchEvent, WatchEventKind, WatchOptions, Watcher,
+};
 
 type Events = Arc<Mutex<Vec<WatchEvent>>>;
 
@@ -425,7 +427,7 @@ fn overflow_means_a_full_rescan_that_repairs_a_stale_index() {
     let ev = f.events()[n..].to_vec();
     assert_eq!(ev.len(), 1, "{ev:?}");
     assert_eq!(ev[0].kind, WatchEventKind::Rescan);
-    assert_eq!(ev[0].rescan_reason.as_deref(), Some("overflow"));
+    assert_eq!(ev[0].rescan_reason, Some(RescanReason::Overflow));
     assert_eq!(ev[0].delta.added, ["missed.txt"]);
     assert_eq!(ev[0].delta.deleted, ["a.txt"]);
     assert_eq!(ev[0].delta.changed, ["src/b.ts"]);
@@ -434,11 +436,11 @@ fn overflow_means_a_full_rescan_that_repairs_a_stale_index() {
 
     // A requested rescan with nothing changed reports an empty delta.
     let n = f.events().len();
-    f.w.request_rescan("requested");
+    f.w.request_rescan();
     f.w.flush();
     let ev = f.events()[n..].to_vec();
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].rescan_reason.as_deref(), Some("requested"));
+    assert_eq!(ev[0].rescan_reason, Some(RescanReason::Requested));
     assert!(ev[0].delta.is_clean());
     f.assert_equal("after requested rescan");
 }
@@ -460,7 +462,7 @@ fn watcher_errors_mean_a_full_rescan() {
     f.assert_equal("after unknown path");
     let ev = &f.events()[n];
     assert_eq!(ev.kind, WatchEventKind::Rescan);
-    assert_eq!(ev.rescan_reason.as_deref(), Some("unknown_path"));
+    assert_eq!(ev.rescan_reason, Some(RescanReason::UnknownPath));
     assert_eq!(ev.delta.added, ["missed.txt"]);
 }
 

@@ -145,11 +145,33 @@ pub struct WatchCounts {
 }
 
 /// Why a full rescan ran.
+#[napi(string_enum)]
+pub enum WatchRescanReason {
+    /// The kernel's event queue overflowed: events were lost.
+    #[napi(value = "overflow")]
+    Overflow,
+    /// The file system watcher reported an error.
+    #[napi(value = "watcher_error")]
+    WatcherError,
+    /// The inotify watch limit was reached: the watcher restarted as a poller.
+    #[napi(value = "watch_limit")]
+    WatchLimit,
+    /// An event named the root itself (moved, removed).
+    #[napi(value = "root_changed")]
+    RootChanged,
+    /// An event named no path, or a path outside the root.
+    #[napi(value = "unknown_path")]
+    UnknownPath,
+    /// `rescan()` was called.
+    #[napi(value = "requested")]
+    Requested,
+}
+
+/// A full rescan, and why.
 #[napi(object, object_from_js = false)]
 pub struct WatchRescan {
-    /// `overflow`, `watcher_error`, `watch_limit`, `root_changed`, `unknown_path` or
-    /// `requested`.
-    pub reason: String,
+    /// Why it ran.
+    pub reason: WatchRescanReason,
 }
 
 /// One watch event.
@@ -218,7 +240,16 @@ fn to_event(e: core::WatchEvent) -> WatchEvent {
             reused: c.reused as i64,
             bytes_hashed: c.bytes_hashed as i64,
         },
-        rescan: e.rescan_reason.map(|reason| WatchRescan { reason }),
+        rescan: e.rescan_reason.map(|r| WatchRescan {
+            reason: match r {
+                core::RescanReason::Overflow => WatchRescanReason::Overflow,
+                core::RescanReason::WatcherError => WatchRescanReason::WatcherError,
+                core::RescanReason::WatchLimit => WatchRescanReason::WatchLimit,
+                core::RescanReason::RootChanged => WatchRescanReason::RootChanged,
+                core::RescanReason::UnknownPath => WatchRescanReason::UnknownPath,
+                core::RescanReason::Requested => WatchRescanReason::Requested,
+            },
+        }),
         warnings: e.warnings.into_iter().map(Into::into).collect(),
         elapsed_ms: e.elapsed_ms,
         classified,
@@ -329,7 +360,7 @@ impl Watcher {
     #[napi]
     pub fn rescan(&self) {
         if !self.closed.load(Ordering::SeqCst) {
-            self.inner.request_rescan("requested");
+            self.inner.request_rescan();
         }
     }
 
@@ -372,7 +403,7 @@ impl Watcher {
 /// state become full rescans. `onEvent` is called on the JS thread. `records()` always
 /// converges to what `fingerprintSync` of the same options returns. Throws with `code`
 /// `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY` or `INVALID_OPTION`.
-#[napi]
+#[napi(ts_args_type = "options: WatchOptions, onEvent: (event: WatchEvent) => void")]
 pub fn watch(
     env: Env,
     mut options: WatchOptions,

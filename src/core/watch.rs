@@ -254,6 +254,37 @@ impl WatchEventKind {
     }
 }
 
+/// Why a full rescan ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RescanReason {
+    /// The kernel's event queue overflowed (`notify`'s `Rescan` flag): events were lost.
+    Overflow,
+    /// The file system watcher reported an error.
+    WatcherError,
+    /// The inotify watch limit was reached at run time: the watcher restarted as a poller.
+    WatchLimit,
+    /// An event named the root itself (moved, removed, its attributes changed).
+    RootChanged,
+    /// An event named no path, or a path outside the root.
+    UnknownPath,
+    /// The host asked for it.
+    Requested,
+}
+
+impl RescanReason {
+    /// The name hosts see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RescanReason::Overflow => "overflow",
+            RescanReason::WatcherError => "watcher_error",
+            RescanReason::WatchLimit => "watch_limit",
+            RescanReason::RootChanged => "root_changed",
+            RescanReason::UnknownPath => "unknown_path",
+            RescanReason::Requested => "requested",
+        }
+    }
+}
+
 /// Counters of one event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WatchCounts {
@@ -284,9 +315,8 @@ pub struct WatchEvent {
     pub delta: Delta,
     /// Counters.
     pub counts: WatchCounts,
-    /// Why a full rescan ran (`overflow`, `watcher_error`, `watch_limit`, `root_changed`,
-    /// `unknown_path`, `requested`), for `rescan` events.
-    pub rescan_reason: Option<String>,
+    /// Why a full rescan ran, for `rescan` events (and an `error` during one).
+    pub rescan_reason: Option<RescanReason>,
     /// Diagnostics: the scan's own, and the watcher's (`native_watcher_unavailable`,
     /// `watcher_error`, `scan_failed`, ...).
     pub warnings: Vec<Warning>,
@@ -302,7 +332,7 @@ pub type EventSink = Box<dyn Fn(WatchEvent) + Send>;
 enum Msg {
     Fs(notify::Result<notify::Event>),
     Flush(Sender<()>),
-    Rescan(String),
+    Rescan(RescanReason),
     Stop,
 }
 
@@ -455,10 +485,9 @@ impl Watcher {
         }
     }
 
-    /// Asks for a full rescan (reported as a `rescan` event with this reason). This is also
-    /// the hook tests use to stand in for a queue overflow.
-    pub fn request_rescan(&self, reason: &str) {
-        self.send(Msg::Rescan(reason.to_string()));
+    /// Asks for a full rescan (reported as a `rescan` event with reason `requested`).
+    pub fn request_rescan(&self) {
+        self.send(Msg::Rescan(RescanReason::Requested));
     }
 
     /// Test hook: while set, file system events are dropped (what an overflowing kernel queue
@@ -529,7 +558,7 @@ impl Drop for Watcher {
 #[derive(Default)]
 struct Pending {
     dirty: BTreeSet<String>,
-    rescan: Option<String>,
+    rescan: Option<RescanReason>,
     warnings: Vec<Warning>,
     events: u64,
     first: Option<Instant>,
@@ -545,9 +574,9 @@ impl Pending {
         self.first.get_or_insert(now);
         self.last = Some(now);
     }
-    fn rescan(&mut self, reason: &str) {
+    fn rescan(&mut self, reason: RescanReason) {
         if self.rescan.is_none() {
-            self.rescan = Some(reason.to_string());
+            self.rescan = Some(reason);
         }
         self.touch();
     }
@@ -720,7 +749,7 @@ impl Worker {
                     while let Ok(m) = rx.try_recv() {
                         match m {
                             Msg::Fs(res) => self.take(res),
-                            Msg::Rescan(r) => self.pending.rescan(&r),
+                            Msg::Rescan(r) => self.pending.rescan(r),
                             Msg::Flush(other) => {
                                 let _ = other.send(());
                             }
@@ -733,7 +762,7 @@ impl Worker {
                     self.process();
                     let _ = reply.send(());
                 }
-                Ok(Msg::Rescan(reason)) => self.pending.rescan(&reason),
+                Ok(Msg::Rescan(reason)) => self.pending.rescan(reason),
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -774,12 +803,12 @@ impl Worker {
                     self.start_poll();
                     self.set_mode();
                     self.pending.warnings.push(w);
-                    self.pending.rescan("watch_limit");
+                    self.pending.rescan(RescanReason::WatchLimit);
                 } else {
                     self.pending
                         .warnings
                         .push(Warning::new("watcher_error", e.to_string()));
-                    self.pending.rescan("watcher_error");
+                    self.pending.rescan(RescanReason::WatcherError);
                 }
                 self.note_fs();
                 return;
@@ -794,19 +823,19 @@ impl Worker {
         self.pending.events += 1;
         self.note_fs();
         if ev.need_rescan() {
-            self.pending.rescan("overflow");
+            self.pending.rescan(RescanReason::Overflow);
             return;
         }
         if ev.paths.is_empty() {
-            self.pending.rescan("unknown_path");
+            self.pending.rescan(RescanReason::UnknownPath);
             return;
         }
         let root = self.opts.fingerprint.root.clone();
         for p in &ev.paths {
             match rel_of(&root, p) {
-                None => self.pending.rescan("unknown_path"),
+                None => self.pending.rescan(RescanReason::UnknownPath),
                 Some(None) => self.pending.touch(),
-                Some(Some(rel)) if rel.is_empty() => self.pending.rescan("root_changed"),
+                Some(Some(rel)) if rel.is_empty() => self.pending.rescan(RescanReason::RootChanged),
                 Some(Some(rel)) => {
                     self.pending.dirty.insert(rel);
                     self.pending.touch();
@@ -827,7 +856,7 @@ impl Worker {
         kind: WatchEventKind,
         delta: Delta,
         counts: WatchCounts,
-        rescan_reason: Option<String>,
+        rescan_reason: Option<RescanReason>,
         warnings: Vec<Warning>,
         t0: Instant,
     ) {
@@ -1077,7 +1106,7 @@ impl Worker {
     fn fail(
         &mut self,
         e: CoreError,
-        rescan: Option<String>,
+        rescan: Option<RescanReason>,
         mut warnings: Vec<Warning>,
         events: u64,
         t0: Instant,
@@ -1088,7 +1117,7 @@ impl Worker {
         ));
         // Whatever happened, the next batch must be a full rescan.
         self.pending
-            .rescan(rescan.as_deref().unwrap_or("root_changed"));
+            .rescan(rescan.unwrap_or(RescanReason::RootChanged));
         self.pending.first = None;
         self.pending.last = None;
         let counts = WatchCounts {

@@ -420,9 +420,9 @@ fn overflow_means_a_full_rescan_that_repairs_a_stale_index() {
     assert_ne!(recs(&f.w.records()), f.fresh(), "the index should be stale");
     // notify reports an overflow as an event flagged Rescan.
     let n = f.events().len();
-    f.w.inject_event_for_test(
-        notify::Event::new(notify::EventKind::Other).set_flag(notify::event::Flag::Rescan),
-    );
+    f.w.inject_event_for_test(Ok(
+        notify::Event::new(notify::EventKind::Other).set_flag(notify::event::Flag::Rescan)
+    ));
     f.assert_equal("after overflow");
     let ev = f.events()[n..].to_vec();
     assert_eq!(ev.len(), 1, "{ev:?}");
@@ -456,9 +456,9 @@ fn watcher_errors_mean_a_full_rescan() {
     f.w.drop_events_for_test(false);
     // An event naming a path outside the root: the state is unknown.
     let n = f.events().len();
-    f.w.inject_event_for_test(
-        notify::Event::new(notify::EventKind::Any).add_path(PathBuf::from("/elsewhere/x")),
-    );
+    f.w.inject_event_for_test(Ok(
+        notify::Event::new(notify::EventKind::Any).add_path(PathBuf::from("/elsewhere/x"))
+    ));
     f.assert_equal("after unknown path");
     let ev = &f.events()[n];
     assert_eq!(ev.kind, WatchEventKind::Rescan);
@@ -631,4 +631,34 @@ fn a_moved_away_root_is_an_error_event_and_the_index_is_kept() {
     assert_eq!(last.kind, WatchEventKind::Error, "{ev:?}");
     assert!(last.warnings.iter().any(|w| w.code == "scan_failed"));
     assert_eq!(f.w.records(), before);
+}
+
+#[test]
+fn watcher_errors_rescan_and_the_watch_limit_at_run_time_switches_to_polling() {
+    let d = tempfile::tempdir().unwrap();
+    seed_tree(d.path());
+    let mut f = start(opts_for(d.path(), false));
+    // A generic watcher error: a full rescan, with the error as a warning.
+    let n = f.events().len();
+    f.w.inject_event_for_test(Err(notify::Error::generic("boom")));
+    f.assert_equal("after a watcher error");
+    let ev = &f.events()[n];
+    assert_eq!(ev.rescan_reason, Some(RescanReason::WatcherError));
+    assert!(ev.warnings.iter().any(|w| w.code == "watcher_error"));
+    assert_eq!(f.w.mode(), Mode::Native);
+    // The inotify limit hit while adding watches for new directories: restart as a poller.
+    let n = f.events().len();
+    f.w.inject_event_for_test(Err(notify::Error::new(notify::ErrorKind::MaxFilesWatch)));
+    f.quiet = Duration::from_millis(400);
+    f.assert_equal("after the watch limit");
+    let ev = &f.events()[n];
+    assert_eq!(ev.kind, WatchEventKind::Rescan);
+    assert_eq!(ev.rescan_reason, Some(RescanReason::WatchLimit));
+    assert_eq!(ev.mode, Mode::Poll);
+    assert!(ev.warnings.iter().any(|w| w.code == "watch_limit"));
+    assert_eq!(f.w.mode(), Mode::Poll);
+    // Polling (every 50 ms, as opts_for sets) goes on seeing edits.
+    f.write("src/after.ts", "after");
+    fs::write(d.path().join("a.txt"), "ALPHA").unwrap();
+    f.assert_equal("polling after the switch");
 }

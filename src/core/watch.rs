@@ -497,11 +497,11 @@ impl Watcher {
         self.shared.deaf.store(on, Ordering::SeqCst);
     }
 
-    /// Test hook: feeds an event as if the file system watcher had sent it (for example one
-    /// flagged `Rescan`, which is how `notify` reports an inotify queue overflow).
+    /// Test hook: feeds an event (or an error) as if the file system watcher had sent it: for
+    /// example one flagged `Rescan`, which is how `notify` reports an inotify queue overflow.
     #[doc(hidden)]
-    pub fn inject_event_for_test(&self, ev: notify::Event) {
-        self.send(Msg::Fs(Ok(ev)));
+    pub fn inject_event_for_test(&self, ev: notify::Result<notify::Event>) {
+        self.send(Msg::Fs(ev));
     }
 
     /// Waits until no file system event has arrived for `quiet` (counted from the call at the

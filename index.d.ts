@@ -66,6 +66,41 @@ export declare class TranslationCache {
   flush(): Array<CacheWarning>
 }
 
+/**
+ * A live watcher over a root. `close()` it when done: while open it keeps the process alive
+ * (unless created with `persistent: false`).
+ */
+export declare class Watcher {
+  /**
+   * The current index: recorded files sorted by path, in the shape of
+   * `fingerprintSync(...).records` (empty until the `ready` event).
+   */
+  records(): Array<FileRecord>
+  /**
+   * Handles the pending batch now (events the kernel has already delivered), instead of
+   * after the debounce; in poll mode, sweeps now. Its event is delivered asynchronously, as
+   * always. A no-op once closed.
+   */
+  flush(): void
+  /**
+   * Asks for a full rescan (a `rescan` event with reason `requested`), for a host that
+   * suspects the index, e.g. after resuming from sleep.
+   */
+  rescan(): void
+  /**
+   * Stops the watcher and its threads and releases its handles (the process may then
+   * exit). No event is delivered after this returns, not even one already queued.
+   * Idempotent; fine from inside `onEvent`.
+   */
+  close(): void
+  /** Whether `close()` was called. */
+  get closed(): boolean
+  /** Whether the initial scan is done. */
+  get ready(): boolean
+  /** The watcher in use: `native`, or `poll` (asked for, or the native one could not start). */
+  get mode(): WatchMode
+}
+
 /** `'delete' | 'skip'`. */
 export type AnalysisCacheInvalidationAction = 'delete' | 'skip'
 
@@ -1235,3 +1270,154 @@ export declare function validateTranslationLocaleCode(code: string): void
 
 /** The version of this package. */
 export declare function version(): string
+
+/**
+ * Watches a tree: a full scan first (the `ready` event), then one event per batch of file
+ * system events, re-checking only the paths they name; overflow, watcher errors and unknown
+ * state become full rescans. `onEvent` is called on the JS thread. `records()` always
+ * converges to what `fingerprintSync` of the same options returns. Throws with `code`
+ * `ROOT_NOT_FOUND`, `ROOT_NOT_DIRECTORY` or `INVALID_OPTION`.
+ */
+export declare function watch(options: WatchOptions, onEvent: (event: WatchEvent) => void): Watcher
+
+/** Counters of one event. */
+export interface WatchCounts {
+  /** Files in the index after the event. */
+  files: number
+  /** Raw file system events in the batch. */
+  events: number
+  /** Paths re-checked (0 for a full scan or a poll sweep). */
+  checked: number
+  /** Files whose content was read. */
+  hashed: number
+  /** Files whose hash was reused because their whole stat tuple was unchanged. */
+  reused: number
+  /** Bytes read. */
+  bytesHashed: number
+}
+
+/** What changed in the index with one event; every list sorted by path. */
+export interface WatchDelta {
+  /** New files. */
+  added: Array<string>
+  /** Changed files. */
+  changed: Array<string>
+  /** Removed files. */
+  deleted: Array<string>
+  /** Files that could not be read (previously known ones under an unreadable directory too). */
+  unknown: Array<string>
+  /** Why each added, changed, deleted or unknown file is so. */
+  reasons: Array<FileChange>
+}
+
+/** One watch event. */
+export interface WatchEvent {
+  /** What it reports. */
+  kind: WatchEventKind
+  /** The watcher in use. */
+  mode: WatchMode
+  /** Sequence number, from 0 (`ready`). */
+  seq: number
+  /** What changed in the index. */
+  delta: WatchDelta
+  /** Counters. */
+  counts: WatchCounts
+  /** Set on `rescan` events (and on an `error` during one). */
+  rescan?: WatchRescan
+  /** Diagnostics, the scan's and the watcher's. */
+  warnings: Array<CacheWarning>
+  /** Wall time of the re-check in milliseconds. */
+  elapsedMs: number
+  /**
+   * With `layout`: the event's delta classified by the contract (src, source and target
+   * locale segments). Reuse is never decided by the watcher; this is the contract's view.
+   */
+  classified?: ClassifiedCacheFileDelta
+  /**
+   * With `layout`: `decideAnalysisRebuild` on `classified` (the balanced profile's rebuild
+   * config): on `ready` as with no previous analysis, afterwards as with an analysis built
+   * from the index before the event. Absent when no tracked file changed (the contract's
+   * cache hit: nothing to rebuild).
+   */
+  decision?: AnalysisRebuildDecision
+}
+
+/** What a watch event reports. */
+export type WatchEventKind = 'ready' | 'change' | 'rescan' | 'error'
+
+/** Where the i18n host's files live under the watched root (root-relative POSIX paths). */
+export interface WatchLayout {
+  /**
+   * The src directory (`""` for the root). Src keys are paths relative to it that match the
+   * contract's src pattern.
+   */
+  srcDir: string
+  /** The locales directory. Segment keys are `*.json` paths relative to it. */
+  localesDir: string
+  /**
+   * The source locale's segment keys (`['en.json']`, or `['en/common.json', ...]`); the
+   * first is the primary one.
+   */
+  sourceLocaleSegmentKeys: Array<string>
+}
+
+/** Which watcher feeds the index. */
+export type WatchMode = 'native' | 'poll'
+
+/**
+ * Options of `watch`: those of `fingerprint` (without `previous`/`writeTo`), plus batching
+ * and polling.
+ */
+export interface WatchOptions {
+  /** The directory to watch. */
+  root: string
+  /** Which files are recorded (default: every regular file and symlink). */
+  include?: IncludeRules
+  /** What is never walked or recorded. */
+  exclude?: ExcludeRules
+  /** Directories nested deeper than this are not entered (default 48). */
+  maxDepth?: number
+  /**
+   * Follow symlinks that stay inside the root (default false). When true, every batch is a
+   * full re-check (what a path names depends on links elsewhere).
+   */
+  followSymlinks?: boolean
+  /** Hash algorithm (default `sha256`). */
+  hash?: HashAlgorithm
+  /** Stat trust strategy (default `content`). */
+  strategy?: FingerprintStrategy
+  /**
+   * Poll instead of using the native watcher (default false; polling is also used when the
+   * native watcher cannot start, with a `watch_limit` or `native_watcher_unavailable`
+   * warning on the `ready` event).
+   */
+  poll?: boolean
+  /** Interval of poll sweeps in milliseconds (default 1000). */
+  pollIntervalMs?: number
+  /** A batch is flushed after this much quiet, in milliseconds (default 100). */
+  debounceMs?: number
+  /**
+   * A batch is flushed at most this long after its first event, in milliseconds
+   * (default 500).
+   */
+  maxBatchMs?: number
+  /**
+   * The i18n host's layout under the root: when set, every event (but `error`) carries the
+   * contract's `classified` delta and its analysis rebuild `decision`.
+   */
+  layout?: WatchLayout
+  /**
+   * Keep the process alive while the watcher is open, like `fs.watch` (default true).
+   * `false`: the watcher never holds the process, which exits once nothing else is left.
+   */
+  persistent?: boolean
+}
+
+/** A full rescan, and why. */
+export interface WatchRescan {
+  /** Why it ran. */
+  reason: WatchRescanReason
+}
+
+/** Why a full rescan ran. */
+export type WatchRescanReason = 'overflow' | 'watcher_error' | 'watch_limit' | 'root_changed' | 'unknown_path' | 'requested'

@@ -324,6 +324,31 @@ fn reason_name(r: Reason) -> &'static str {
     r.as_str()
 }
 
+/// The JS records of core file states.
+pub(crate) fn to_records(files: Vec<fp::FileState>) -> Vec<FileRecord> {
+    files
+        .into_iter()
+        .map(|f| FileRecord {
+            path: f.path,
+            hash: f.record.hash,
+            size: f.record.size as i64,
+            mtime_ms: f.record.mtime_ms,
+        })
+        .collect()
+}
+
+/// The JS reasons of a core delta.
+pub(crate) fn to_changes(reasons: Vec<crate::core::delta::FileReason>) -> Vec<FileChange> {
+    reasons
+        .into_iter()
+        .map(|r| FileChange {
+            path: r.path,
+            change: change_name(r.change).to_string(),
+            reason: reason_name(r.reason).to_string(),
+        })
+        .collect()
+}
+
 fn to_result(o: FingerprintOutcome) -> FingerprintResult {
     let c = &o.counts;
     let counts = FingerprintCounts {
@@ -348,31 +373,14 @@ fn to_result(o: FingerprintOutcome) -> FingerprintResult {
     let d = o.delta;
     FingerprintResult {
         algorithm: o.algorithm.into(),
-        records: o
-            .files
-            .into_iter()
-            .map(|f| FileRecord {
-                path: f.path,
-                hash: f.record.hash,
-                size: f.record.size as i64,
-                mtime_ms: f.record.mtime_ms,
-            })
-            .collect(),
+        records: to_records(o.files),
         delta: FingerprintDelta {
             added: d.added,
             changed: d.changed,
             deleted: d.deleted,
             unchanged: d.unchanged,
             unknown: d.unknown,
-            reasons: d
-                .reasons
-                .into_iter()
-                .map(|r| FileChange {
-                    path: r.path,
-                    change: change_name(r.change).to_string(),
-                    reason: reason_name(r.reason).to_string(),
-                })
-                .collect(),
+            reasons: to_changes(d.reasons),
         },
         counts,
         timings,
@@ -468,31 +476,40 @@ struct Plan {
     opts: fp::FingerprintOptions,
 }
 
-fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
-    if o.root.is_empty() {
+/// The options a run and a watcher share, as core options (no previous index, no output).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn base_options(
+    root: &str,
+    include: Option<IncludeRules>,
+    exclude: Option<ExcludeRules>,
+    max_depth: Option<u32>,
+    follow_symlinks: Option<bool>,
+    hash: Option<HashAlgorithm>,
+    strategy: Option<FingerprintStrategy>,
+) -> Result<fp::FingerprintOptions, CoreError> {
+    if root.is_empty() {
         return Err(CoreError::invalid_option("root", "must not be empty"));
     }
-    let algorithm: HashAlgo = o.hash.take().map(Into::into).unwrap_or_default();
-    let mut opts = fp::FingerprintOptions::new(PathBuf::from(&o.root));
-    opts.algorithm = algorithm;
-    opts.strategy = match o.strategy.take() {
+    let mut opts = fp::FingerprintOptions::new(PathBuf::from(root));
+    opts.algorithm = hash.map(Into::into).unwrap_or_default();
+    opts.strategy = match strategy {
         None | Some(FingerprintStrategy::Content) => Strategy::Content,
         Some(FingerprintStrategy::Metadata) => Strategy::Metadata,
         Some(FingerprintStrategy::HashAlways) => Strategy::HashAlways,
     };
-    if let Some(d) = o.max_depth {
+    if let Some(d) = max_depth {
         if d == 0 {
             return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
         }
         opts.max_depth = d as usize;
     }
-    opts.follow_symlinks = o.follow_symlinks.unwrap_or(false);
+    opts.follow_symlinks = follow_symlinks.unwrap_or(false);
     let mut spec = FilterSpec::default();
-    if let Some(inc) = o.include.take() {
+    if let Some(inc) = include {
         spec.include_pattern = inc.pattern;
         spec.include_globs = inc.globs.unwrap_or_default();
     }
-    if let Some(exc) = o.exclude.take() {
+    if let Some(exc) = exclude {
         spec.exclude_dirs = exc.dirs.unwrap_or_default();
         spec.exclude_files = exc.files.unwrap_or_default();
         spec.exclude_suffixes = exc.suffixes.unwrap_or_default();
@@ -500,6 +517,20 @@ fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
         spec.exclude_globs = exc.globs.unwrap_or_default();
     }
     opts.filter = spec;
+    Ok(opts)
+}
+
+fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
+    let mut opts = base_options(
+        &o.root,
+        o.include.take(),
+        o.exclude.take(),
+        o.max_depth,
+        o.follow_symlinks,
+        o.hash.take(),
+        o.strategy.take(),
+    )?;
+    let algorithm = opts.algorithm;
     opts.previous = match o.previous.take() {
         None => Previous::None,
         Some(Either3::A(path)) => Previous::Path(PathBuf::from(path)),

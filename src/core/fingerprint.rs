@@ -62,6 +62,9 @@ pub enum Previous {
     Path(PathBuf),
     /// A manifest given in memory (no hints: every file is re-read).
     Manifest(Manifest),
+    /// Records with their stat hints, in memory and of this run's algorithm (a watcher's
+    /// index): the stat fast path applies as with a manifest file and its hints.
+    State(Vec<FileState>),
 }
 
 /// Everything a run needs.
@@ -170,6 +173,9 @@ pub struct FingerprintOutcome {
     pub warnings: Vec<Warning>,
     /// Whether a new index was published (false when nothing changed or the write failed).
     pub written: bool,
+    /// Paths (directories and files) that could not be read: everything at or under them is
+    /// unknown, and not recorded.
+    pub unreadable: Vec<String>,
 }
 
 impl FingerprintOutcome {
@@ -210,6 +216,22 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
     let (manifest, bytes, from) = match &opts.previous {
         Previous::None => return empty,
         Previous::Manifest(m) => (m.clone(), None, None),
+        Previous::State(states) => {
+            let mut files: Vec<(String, ManifestRecord)> = states
+                .iter()
+                .map(|f| (f.path.clone(), f.record.clone()))
+                .collect();
+            let mut hints: Vec<(String, Hint)> =
+                states.iter().map(|f| (f.path.clone(), f.hint)).collect();
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            hints.sort_by(|a, b| a.0.cmp(&b.0));
+            return PreviousState {
+                files,
+                hints: Some(hints),
+                bytes: None,
+                from: None,
+            };
+        }
         Previous::Path(p) => match Manifest::load(p, opts.max_manifest_bytes) {
             Ok((m, b)) => (m, Some(b), Some(p.clone())),
             Err(e) => {
@@ -346,24 +368,143 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     )?;
     let t_walk = t0.elapsed();
     warnings.extend(walked.warnings.iter().cloned());
+    let ev = evaluate(
+        &opts.root,
+        opts.algorithm,
+        opts.strategy,
+        &snapshot,
+        &walked,
+        &prev.files,
+        prev.hints.as_deref().unwrap_or(&[]),
+        ctl,
+    )?;
+    let t_hash = ev.hashed_at.duration_since(t0);
+    warnings.extend(ev.warnings);
+    let Evaluated {
+        files,
+        delta,
+        counts,
+        unreadable,
+        ..
+    } = ev;
 
+    let mut written = false;
+    if let Some(target) = &opts.write_to {
+        let same_target = prev.from.as_deref() == Some(target.as_path());
+        let hints_same = same_target
+            && prev.hints.as_ref().is_some_and(|old| {
+                old.len() == files.len()
+                    && old
+                        .iter()
+                        .zip(&files)
+                        .all(|((p, h), f)| *p == f.path && *h == f.hint)
+            });
+        // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
+        // the canonical bytes need not even be built.
+        let nothing_changed = hints_same && delta.is_clean() && prev.bytes.is_some();
+        if !nothing_changed {
+            let new_manifest = Manifest {
+                algorithm: opts.algorithm,
+                files: files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.record.clone()))
+                    .collect(),
+            };
+            let bytes = new_manifest.to_bytes();
+            let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
+            if let Some(dir) = target.parent() {
+                atomic::sweep_temps(dir, Duration::from_secs(600));
+            }
+            let generation = hints::generation_of(&bytes);
+            let entries: Vec<(&str, Hint)> =
+                files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
+            let hint_bytes = hints::encode(&generation, &entries);
+            let res = if manifest_same {
+                Ok(())
+            } else {
+                atomic::write_atomic(target, &bytes)
+            }
+            .and_then(|_| atomic::write_atomic(&hints_path(target), &hint_bytes));
+            match res {
+                Ok(()) => written = true,
+                Err(e) => warnings.push(Warning::at(
+                    "write_failed",
+                    format!(
+                        "could not write the new index ({e}); results are correct but not saved"
+                    ),
+                    target.display().to_string(),
+                )),
+            }
+        }
+    }
+    let t_end = t0.elapsed();
+    ctl.finish();
+    Ok(FingerprintOutcome {
+        algorithm: opts.algorithm,
+        files,
+        delta,
+        counts,
+        timings: Timings {
+            load_ms: ms(t_load),
+            walk_ms: ms(t_walk - t_load),
+            hash_ms: ms(t_hash - t_walk),
+            write_ms: ms(t_end - t_hash),
+            total_ms: ms(t_end),
+        },
+        warnings,
+        written,
+        unreadable,
+    })
+}
+
+/// What [`evaluate`] found for a set of walked entries against their previous records.
+pub(crate) struct Evaluated {
+    /// Recorded files, sorted by path.
+    pub files: Vec<FileState>,
+    /// Against the previous records given.
+    pub delta: Delta,
+    /// Counters (`dirs`, `special` and `unreadable` include the walk's).
+    pub counts: Counts,
+    /// Per-file diagnostics (the walk's own warnings are not repeated).
+    pub warnings: Vec<Warning>,
+    /// Paths that could not be read (directories and files): everything at or under them is
+    /// unknown.
+    pub unreadable: Vec<String>,
+    /// When hashing ended.
+    pub hashed_at: Instant,
+}
+
+/// Decides per walked entry whether its hint lets us skip reading it, hashes the rest in
+/// parallel and diffs against `prev_files` (sorted) and their `hints` (sorted). A previous
+/// record that was not walked is deleted, or unknown under an unreadable path. Shared by a
+/// full run and by the watcher, which walks only the paths its events name.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate(
+    root: &Path,
+    algorithm: HashAlgo,
+    strategy: Strategy,
+    snapshot: &Snapshot,
+    walked: &walk::WalkOutput,
+    prev_files: &[(String, ManifestRecord)],
+    hints: &[(String, Hint)],
+    ctl: &Control,
+) -> CoreResult<Evaluated> {
+    let mut warnings = Vec::new();
     // Merge-join the sorted walk with the sorted previous records and hints.
     let mut jobs = Vec::with_capacity(walked.entries.len());
     let (mut pi, mut hi) = (0usize, 0usize);
-    let hint_list: &[(String, Hint)] = prev.hints.as_deref().unwrap_or(&[]);
     for entry in &walked.entries {
-        while pi < prev.files.len() && prev.files[pi].0 < entry.rel {
+        while pi < prev_files.len() && prev_files[pi].0 < entry.rel {
             pi += 1;
         }
-        while hi < hint_list.len() && hint_list[hi].0 < entry.rel {
+        while hi < hints.len() && hints[hi].0 < entry.rel {
             hi += 1;
         }
-        let prev_rec = prev
-            .files
+        let prev_rec = prev_files
             .get(pi)
             .filter(|(p, _)| *p == entry.rel)
             .map(|(_, r)| r);
-        let hint = hint_list
+        let hint = hints
             .get(hi)
             .filter(|(p, _)| *p == entry.rel)
             .map(|(_, h)| h);
@@ -374,19 +515,19 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         });
     }
 
-    let to_hash = jobs.iter().filter(|j| !may_reuse(opts.strategy, j)).count();
+    let to_hash = jobs.iter().filter(|j| !may_reuse(strategy, j)).count();
     ctl.start_hashing(to_hash as u64);
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
         .with_min_len(64)
         .map(|job| {
-            if may_reuse(opts.strategy, job) {
+            if may_reuse(strategy, job) {
                 return Outcome::Reused;
             }
             if ctl.cancelled() {
                 return Outcome::Gone;
             }
-            let o = hash_entry(&opts.root, job.entry, opts.algorithm);
+            let o = hash_entry(root, job.entry, algorithm);
             if let Outcome::Hashed(h) = &o {
                 ctl.hashed(h.bytes_read);
             }
@@ -394,7 +535,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         })
         .collect();
     ctl.check()?;
-    let t_hash = t0.elapsed();
+    let hashed_at = Instant::now();
 
     let mut counts = Counts {
         dirs: walked.dirs,
@@ -523,7 +664,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     {
         let mut wi = 0usize;
         let entries = &walked.entries;
-        for (path, _) in &prev.files {
+        for (path, _) in prev_files {
             while wi < entries.len() && entries[wi].rel < *path {
                 wi += 1;
             }
@@ -539,71 +680,12 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     }
     delta.sort();
     counts.files = files.len() as u64;
-
-    let mut written = false;
-    if let Some(target) = &opts.write_to {
-        let same_target = prev.from.as_deref() == Some(target.as_path());
-        let hints_same = same_target
-            && prev.hints.as_ref().is_some_and(|old| {
-                old.len() == files.len()
-                    && old
-                        .iter()
-                        .zip(&files)
-                        .all(|((p, h), f)| *p == f.path && *h == f.hint)
-            });
-        // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
-        // the canonical bytes need not even be built.
-        let nothing_changed = hints_same && delta.is_clean() && prev.bytes.is_some();
-        if !nothing_changed {
-            let new_manifest = Manifest {
-                algorithm: opts.algorithm,
-                files: files
-                    .iter()
-                    .map(|f| (f.path.clone(), f.record.clone()))
-                    .collect(),
-            };
-            let bytes = new_manifest.to_bytes();
-            let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
-            if let Some(dir) = target.parent() {
-                atomic::sweep_temps(dir, Duration::from_secs(600));
-            }
-            let generation = hints::generation_of(&bytes);
-            let entries: Vec<(&str, Hint)> =
-                files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
-            let hint_bytes = hints::encode(&generation, &entries);
-            let res = if manifest_same {
-                Ok(())
-            } else {
-                atomic::write_atomic(target, &bytes)
-            }
-            .and_then(|_| atomic::write_atomic(&hints_path(target), &hint_bytes));
-            match res {
-                Ok(()) => written = true,
-                Err(e) => warnings.push(Warning::at(
-                    "write_failed",
-                    format!(
-                        "could not write the new index ({e}); results are correct but not saved"
-                    ),
-                    target.display().to_string(),
-                )),
-            }
-        }
-    }
-    let t_end = t0.elapsed();
-    ctl.finish();
-    Ok(FingerprintOutcome {
-        algorithm: opts.algorithm,
+    Ok(Evaluated {
         files,
         delta,
         counts,
-        timings: Timings {
-            load_ms: ms(t_load),
-            walk_ms: ms(t_walk - t_load),
-            hash_ms: ms(t_hash - t_walk),
-            write_ms: ms(t_end - t_hash),
-            total_ms: ms(t_end),
-        },
         warnings,
-        written,
+        unreadable: unknown_paths,
+        hashed_at,
     })
 }

@@ -13,3 +13,4 @@ pub mod manifest;
 pub mod relpath;
 pub mod stat;
 pub mod walk;
+pub mod watch;

@@ -161,6 +161,117 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<Wa
     Ok(out)
 }
 
+/// Walks only the given root-relative paths (and, for a directory, everything under it), as a
+/// full walk would see them: a path is kept only when every directory above it would be
+/// entered (not excluded, within the depth cap, a real directory) and it passes the filter.
+/// The output holds what exists at or under each path; a path that is gone yields nothing.
+/// Paths must not overlap. For links that are followed, a path is not enough to know what
+/// leads to it: callers walk the whole root instead (`follow_symlinks` must be false here).
+pub fn walk_paths(
+    root: &Path,
+    rels: &[String],
+    opts: &WalkOptions<'_>,
+    ctl: &Control,
+) -> CoreResult<WalkOutput> {
+    check_root(root)?;
+    if opts.follow_symlinks || rels.iter().any(|r| r.is_empty()) {
+        return walk(root, opts, ctl);
+    }
+    let ctx = Ctx {
+        canonical_root: None,
+        opts,
+        ctl,
+        out: Mutex::new(WalkOutput::default()),
+        loops_reported: Mutex::new(HashSet::new()),
+    };
+    let top = Arc::new(Ancestors {
+        id: None,
+        parent: None,
+    });
+    rayon::scope(|s| {
+        for rel in rels {
+            let mut batch = Batch::default();
+            visit_path(s, &ctx, root, rel, &top, &mut batch);
+            if let Ok(mut out) = ctx.out.lock() {
+                out.special += batch.special;
+                out.entries.append(&mut batch.entries);
+                out.unreadable.append(&mut batch.unreadable);
+                out.warnings.append(&mut batch.warnings);
+            }
+        }
+    });
+    ctl.check()?;
+    let mut out = ctx
+        .out
+        .into_inner()
+        .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
+    out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    out.unreadable.sort_unstable();
+    out.warnings
+        .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(out)
+}
+
+fn visit_path<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    root: &Path,
+    rel: &str,
+    top: &Arc<Ancestors>,
+    batch: &mut Batch,
+) {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let n = parts.len();
+    // Every directory above must be one the full walk enters.
+    for i in 0..n - 1 {
+        let dir_rel = parts[..=i].join("/");
+        if ctx.opts.filter.skip_dir(parts[i], &dir_rel) || i + 1 > ctx.opts.max_depth {
+            return;
+        }
+        match fs::symlink_metadata(root.join(&dir_rel)) {
+            Ok(md) if md.is_dir() => {}
+            _ => return,
+        }
+    }
+    let name = parts[n - 1];
+    let abs = root.join(rel);
+    let md = match fs::symlink_metadata(&abs) {
+        Ok(md) => md,
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return
+        }
+        Err(e) => return report_unreadable(batch, rel, "unreadable_file", &e),
+    };
+    let ft = md.file_type();
+    let opts = ctx.opts;
+    if ft.is_dir() {
+        enter_dir(s, ctx, abs, rel.to_string(), name, n - 1, top, None, batch);
+    } else if ft.is_file() {
+        if opts.filter.keep_file(name, rel) {
+            batch.entries.push(WalkEntry {
+                rel: rel.to_string(),
+                stat: StatTuple::from_metadata(&md),
+            });
+        }
+    } else if ft.is_symlink() {
+        visit_link(s, ctx, abs, rel.to_string(), name, n - 1, top, batch);
+    } else {
+        batch.special += 1;
+        if opts.filter.keep_file(name, rel) {
+            batch.warnings.push(Warning::at(
+                "special_file",
+                format!("{rel} is a FIFO, socket or device; it is never opened"),
+                rel,
+            ));
+        }
+    }
+}
+
 #[derive(Default)]
 struct Batch {
     entries: Vec<WalkEntry>,

@@ -178,6 +178,45 @@ export declare function beginCachedProjectData(input: CachedProjectInput): Cache
 export declare function binaryTarget(): string
 
 /**
+ * The L1 translation cache key: 64-bit FNV-1a (16 hex) over
+ * `epoch \0 providerId \0 sourceLang \0 targetLang \0 masked(sourceText)`, where each
+ * `{{…}}` placeholder is replaced by `__I18NPRUNE_<n>__` first.
+ */
+export declare function buildTranslateCacheKey(input: BuildTranslateCacheKeyInput): string
+
+/**
+ * The L2 key of a row in `translations/<code>.json`: as `buildTranslateCacheKey` without the
+ * target language.
+ */
+export declare function buildTranslateCacheKeyForLocaleFile(input: BuildTranslateCacheKeyForLocaleFileInput): string
+
+/** The inputs of `buildTranslateCacheKeyForLocaleFile` (L2: the file name is the target). */
+export interface BuildTranslateCacheKeyForLocaleFileInput {
+  /** The source text; `{{…}}` placeholders are masked before hashing. */
+  sourceText: string
+  /** The source language. */
+  sourceLang: string
+  /** The translation provider id. */
+  providerId: string
+  /** The translate config epoch (`computeTranslateConfigEpoch`). */
+  translateConfigEpoch: string
+}
+
+/** The inputs of `buildTranslateCacheKey` (L1: the target language is part of the digest). */
+export interface BuildTranslateCacheKeyInput {
+  /** The source text; `{{…}}` placeholders are masked before hashing. */
+  sourceText: string
+  /** The source language. */
+  sourceLang: string
+  /** The target language. */
+  targetLang: string
+  /** The translation provider id. */
+  providerId: string
+  /** The translate config epoch (`computeTranslateConfigEpoch`). */
+  translateConfigEpoch: string
+}
+
+/**
  * The profile defaults: `safe = {'full', 10, 'readWrite'}`, `balanced = {'partial', 40,
  * 'readWrite'}`, `fast = {'partial', 70, 'readWrite'}`.
  */
@@ -693,6 +732,13 @@ export declare function computeCacheProjectId(root: string, options?: CacheProje
  * updatedAt are not part of it).
  */
 export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+
+/**
+ * The translate config epoch: `'none'` without a `translate` config, else the FNV-1a 64 of
+ * `JSON.stringify({ primary, workers, policy, providers })` with every provider's `apiKey`
+ * left out (secrets never reach the digest).
+ */
+export declare function computeTranslateConfigEpoch(translate?: { primary?: unknown; workers?: unknown; policy?: unknown; providers: Array<Record<string, unknown>> } | undefined | null): string
 
 /**
  * `decideAnalysisRebuild(input)`, first match wins: `rebuild === 'full'` -> full

@@ -16,10 +16,11 @@ use napi_derive::napi;
 use super::contract_config::CacheRebuildConfig;
 use super::contract_policy::{record_map, LocalesLayoutMode, LocalesLayoutStructure};
 use super::contract_state::{
-    caps_from, json_parse, json_stringify, location_of, lock_timeout_from, runtime_hash,
-    to_js_json, CacheCapsOptions, CacheDisableReason, CacheState,
+    caps_from, location_of, lock_timeout_from, runtime_hash, CacheCapsOptions, CacheDisableReason,
+    CacheState,
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
+use super::handoff::{json_parse, json_stringify, to_js_json};
 use crate::core::contract::analysis_file::RawData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{

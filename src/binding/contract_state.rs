@@ -15,9 +15,10 @@ use super::contract_policy::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
     LocaleWriteInvalidationInput,
 };
-use super::errors::{arg, coded, exported, invalid, to_js};
+use super::errors::{arg, exported, invalid};
 use super::fingerprint::CacheWarning;
-use crate::core::contract::analysis_file::{self, RawData};
+use super::handoff::{json_stringify, to_js_json};
+use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
     CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
@@ -35,7 +36,6 @@ use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
 use crate::core::contract::store_paths::{resolve_path, CacheLocation};
-use crate::core::error::CoreError;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
@@ -335,55 +335,6 @@ pub(crate) fn location_of(state: &CacheState) -> CacheLocation {
         project_dir,
         root_dir,
     }
-}
-
-/// The global `JSON.parse` of raw JSON text.
-pub(crate) fn json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'a>> {
-    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let parse: Function<'_, String, Unknown<'_>> = json.get_named_property("parse")?;
-    let v = parse.apply(json, text.to_owned())?;
-    // SAFETY: the value lives in the current handle scope, as `env` does.
-    Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
-}
-
-/// A Rust value handed to JavaScript through `JSON.parse` of its JSON text (raw JSON inside,
-/// such as analysis data, is spliced in unchanged).
-pub(crate) fn to_js_json<'a>(
-    env: &'a Env,
-    value: &impl serde::Serialize,
-) -> napi::Result<Unknown<'a>> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| to_js(env, &CoreError::Internal(format!("serialise: {e}"))))?;
-    json_parse(env, &text)
-}
-
-/// The global `JSON.stringify` of a JavaScript value as raw JSON: `undefined` (a function, a
-/// symbol, `undefined` itself) and values it rejects (a `BigInt`, a cycle) are `INVALID_DATA`.
-pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<RawData> {
-    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
-    let out = stringify.apply(json, value).map_err(|e| {
-        coded(
-            env,
-            "INVALID_DATA",
-            format!("{what} is not JSON-serialisable: {}", e.reason),
-        )
-    })?;
-    if out.get_type()? != ValueType::String {
-        return Err(coded(
-            env,
-            "INVALID_DATA",
-            format!("{what} is not JSON-serialisable (JSON.stringify returned undefined)"),
-        ));
-    }
-    let text: String = arg(env, out, what)?;
-    analysis_file::raw_data(&text).map_err(|e| {
-        coded(
-            env,
-            "INVALID_DATA",
-            format!("{what} is not valid JSON: {e}"),
-        )
-    })
 }
 
 pub(crate) fn warnings_js(w: Vec<CoreWarning>) -> Vec<CacheWarning> {

@@ -7,18 +7,21 @@
 
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Either, Unknown};
+use napi::bindgen_prelude::{
+    Array, Either, FnArgs, Function, JsObjectValue, JsValue, Object, Unknown, Utf16String,
+};
 
 use super::contract_dispatch::or_undefined;
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
-use super::contract_state::{
-    cache_mode, json_parse, json_stringify, location_of, store_options, warnings_js, CacheState,
-};
+use super::contract_state::{cache_mode, location_of, store_options, warnings_js, CacheState};
 use super::errors::{arg, exported, invalid, to_js};
 use super::fingerprint::CacheWarning;
+use super::handoff::{json_parse, json_stringify};
 use crate::core::contract::config::CacheMode;
+use crate::core::contract::hashing::fnv1a64_utf16_units;
+use crate::core::contract::translate_keys as keys;
 use crate::core::contract::translations::{validate_locale_code, TranslationStore};
 
 /// The identity of a translation cache file.
@@ -166,5 +169,122 @@ pub fn validate_translation_locale_code(env: &Env, code: Unknown<'_>) -> napi::R
     exported(env, "validateTranslationLocaleCode", || {
         let code: String = arg(env, code, "code")?;
         validate_locale_code(&code).map_err(|e| to_js(env, &e))
+    })
+}
+
+/// The inputs of `buildTranslateCacheKey` (L1: the target language is part of the digest).
+#[napi(object, object_to_js = false)]
+pub struct BuildTranslateCacheKeyInput {
+    /// The source text; `{{…}}` placeholders are masked before hashing.
+    #[napi(ts_type = "string")]
+    pub source_text: Utf16String,
+    /// The source language.
+    #[napi(ts_type = "string")]
+    pub source_lang: Utf16String,
+    /// The target language.
+    #[napi(ts_type = "string")]
+    pub target_lang: Utf16String,
+    /// The translation provider id.
+    #[napi(ts_type = "string")]
+    pub provider_id: Utf16String,
+    /// The translate config epoch (`computeTranslateConfigEpoch`).
+    #[napi(ts_type = "string")]
+    pub translate_config_epoch: Utf16String,
+}
+
+/// The inputs of `buildTranslateCacheKeyForLocaleFile` (L2: the file name is the target).
+#[napi(object, object_to_js = false)]
+pub struct BuildTranslateCacheKeyForLocaleFileInput {
+    /// The source text; `{{…}}` placeholders are masked before hashing.
+    #[napi(ts_type = "string")]
+    pub source_text: Utf16String,
+    /// The source language.
+    #[napi(ts_type = "string")]
+    pub source_lang: Utf16String,
+    /// The translation provider id.
+    #[napi(ts_type = "string")]
+    pub provider_id: Utf16String,
+    /// The translate config epoch (`computeTranslateConfigEpoch`).
+    #[napi(ts_type = "string")]
+    pub translate_config_epoch: Utf16String,
+}
+
+/// The L1 translation cache key: 64-bit FNV-1a (16 hex) over
+/// `epoch \0 providerId \0 sourceLang \0 targetLang \0 masked(sourceText)`, where each
+/// `{{…}}` placeholder is replaced by `__I18NPRUNE_<n>__` first.
+#[napi(ts_args_type = "input: BuildTranslateCacheKeyInput")]
+pub fn build_translate_cache_key(env: Env, input: Unknown<'_>) -> napi::Result<String> {
+    exported(&env, "buildTranslateCacheKey", || {
+        let i: BuildTranslateCacheKeyInput = arg(&env, input, "input")?;
+        Ok(keys::translate_cache_key(
+            &i.translate_config_epoch,
+            &i.provider_id,
+            &i.source_lang,
+            &i.target_lang,
+            &i.source_text,
+        ))
+    })
+}
+
+/// The L2 key of a row in `translations/<code>.json`: as `buildTranslateCacheKey` without the
+/// target language.
+#[napi(ts_args_type = "input: BuildTranslateCacheKeyForLocaleFileInput")]
+pub fn build_translate_cache_key_for_locale_file(
+    env: Env,
+    input: Unknown<'_>,
+) -> napi::Result<String> {
+    exported(&env, "buildTranslateCacheKeyForLocaleFile", || {
+        let i: BuildTranslateCacheKeyForLocaleFileInput = arg(&env, input, "input")?;
+        Ok(keys::translate_cache_key_for_locale_file(
+            &i.translate_config_epoch,
+            &i.provider_id,
+            &i.source_lang,
+            &i.source_text,
+        ))
+    })
+}
+
+/// The translate config epoch: `'none'` without a `translate` config, else the FNV-1a 64 of
+/// `JSON.stringify({ primary, workers, policy, providers })` with every provider's `apiKey`
+/// left out (secrets never reach the digest).
+#[napi(
+    ts_args_type = "translate?: { primary?: unknown; workers?: unknown; policy?: unknown; providers: Array<Record<string, unknown>> } | undefined | null"
+)]
+pub fn compute_translate_config_epoch(env: Env, translate: Unknown<'_>) -> napi::Result<String> {
+    exported(&env, "computeTranslateConfigEpoch", || {
+        match translate.get_type()? {
+            ValueType::Undefined | ValueType::Null => return Ok("none".to_string()),
+            ValueType::Object => {}
+            _ => return Err(invalid(&env, "translate", "expected an object")),
+        }
+        let translate: Object<'_> = arg(&env, translate, "translate")?;
+        let providers: Unknown<'_> = translate.get_named_property("providers")?;
+        if !providers.is_array()? {
+            return Err(invalid(&env, "translate.providers", "expected an array"));
+        }
+        let providers: Array<'_> = arg(&env, providers, "translate.providers")?;
+        let assign: Function<'_, FnArgs<(Object<'_>, Unknown<'_>)>, Object<'_>> = env
+            .get_global()?
+            .get_named_property_unchecked::<Object<'_>>("Object")?
+            .get_named_property("assign")?;
+        let mut stripped = env.create_array(providers.len())?;
+        for k in 0..providers.len() {
+            // `{ ...row }` without `apiKey` (a hole spreads to `{}`).
+            let mut copy = match providers.get::<Unknown<'_>>(k)? {
+                Some(row) => assign.call(FnArgs::from((Object::new(&env)?, row)))?,
+                None => Object::new(&env)?,
+            };
+            copy.delete_named_property("apiKey")?;
+            stripped.set(k, copy)?;
+        }
+        let mut payload = Object::new(&env)?;
+        for key in ["primary", "workers", "policy"] {
+            let v: Unknown<'_> = translate.get_named_property(key)?;
+            payload.set_named_property(key, v)?;
+        }
+        payload.set_named_property("providers", stripped)?;
+        let text = json_stringify(&env, payload.to_unknown(), "translate")?;
+        let units: Vec<u16> = text.get().encode_utf16().collect();
+        Ok(fnv1a64_utf16_units(&units))
     })
 }

@@ -12,7 +12,7 @@ use napi::{Env, ScopedTask, Status, ValueType};
 use napi_derive::napi;
 
 use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
-use super::handoff::to_js_via_json;
+use super::handoff::to_js_json;
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::error::{CoreError, Warning};
@@ -614,7 +614,7 @@ pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<
         }
     };
     let result = outcome.map(to_result).map_err(|e| to_js(env, &e))?;
-    to_js_via_json(env, &result)
+    to_js_json(env, &result)
 }
 
 /// `EventTarget.prototype.addEventListener` as seen from Rust.
@@ -672,7 +672,7 @@ impl<'task> ScopedTask<'task> for FingerprintTask {
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(o) => to_js_via_json(env, &to_result(o)),
+            Ok(o) => to_js_json(env, &to_result(o)),
             Err(e) => Err(to_js(env, &e)),
         }
     }

@@ -30,5 +30,6 @@ pub mod paths;
 pub mod records;
 pub mod store_paths;
 pub mod tracked;
+pub mod translate_keys;
 pub mod translations;
 pub mod walk_specs;

@@ -339,11 +339,9 @@ fn begin_and_decide<'a>(
     let begun = core::begin(input).map_err(|e| to_js(env, &e))?;
     let mut validated = None;
     let valid = match (begun.previous_data(), &check) {
-        (None, _) => true,
-        (Some(raw), None) => {
-            validated = Some(json_parse(env, raw.get())?);
-            true
-        }
+        // Without a validator any stored data is valid (as in the TypeScript core); it is
+        // parsed only when it is served, so a decision never pays for the analysis's size.
+        (None, _) | (Some(_), None) => true,
         (Some(raw), Some(f)) => {
             let value = json_parse(env, raw.get())?;
             validated = validate(env, f, value)?;

@@ -20,7 +20,7 @@ const projectDir = (s, app = s.app) =>
 test('cli: --help, <command> --help, no command, --version', () => {
   const top = cli(['--help'])
   assert.equal(top.code, 0)
-  for (const cmd of ['status', 'explain', 'scan', 'verify', 'clean', 'info']) {
+  for (const cmd of ['status', 'explain', 'scan', 'verify', 'clean', 'info', 'watch']) {
     assert.match(top.stdout, new RegExp(`\\n  ${cmd} `))
     const r = cli([cmd, '--help'])
     assert.equal(r.code, 0, cmd)
@@ -365,4 +365,44 @@ test('cli scan: draws a progress bar on stderr when it is a terminal', { skip: (
   assert.equal(r.status, 0, r.stderr)
   assert.match(r.stdout, /\r\x1b\[Ksrc: \[#+\] 6\/6/)
   assert.match(r.stdout, /scanned 6 src files/)
+})
+
+test('watch: one JSON line per batch with the decision the next run gets; SIGINT exits 0', async (t) => {
+  const { spawn } = await import('node:child_process')
+  const s = sandbox(t)
+  const child = spawn(process.execPath, [CLI, 'watch', s.app, '--home', s.home, '--json'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  t.after(() => child.kill('SIGKILL'))
+  const events = []
+  let buffered = ''
+  const waitFor = (pred, what) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(events.map((e) => e.kind))}`)), 15_000)
+      const check = () => {
+        const e = events.find(pred)
+        if (e) {
+          clearTimeout(timer)
+          resolve(e)
+        } else setTimeout(check, 20)
+      }
+      check()
+    })
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk
+    let nl
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      events.push(JSON.parse(buffered.slice(0, nl)))
+      buffered = buffered.slice(nl + 1)
+    }
+  })
+  const ready = await waitFor((e) => e.kind === 'ready', 'ready')
+  assert.equal(ready.decision.reason, 'no_previous_cache')
+  fs.appendFileSync(path.join(s.app, 'src/pages/index.ts'), '\n// edited\n')
+  const src = await waitFor((e) => e.kind === 'change' && e.delta.changed.includes('src/pages/index.ts'), 'the src change')
+  assert.deepEqual([src.decision.strategy, src.decision.reason], ['partial', 'src_partial'])
+  fs.writeFileSync(path.join(s.app, 'locales/de.json'), '{"app":{"title":"Laden!"}}\n')
+  const target = await waitFor((e) => e.kind === 'change' && e.delta.changed.includes('locales/de.json'), 'the target change')
+  assert.deepEqual([target.decision.strategy, target.decision.reason], ['reuse', 'target_locale_only'])
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  child.kill('SIGINT')
+  assert.deepEqual(await exited, { code: 0, signal: null })
 })

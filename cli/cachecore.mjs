@@ -14,6 +14,7 @@ import {
   cachePaths,
   diskUsage,
   indexAlgorithm,
+  DEFAULT_SKIPPED_DIRS,
   localeOptions,
   readJson,
   srcOptions,
@@ -53,6 +54,7 @@ Commands:
   verify [root]    recompute everything from scratch and compare with the stored index
   clean [root]     remove a project's cache directory (--all: the whole cache root)
   info             version, binary target, cache home, known projects and their sizes
+  watch [root]     watch the project; one line per change with the decision the next run gets
 
 Flags (all commands):
   --home <dir>              cache home (else CACHECORE_HOME, else ~/.cachecore)
@@ -64,7 +66,7 @@ Flags (all commands):
   --verbose                 stack traces on errors
   --help, -h                this help, or a command's help (cachecore <command> --help)
 
-Project flags (status, explain, scan, verify, clean):
+Project flags (status, explain, scan, verify, clean, watch):
   --src <dir> --locales <dir> --source-locale <code> --layout <flat_file|locale_directory>
   --cache-profile <safe|balanced|fast>   --no-cache   --debug-cache
 
@@ -125,6 +127,17 @@ Removes the project's cache directory (<cache root>/projects/<id>), or with --al
 cache root (only a directory that looks like one: it holds meta.json or projects/).
 `,
     run: cmdClean,
+  },
+  watch: {
+    spec: { ...PROJECT, poll: { type: 'boolean' } },
+    help: `Usage: cachecore watch [root] [flags]
+
+Watches the project (inotify, FSEvents or ReadDirectoryChangesW; --poll for a stat sweep) and
+prints one line per batch of changes: the files, and the decision the next run would get
+(reuse, partial or full, with the contract's reason). --json prints one JSON object per event.
+Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
+`,
+    run: cmdWatch,
   },
   info: {
     spec: COMMON,
@@ -555,6 +568,63 @@ function cmdInfo(flags, positionals, out) {
   for (const p of projects) {
     out.line(`    ${p.root}  ${p.id}  ${p.exists ? formatBytes(p.bytes) : out.dim('(no cache dir)')}`)
   }
+  return EXIT.OK
+}
+
+/** The source locale's segment keys, relative to the locales directory. */
+function sourceSegmentKeys(project) {
+  if (project.locales.mode === 'flat_file') return [`${project.locales.source}.json`]
+  const dir = path.join(project.localesDir, project.locales.source)
+  const keys = []
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (e.name.endsWith('.json')) keys.push(path.relative(project.localesDir, p).split(path.sep).join('/'))
+    }
+  }
+  if (fs.existsSync(dir)) walk(dir)
+  return keys.sort()
+}
+
+function cmdWatch(flags, positionals, out) {
+  const project = resolveProject(positionals[0], flags)
+  const rel = (p) => path.relative(project.root, p).split(path.sep).join('/')
+  const describe = (e) => {
+    const d = e.delta
+    const files = `+${d.added.length} ~${d.changed.length} -${d.deleted.length}${d.unknown.length ? ` ?${d.unknown.length}` : ''}`
+    const decision = e.decision
+      ? `${e.decision.strategy} (${e.decision.reason})`
+      : e.kind === 'change' ? 'hit (no tracked file changed)' : ''
+    const why = e.rescan ? ` rescan: ${e.rescan.reason}` : ''
+    return `${new Date().toISOString()} ${e.kind} [${e.mode}] ${files} ${decision}${why}`.trimEnd()
+  }
+  const watcher = addon.watch(
+    {
+      root: project.root,
+      exclude: { dirs: DEFAULT_SKIPPED_DIRS },
+      hash: 'sha256',
+      poll: Boolean(flags.poll),
+      layout: { srcDir: rel(project.srcRoot), localesDir: rel(project.localesDir), sourceLocaleSegmentKeys: sourceSegmentKeys(project) },
+    },
+    (event) => {
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(event)}\n`)
+        return
+      }
+      out.line(describe(event))
+      const reasons = event.kind === 'ready' ? [] : event.delta.reasons
+      for (const r of reasons.slice(0, 12)) out.line(`    ${r.change}: ${r.path} (${r.reason})`)
+      if (reasons.length > 12) out.line(`    ... ${reasons.length - 12} more`)
+      for (const w of event.warnings) out.line(`  warning: ${w.message}${w.path ? ` (${w.path})` : ''}`)
+    },
+  )
+  const stop = () => {
+    watcher.close()
+    process.exitCode = EXIT.OK
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
   return EXIT.OK
 }
 

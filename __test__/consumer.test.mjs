@@ -59,6 +59,18 @@ test('packed tarballs install and load in a fresh project, and type-check under 
   const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "import { fingerprintSync, version } from 'cachecore'; console.log(version(), fingerprintSync({ root: '.' }).records.length > 0)"], { cwd: app, encoding: 'utf8' })
   assert.equal(esm.trim(), `${JSON.parse(fs.readFileSync(path.join(repo, 'package.json'))).version} true`)
 
+  // Without its platform package, loading fails with an error that names the package.
+  const bare = path.join(work, 'bare')
+  fs.mkdirSync(bare)
+  fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true, version: '1.0.0' }))
+  npm(['install', '--ignore-scripts', path.join(packs, rootTgz)], bare)
+  for (const code of ["try { require('cachecore') } catch (e) { console.log(e.code, e.expectedPackage, /should have been installed/.test(e.message)) }"]) {
+    const out = execFileSync(process.execPath, ['-e', code], { cwd: bare, encoding: 'utf8' })
+    assert.equal(out.trim(), 'BINARY_NOT_FOUND cachecore-linux-x64-gnu true')
+  }
+  const esmBare = execFileSync(process.execPath, ['--input-type=module', '-e', "import('cachecore').catch((e) => console.log(e.code))"], { cwd: bare, encoding: 'utf8' })
+  assert.equal(esmBare.trim(), 'BINARY_NOT_FOUND')
+
   fs.writeFileSync(
     path.join(app, 'consumer.ts'),
     `import { fingerprint, fingerprintSync, type FingerprintOptions, type FingerprintResult, type HashAlgorithm } from 'cachecore'

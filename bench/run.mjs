@@ -108,6 +108,51 @@ function engineCases(root, include, exclude) {
   return rows
 }
 
+/** A node process running the contract's dispatch once (producer returns a small analysis). */
+function dispatchChild(root, home) {
+  const code = `const c=require(${JSON.stringify(addon)});
+const rt={hashText:'sha256'};
+const {state}=c.initializeCacheState({projectRoot:${JSON.stringify(root)},cacheRootDir:${JSON.stringify(path.join(home, 'cache'))},runtime:rt});
+const input={state,runtime:rt,sourceLocalePath:${JSON.stringify(path.join(root, 'locales', 'en.json'))},srcRoot:${JSON.stringify(path.join(root, 'src'))},localesDir:${JSON.stringify(path.join(root, 'locales'))},locales:{source:'en',directory:'locales'},producer:()=>({keys:42})};
+const t0=performance.now();const r=c.getOrBuildCachedProjectData(input);
+console.log(JSON.stringify({inProcessMs:performance.now()-t0,status:r.cache.status,reason:r.cache.reason,rebuild:r.cache.analysisRebuild&&r.cache.analysisRebuild.reason}))`
+  return [process.execPath, ['-e', code]]
+}
+
+/** The contract's dispatch in the five cases of the demo, each from the same starting state. */
+function dispatchCases(root) {
+  const home = path.join(base, 'dispatch-home')
+  const [cmd, args] = dispatchChild(root, home)
+  const prime = () => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(r.stderr)
+  }
+  const editCase = (label, file, edit) => {
+    const p = path.join(root, file)
+    const original = fs.readFileSync(p)
+    let i = 0
+    const row = bench(label, cmd, args, () => {
+      fs.writeFileSync(p, original)
+      prime()
+      fs.writeFileSync(p, edit(original.toString('utf8'), i++))
+    })
+    fs.writeFileSync(p, original)
+    prime()
+    return row
+  }
+  const rows = []
+  rows.push(bench('dispatch: cold (miss, full)', cmd, args, () => fs.rmSync(home, { recursive: true, force: true })))
+  prime()
+  spawnSync('sleep', ['0.3'])
+  prime()
+  rows.push(bench('dispatch: repeat (hit, nothing changed)', cmd, args))
+  rows.push(editCase('dispatch: a target locale edited (reuse)', 'locales/l05.json', (t, i) => t.replace('"l05 ', `"l05-${i} `)))
+  rows.push(editCase('dispatch: the source locale edited (partial)', 'locales/en.json', (t, i) => t.replace('"en ', `"en-${i} `)))
+  const src = fs.readdirSync(path.join(root, 'src'), { recursive: true }).find((p) => p.endsWith('.ts'))
+  rows.push(editCase('dispatch: one source file edited (partial)', path.join('src', src), (t, i) => `${t}\n// edit ${i}\n`))
+  return rows
+}
+
 try {
   if (mode === 'mono' || mode === 'i18n') {
     const root = path.join(base, mode)
@@ -127,6 +172,13 @@ try {
     const js = rows.at(-1)
     const noChange = rows[0]
     console.log(`\nfull hash sha256 vs read floor: ${(full.ms / f.read.ms).toFixed(2)}x; no-change vs JS baseline: ${(js.ms / noChange.ms).toFixed(2)}x faster (whole process), ${(js.innerMs / noChange.innerMs).toFixed(1)}x (in process)`)
+    if (mode === 'i18n') {
+      const d = dispatchCases(root)
+      table(d, f.find.ms, 'find floor')
+      for (const r of d) console.log(`  ${r.label}: ${r.inner.status} (${r.inner.reason}${r.inner.rebuild ? `, ${r.inner.rebuild}` : ''})`)
+      const hit = d[1]
+      console.log(`\nno-change dispatch: ${(hit.ms / f.find.ms).toFixed(2)}x the find floor (whole process); ${(js.ms / hit.ms).toFixed(2)}x faster than the JS baseline (process), ${(js.innerMs / hit.innerMs).toFixed(1)}x (call)`)
+    }
   } else if (mode === 'scale') {
     const sizes = opt('sizes', '10000,100000').split(',').map(Number)
     console.log('\n| files | find ms | no-change ms | ratio | full hash ms | ms per 1k files (no-change) | peak RSS MB (no-change) |')

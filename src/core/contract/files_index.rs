@@ -115,6 +115,16 @@ impl LoadedFilesIndex {
 pub fn parse_files_index(bytes: &[u8], path: &Path) -> Result<FilesIndex, CacheReadFailure> {
     let invalid =
         |m: String| CacheReadFailure::malformed(format!("cache files index invalid ({m})"), path);
+    // Fast path: straight into the typed index (records in document order, as `JSON.parse`
+    // gives them to the TypeScript core). Anything it refuses goes through the slower checks
+    // below, which say what is wrong.
+    if nesting_within(bytes, 128) {
+        if let Ok(index) = serde_json::from_slice::<FilesIndex>(bytes) {
+            if index.version == CACHE_SCHEMA_VERSION {
+                return Ok(index);
+            }
+        }
+    }
     let value: serde_json::Value = cache_file::parse_json(bytes, path)?;
     if !value.is_object() {
         return Err(invalid("root is not an object".into()));
@@ -128,6 +138,36 @@ pub fn parse_files_index(bytes: &[u8], path: &Path) -> Result<FilesIndex, CacheR
         return Err(invalid("missing or invalid field: files".into()));
     }
     serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
+}
+
+/// Whether no array or object in `bytes` nests deeper than `limit` (strings skipped). The typed
+/// parser skips unknown fields without serde_json's recursion limit; this keeps a 10,000-deep
+/// value in an unknown field as malformed as the full check says it is.
+fn nesting_within(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Loads `files.json` with its cap: a missing, oversize, unreadable or malformed file gives no

@@ -85,12 +85,32 @@ pub fn compute_cache_content_hash_with(text: &str, hash_text: &dyn Fn(&str) -> S
     hash_text(text)
 }
 
+/// JavaScript's default string order (UTF-16 code units) without decoding: it equals UTF-8 byte
+/// order except where, at the first differing byte, one string has a character in
+/// U+E000..=U+FFFF (lead byte 0xEE or 0xEF) and the other an astral one (lead byte 0xF0 and
+/// above, a surrogate pair in UTF-16, which sorts first there).
+pub fn cmp_utf16(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(i) => {
+            let (p, q) = (x[i], y[i]);
+            let high_bmp = |c: u8| c == 0xEE || c == 0xEF;
+            if (high_bmp(p) && q >= 0xF0) || (p >= 0xF0 && high_bmp(q)) {
+                q.cmp(&p)
+            } else {
+                p.cmp(&q)
+            }
+        }
+    }
+}
+
 /// The canonical text the input files epoch hashes: the keys sorted as JavaScript's
 /// `Array.prototype.sort` sorts strings (by UTF-16 code units), one `key \t hash \t size \n`
 /// line each. `mtimeMs` and `updatedAt` are not part of it.
 pub fn input_files_epoch_text(files: &FileRecordMap) -> String {
     let mut entries: Vec<_> = files.iter().collect();
-    entries.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
+    entries.sort_by(|(a, _), (b, _)| cmp_utf16(a, b));
     let mut text = String::new();
     for (key, record) in entries {
         text.push_str(key);
@@ -277,5 +297,17 @@ mod tests {
             normalize_project_root_key("/home/cafe\u{301}"),
             "/home/caf\u{e9}/"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cmp_utf16_is_javascript_order(
+            a in "[a-z\u{7f}-\u{800}\u{d7ff}\u{e000}-\u{ffff}\u{10000}-\u{10ffff}]{0,6}",
+            b in "[a-z\u{7f}-\u{800}\u{d7ff}\u{e000}-\u{ffff}\u{10000}-\u{10ffff}]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(cmp_utf16(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
+            let shared = format!("src/{a}");
+            proptest::prop_assert_eq!(cmp_utf16(&shared, &format!("src/{b}")), shared.encode_utf16().cmp(format!("src/{b}").encode_utf16()));
+        }
     }
 }

@@ -99,6 +99,42 @@ struct Ctx<'a> {
     loops_reported: Mutex<HashSet<DirId>>,
 }
 
+impl<'a> Ctx<'a> {
+    fn new(canonical_root: Option<PathBuf>, opts: &'a WalkOptions<'a>, ctl: &'a Control) -> Self {
+        Ctx {
+            canonical_root,
+            opts,
+            ctl,
+            out: Mutex::new(WalkOutput::default()),
+            loops_reported: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Moves one directory's (or one named path's) findings into the output.
+    fn merge(&self, batch: &mut Batch, dirs: u64) {
+        if let Ok(mut out) = self.out.lock() {
+            out.dirs += dirs;
+            out.special += batch.special;
+            out.entries.append(&mut batch.entries);
+            out.unreadable.append(&mut batch.unreadable);
+            out.warnings.append(&mut batch.warnings);
+        }
+    }
+
+    /// The output, sorted so it never depends on scheduling.
+    fn finish(self) -> CoreResult<WalkOutput> {
+        let mut out = self
+            .out
+            .into_inner()
+            .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
+        out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        out.unreadable.sort_unstable();
+        out.warnings
+            .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+        Ok(out)
+    }
+}
+
 /// Joins a relative POSIX path to a parent path.
 pub fn join_rel(dir_rel: &str, name: &str) -> String {
     if dir_rel.is_empty() {
@@ -131,17 +167,12 @@ pub fn check_root(root: &Path) -> CoreResult<()> {
 pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<WalkOutput> {
     check_root(root)?;
     let root_id = fs::metadata(root).ok().as_ref().and_then(dir_id);
-    let ctx = Ctx {
-        canonical_root: if opts.follow_symlinks {
-            fs::canonicalize(root).ok()
-        } else {
-            None
-        },
-        opts,
-        ctl,
-        out: Mutex::new(WalkOutput::default()),
-        loops_reported: Mutex::new(HashSet::new()),
+    let canonical_root = if opts.follow_symlinks {
+        fs::canonicalize(root).ok()
+    } else {
+        None
     };
+    let ctx = Ctx::new(canonical_root, opts, ctl);
     let ancestors = Arc::new(Ancestors {
         id: root_id,
         parent: None,
@@ -150,15 +181,7 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<Wa
         walk_dir(s, &ctx, root.to_path_buf(), String::new(), 0, ancestors);
     });
     ctl.check()?;
-    let mut out = ctx
-        .out
-        .into_inner()
-        .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
-    out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    out.unreadable.sort_unstable();
-    out.warnings
-        .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
-    Ok(out)
+    ctx.finish()
 }
 
 /// Walks only the given root-relative paths (and, for a directory, everything under it), as a
@@ -177,13 +200,7 @@ pub fn walk_paths(
     if opts.follow_symlinks || rels.iter().any(|r| r.is_empty()) {
         return walk(root, opts, ctl);
     }
-    let ctx = Ctx {
-        canonical_root: None,
-        opts,
-        ctl,
-        out: Mutex::new(WalkOutput::default()),
-        loops_reported: Mutex::new(HashSet::new()),
-    };
+    let ctx = Ctx::new(None, opts, ctl);
     let top = Arc::new(Ancestors {
         id: None,
         parent: None,
@@ -192,24 +209,11 @@ pub fn walk_paths(
         for rel in rels {
             let mut batch = Batch::default();
             visit_path(s, &ctx, root, rel, &top, &mut batch);
-            if let Ok(mut out) = ctx.out.lock() {
-                out.special += batch.special;
-                out.entries.append(&mut batch.entries);
-                out.unreadable.append(&mut batch.unreadable);
-                out.warnings.append(&mut batch.warnings);
-            }
+            ctx.merge(&mut batch, 0);
         }
     });
     ctl.check()?;
-    let mut out = ctx
-        .out
-        .into_inner()
-        .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
-    out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    out.unreadable.sort_unstable();
-    out.warnings
-        .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
-    Ok(out)
+    ctx.finish()
 }
 
 fn visit_path<'s>(
@@ -310,13 +314,7 @@ fn walk_dir<'s>(
         Err(e) => report_unreadable(&mut batch, &rel, "unreadable_dir", &e),
     }
     ctx.ctl.saw_files(batch.entries.len() as u64);
-    if let Ok(mut out) = ctx.out.lock() {
-        out.dirs += 1;
-        out.special += batch.special;
-        out.entries.append(&mut batch.entries);
-        out.unreadable.append(&mut batch.unreadable);
-        out.warnings.append(&mut batch.warnings);
-    }
+    ctx.merge(&mut batch, 1);
 }
 
 fn report_unreadable(batch: &mut Batch, rel: &str, code: &str, e: &io::Error) {

@@ -226,3 +226,32 @@ test('arguments of the wrong type are TypeErrors with code INVALID_OPTION, sync 
     }
   }
 })
+
+test('C5: many concurrent async scans publishing one manifest never leave a torn or mismatched index', async (t) => {
+  const cache = tempDir(t)
+  const manifest = path.join(cache, 'fp.json')
+  const roots = Array.from({ length: 6 }, (_, k) => {
+    const root = tempDir(t)
+    const files = {}
+    for (let i = 0; i < 200; i++) files[`d${i % 5}/f${i}.txt`] = `tree ${k} file ${i}`
+    writeTree(root, files)
+    return root
+  })
+  const expected = roots.map((root) => fingerprintSync({ root }).records)
+  const results = await Promise.all(
+    Array.from({ length: 24 }, (_, i) => fingerprint({ root: roots[i % roots.length], writeTo: manifest })),
+  )
+  results.forEach((r, i) => assert.deepEqual(r.records, expected[i % roots.length], `call ${i}: result correct`))
+  // The published manifest is one complete index of one of the trees, and its hints are either
+  // that index's or ignored (another generation), never applied to the wrong records.
+  const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8'))
+  const which = expected.findIndex((recs) => recs.length === Object.keys(parsed.files).length && recs.every((r) => parsed.files[r.path]?.hash === r.hash))
+  assert.ok(which >= 0, 'the manifest is one tree, whole')
+  const again = fingerprintSync({ root: roots[which], previous: manifest })
+  assert.deepEqual(again.records, expected[which])
+  assert.equal(again.delta.changed.length + again.delta.added.length + again.delta.deleted.length, 0)
+  if (again.warnings.some((w) => w.code === 'hints_stale' || w.code === 'hints_malformed')) {
+    assert.equal(again.counts.hashed, 200, 'hints of another generation are ignored: every file re-read')
+  }
+  assert.deepEqual(fs.readdirSync(cache).filter((n) => n.endsWith('.cachecore-tmp')), [])
+})

@@ -48,3 +48,33 @@ test('an unreadable directory makes its subtree unknown, never unchanged or dele
   assert.ok(second.delta.reasons.every((r) => r.reason === 'unreadable'))
   fs.chmodSync(path.join(root, 'locked'), 0o755)
 })
+
+test('A11: an unreadable cache directory runs uncached, with correct results and no crash', { skip: !canDrop && 'needs root and setpriv' }, (t) => {
+  const base = tempDir(t)
+  fs.chmodSync(base, 0o755)
+  const app = path.join(base, 'app')
+  fs.cpSync(path.join(path.dirname(addon), 'examples', 'i18n-app'), app, { recursive: true })
+  for (const p of fs.readdirSync(app, { recursive: true })) fs.chmodSync(path.join(app, p), fs.statSync(path.join(app, p)).isDirectory() ? 0o755 : 0o644)
+  fs.chmodSync(app, 0o755)
+  const cacheRoot = path.join(base, 'home', 'cache')
+  fs.mkdirSync(cacheRoot, { recursive: true })
+  fs.chmodSync(path.join(base, 'home'), 0o755)
+  fs.chmodSync(cacheRoot, 0o000) // owned by root: the unprivileged host can neither read nor write it
+  const run = `
+    const c = require(${JSON.stringify(addon)})
+    const rt = { hashText: 'sha256' }
+    const { state, warnings } = c.initializeCacheState({ projectRoot: ${JSON.stringify(app)}, cacheRootDir: ${JSON.stringify(cacheRoot)}, runtime: rt })
+    let calls = 0
+    const r = c.getOrBuildCachedProjectData({ state, runtime: rt, sourceLocalePath: ${JSON.stringify(path.join(app, 'locales/en.json'))}, srcRoot: ${JSON.stringify(path.join(app, 'src'))}, localesDir: ${JSON.stringify(path.join(app, 'locales'))}, locales: { source: 'en', directory: 'locales' }, producer: () => ({ calls: ++calls }) })
+    console.log(JSON.stringify({ enabled: state.enabled, reason: state.reason, warnings: warnings.map((w) => w.code), status: r.cache.status, data: r.data, cacheWarnings: r.cache.warnings.map((w) => w.code) }))
+  `
+  const first = asNobody(run)
+  const second = asNobody(run)
+  for (const r of [first, second]) {
+    assert.deepEqual(r.data, { calls: 1 }, 'the producer ran: results are computed, never served from a cache we cannot read')
+    assert.ok(r.status === 'disabled' || r.status === 'miss', JSON.stringify(r))
+    assert.ok(r.warnings.length + r.cacheWarnings.length > 0, 'the host is told why')
+  }
+  fs.chmodSync(cacheRoot, 0o755)
+  assert.deepEqual(fs.readdirSync(cacheRoot), [], 'nothing was written')
+})

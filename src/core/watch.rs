@@ -700,12 +700,16 @@ impl Worker {
         let mut w = notify::RecommendedWatcher::new(handler, config)?;
         w.watch(&self.opts.fingerprint.root, RecursiveMode::Recursive)?;
         // The same watcher (one kernel queue) watches the barrier directory: a token seen
-        // there means every event before it has been delivered.
-        let sync_ok = self
-            .shared
-            .sentinel
-            .as_ref()
-            .is_some_and(|s| w.watch(s, RecursiveMode::NonRecursive).is_ok());
+        // there means every event before it has been delivered. Only inotify gives that order
+        // across watched directories (one FIFO queue per instance); elsewhere (FSEvents,
+        // ReadDirectoryChangesW with a handle per directory) no barrier is offered, and
+        // dispatches walk.
+        let sync_ok = cfg!(target_os = "linux")
+            && self
+                .shared
+                .sentinel
+                .as_ref()
+                .is_some_and(|s| w.watch(s, RecursiveMode::NonRecursive).is_ok());
         self.shared.sync_ok.store(sync_ok, Ordering::SeqCst);
         self.native = Some(w);
         Ok(())

@@ -79,18 +79,23 @@ fn key_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
     }
 }
 
-/// Whether the dispatch's walk keeps `key` (every directory above it entered, the file kept).
-fn walk_keeps(filter: &Filter, key: &str) -> bool {
+/// Whether the dispatch's walk enters every directory above `key`.
+fn dirs_entered(filter: &Filter, key: &str) -> bool {
     let mut at = 0;
     while let Some(i) = key[at..].find('/') {
         let end = at + i;
-        let name = &key[at..end];
-        if filter.skip_dir(name, &key[..end]) {
+        if filter.skip_dir(&key[at..end], &key[..end]) {
             return false;
         }
         at = end + 1;
     }
-    filter.keep_file(&key[at..], key)
+    true
+}
+
+/// Whether the dispatch's walk keeps `key` (every directory above it entered, the file kept).
+fn walk_keeps(filter: &Filter, key: &str) -> bool {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    dirs_entered(filter, key) && filter.keep_file(name, key)
 }
 
 fn tree_records(
@@ -105,15 +110,19 @@ fn tree_records(
         let Some(key) = key_in(&f.path, rel) else {
             continue;
         };
-        // The dispatch's walks follow links: a link's record is not what they would record.
-        if f.hint.stat.kind != FileKind::File || f.hint.unstable {
-            return None;
-        }
         if key.matches('/').count() > tree.max_depth {
             if tree.max_depth == 0 {
                 continue; // not entered, and not reported, by the top-level walk
             }
             return None; // the walk would report a depth limit: let it
+        }
+        if !dirs_entered(tree.filter, key) {
+            continue;
+        }
+        // The dispatch's walks follow links (to a file or a whole directory): a link's record
+        // is not what they would record. Likewise a file that moved while it was read.
+        if f.hint.stat.kind != FileKind::File || f.hint.unstable {
+            return None;
         }
         if !walk_keeps(tree.filter, key) {
             continue;

@@ -447,6 +447,9 @@ impl Watcher {
         // The barrier directory must not be inside the watched tree (it would be indexed).
         let sentinel =
             std::env::temp_dir().join(format!("cachecore-watch-sync-{}-{id}", std::process::id()));
+        if !opts.poll {
+            registry::sweep_dead_sentinels();
+        }
         let sentinel = (!opts.poll)
             .then(|| std::fs::create_dir_all(&sentinel).ok())
             .flatten()

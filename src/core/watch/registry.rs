@@ -86,6 +86,32 @@ pub fn live_watchers() -> usize {
     table().lock().map(|t| t.len()).unwrap_or(0)
 }
 
+/// Removes the barrier directories of processes that are gone (a process that exits without
+/// closing its watchers, e.g. on a signal, cannot remove its own). Linux only (`/proc`).
+pub(super) fn sweep_dead_sentinels() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("cachecore-watch-sync-"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// The name of a barrier token file.
 pub(super) fn token_name(token: u64) -> String {
     format!("sync-{token}")

@@ -17,10 +17,10 @@ use super::hashing::TextHash;
 use super::records::{FileRecord, FileRecordMap};
 use super::tracked::{self, TreeScanOutput};
 use crate::core::filter::{Filter, FilterSpec};
-use crate::core::fingerprint::{FileState, Strategy};
+use crate::core::fingerprint::{FileState, FingerprintOptions, Strategy};
 use crate::core::hints::Hint;
 use crate::core::stat::{FileKind, Snapshot};
-use crate::core::watch::registry::{self, WatchedIndex};
+use crate::core::watch::registry;
 
 /// How long a dispatch waits for a watcher's barrier before walking instead.
 pub const WATCHER_SYNC_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -51,13 +51,11 @@ fn only_dir_names(spec: &FilterSpec) -> bool {
 }
 
 /// Whether the watcher's own options let its index stand for a walk of `tree` at `rel`.
-fn compatible(w: &WatchedIndex, tree: &WatchedTree<'_>, rel: &str, algo: TextHash) -> bool {
+fn options_fit(w: &FingerprintOptions, tree: &WatchedTree<'_>, rel: &str, algo: TextHash) -> bool {
     if w.follow_symlinks
         || w.strategy == Strategy::Metadata
         || w.algorithm != tracked::hash_algo(algo)
         || !only_dir_names(&w.filter)
-        || !w.unreadable.is_empty()
-        || !w.depth_limited.is_empty()
     {
         return false;
     }
@@ -165,9 +163,14 @@ pub fn scan_from_watcher(
     if !src.root.is_dir() || !locales.root.is_dir() {
         return None;
     }
-    let (w, rels) = registry::settled_index(&[src.root, locales.root], WATCHER_SYNC_TIMEOUT)?;
+    let accept = |o: &FingerprintOptions, rels: &[String]| {
+        options_fit(o, src, &rels[0], algo) && options_fit(o, locales, &rels[1], algo)
+    };
+    let (w, rels) =
+        registry::settled_index(&[src.root, locales.root], WATCHER_SYNC_TIMEOUT, &accept)?;
     let (src_rel, loc_rel) = (&rels[0], &rels[1]);
-    if !compatible(&w, src, src_rel, algo) || !compatible(&w, locales, loc_rel, algo) {
+    // Something near the trees the watcher could not see: a walk reports it, so let it.
+    if !w.unreadable.is_empty() || !w.depth_limited.is_empty() {
         return None;
     }
     let s = tree_records(&w.files, src, src_rel, snapshot, now)?;

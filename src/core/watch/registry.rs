@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use super::{keys_under, Mode, Msg, Shared};
 use crate::core::filter::FilterSpec;
-use crate::core::fingerprint::{FileState, Strategy};
+use crate::core::fingerprint::{FileState, FingerprintOptions, Strategy};
 use crate::core::hash::HashAlgo;
 
 /// A consistent copy of a settled watcher's index, limited to the trees asked for.
@@ -143,9 +143,14 @@ pub fn related(a: &str, b: &str) -> bool {
 
 /// The index of a live, settled watcher whose root covers every directory of `dirs` (which
 /// must exist; they are canonicalised), with the root-relative POSIX path of each directory;
-/// `None` when no watcher can vouch for them right now. Waits at most `timeout` for the
-/// watcher's barrier.
-pub fn settled_index(dirs: &[&Path], timeout: Duration) -> Option<(WatchedIndex, Vec<String>)> {
+/// `None` when no watcher can vouch for them right now. `accept` sees a watcher's options and
+/// the relative directories first (no barrier is sent to a watcher it refuses). Waits at most
+/// `timeout` for the watcher's barrier.
+pub fn settled_index(
+    dirs: &[&Path],
+    timeout: Duration,
+    accept: &dyn Fn(&FingerprintOptions, &[String]) -> bool,
+) -> Option<(WatchedIndex, Vec<String>)> {
     let canon: Vec<PathBuf> = dirs
         .iter()
         .map(|d| std::fs::canonicalize(d).ok())
@@ -160,6 +165,9 @@ pub fn settled_index(dirs: &[&Path], timeout: Duration) -> Option<(WatchedIndex,
     for (root, shared) in candidates {
         let rels: Option<Vec<String>> = canon.iter().map(|d| rel_under(&root, d)).collect();
         let Some(rels) = rels else { continue };
+        if !accept(&shared.opts, &rels) {
+            continue;
+        }
         if let Some(idx) = read_settled(&root, &shared, &rels, timeout) {
             return Some((idx, rels));
         }

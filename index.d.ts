@@ -20,6 +20,8 @@ export declare class CachedProjectDataHandle {
   get needsProducer(): boolean
   /** Whether this is a same-process memory hit (`memory hit (same_run)`). */
   get memoryHit(): boolean
+  /** Whether the current records came from a live watcher's index instead of a walk. */
+  get fromWatcher(): boolean
   /** Whether `commit` already ran. */
   get committed(): boolean
   /**
@@ -366,6 +368,11 @@ export interface CachedProjectInput {
   caps?: CacheCapsOptions
   /** How long a writer waits for a cache lock, in ms. */
   lockTimeoutMs?: number
+  /**
+   * Take the current records from a live, settled `watch()` of this process covering the
+   * src root and the locales dir, when its options allow (default true); else walk.
+   */
+  useWatcher?: boolean
 }
 
 /** The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`). */
@@ -394,6 +401,11 @@ export interface CachedProjectResult {
    * (`<label> cache memory hit (same_run)`).
    */
   memoryHit: boolean
+  /**
+   * Whether the current src and locale records came from a live, settled `watch()` of this
+   * process that covers both trees (no walk, nothing stat'ed or read) rather than a walk.
+   */
+  fromWatcher: boolean
 }
 
 /** The keys of two file maps compared: `{ added, changed, deleted, unchanged }`. */

@@ -94,6 +94,9 @@ pub struct CachedProjectInput<'a> {
     pub caps: Option<CacheCapsOptions>,
     /// How long a writer waits for a cache lock, in ms.
     pub lock_timeout_ms: Option<f64>,
+    /// Take the current records from a live, settled `watch()` of this process covering the
+    /// src root and the locales dir, when its options allow (default true); else walk.
+    pub use_watcher: Option<bool>,
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
@@ -127,6 +130,9 @@ pub struct CachedProjectResult<'a> {
     /// A same-process repeat served from memory: print `cacheMemoryHitMessageLines(label)`
     /// (`<label> cache memory hit (same_run)`).
     pub memory_hit: bool,
+    /// Whether the current src and locale records came from a live, settled `watch()` of this
+    /// process that covers both trees (no walk, nothing stat'ed or read) rather than a walk.
+    pub from_watcher: bool,
 }
 
 fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, bool)> {
@@ -284,6 +290,7 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
     };
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
+    input.use_watcher = i.use_watcher.unwrap_or(true);
     Ok(input)
 }
 
@@ -390,6 +397,7 @@ fn result<'a>(
         data,
         cache: to_js_json(env, &outcome.cache)?,
         memory_hit: outcome.memory_hit,
+        from_watcher: outcome.from_watcher,
     })
 }
 
@@ -457,6 +465,7 @@ pub struct CachedProjectDataHandle {
     plan: Option<DispatchPlan>,
     cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
     memory_hit: bool,
+    from_watcher: bool,
     needs_producer: bool,
 }
 
@@ -478,6 +487,12 @@ impl CachedProjectDataHandle {
     #[napi(getter)]
     pub fn memory_hit(&self) -> bool {
         self.memory_hit
+    }
+
+    /// Whether the current records came from a live watcher's index instead of a walk.
+    #[napi(getter)]
+    pub fn from_watcher(&self) -> bool {
+        self.from_watcher
     }
 
     /// Whether `commit` already ran.
@@ -581,6 +596,7 @@ pub fn begin_cached_project_data(
         Ok(CachedProjectDataHandle {
             cache: plan.cache.clone(),
             memory_hit: plan.memory_hit,
+            from_watcher: plan.from_watcher,
             needs_producer: plan.needs_producer(),
             plan: Some(plan),
         })

@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub mod registry;
+
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
@@ -331,6 +333,8 @@ pub type EventSink = Box<dyn Fn(WatchEvent) + Send>;
 
 enum Msg {
     Fs(notify::Result<notify::Event>),
+    /// A registry barrier: answer `true` once the token file is seen and the index is settled.
+    Sync(u64, Sender<bool>),
     Flush(Sender<()>),
     Rescan(RescanReason),
     Stop,
@@ -340,13 +344,23 @@ enum Msg {
 struct Index {
     files: BTreeMap<String, FileState>,
     unreadable: BTreeSet<String>,
+    /// Directories the walk did not enter because of the depth cap.
+    depth_limited: BTreeSet<String>,
     ready: bool,
 }
 
+fn depth_limited_of(warnings: &[Warning]) -> impl Iterator<Item = String> + '_ {
+    warnings
+        .iter()
+        .filter(|w| w.code == "depth_limit")
+        .filter_map(|w| w.path.clone())
+}
+
 impl Index {
-    fn replace(&mut self, files: Vec<FileState>, unreadable: Vec<String>) {
+    fn replace(&mut self, files: Vec<FileState>, unreadable: Vec<String>, warnings: &[Warning]) {
         self.files = files.into_iter().map(|f| (f.path.clone(), f)).collect();
         self.unreadable = unreadable.into_iter().collect();
+        self.depth_limited = depth_limited_of(warnings).collect();
     }
 
     fn sorted(&self) -> Vec<FileState> {
@@ -392,10 +406,21 @@ struct Shared {
     mode: Mutex<Mode>,
     /// Test hook: file system events are dropped, as a kernel queue overflow drops them.
     deaf: AtomicBool,
+    /// The options of the watcher (for the registry's compatibility checks).
+    opts: FingerprintOptions,
+    /// The last scan failed: the index is unchanged and a full rescan is owed.
+    stale: AtomicBool,
+    /// A private directory the native watcher also watches, for registry barriers.
+    sentinel: Option<PathBuf>,
+    /// Whether the native watcher watches `sentinel`.
+    sync_ok: AtomicBool,
+    /// Where registry barriers are sent (`None` once closed).
+    sync_tx: Mutex<Option<Sender<Msg>>>,
 }
 
 /// A live watcher. Dropping it closes it.
 pub struct Watcher {
+    id: u64,
     shared: Arc<Shared>,
     tx: Mutex<Option<Sender<Msg>>>,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -417,14 +442,32 @@ impl Watcher {
             ));
         }
         walk::check_root(&opts.fingerprint.root)?;
+        let id = registry::next_id();
+        let canonical_root = std::fs::canonicalize(&opts.fingerprint.root).ok();
+        // The barrier directory must not be inside the watched tree (it would be indexed).
+        let sentinel =
+            std::env::temp_dir().join(format!("cachecore-watch-sync-{}-{id}", std::process::id()));
+        if !opts.poll {
+            registry::sweep_dead_sentinels();
+        }
+        let sentinel = (!opts.poll)
+            .then(|| std::fs::create_dir_all(&sentinel).ok())
+            .flatten()
+            .and_then(|_| std::fs::canonicalize(&sentinel).ok())
+            .filter(|s| canonical_root.as_ref().is_some_and(|r| !s.starts_with(r)));
+        let (tx, rx) = mpsc::channel::<Msg>();
         let shared = Arc::new(Shared {
             index: Mutex::new(Index::default()),
             status: Mutex::new(Status::default()),
             cancel: Arc::new(AtomicBool::new(false)),
             mode: Mutex::new(if opts.poll { Mode::Poll } else { Mode::Native }),
             deaf: AtomicBool::new(false),
+            opts: opts.fingerprint.clone(),
+            stale: AtomicBool::new(false),
+            sentinel,
+            sync_ok: AtomicBool::new(false),
+            sync_tx: Mutex::new(Some(tx.clone())),
         });
-        let (tx, rx) = mpsc::channel::<Msg>();
         let worker_shared = shared.clone();
         let worker_tx = tx.clone();
         let worker = std::thread::Builder::new()
@@ -439,11 +482,17 @@ impl Watcher {
                     next_poll: None,
                     before: None,
                     pending: Pending::default(),
+                    syncs: Default::default(),
+                    sync_due: Vec::new(),
                 };
                 w.run(rx);
             })
             .map_err(|e| CoreError::io("cannot start the watcher thread", e))?;
+        if let Some(root) = canonical_root {
+            registry::register(id, root, Arc::downgrade(&shared));
+        }
         Ok(Watcher {
+            id,
             shared,
             tx: Mutex::new(Some(tx)),
             worker: Mutex::new(Some(worker)),
@@ -534,6 +583,10 @@ impl Watcher {
 
     /// Stops the watcher: no event reaches the sink after this returns. Idempotent.
     pub fn close(&self) {
+        registry::unregister(self.id);
+        if let Ok(mut tx) = self.shared.sync_tx.lock() {
+            tx.take();
+        }
         self.shared.cancel.store(true, Ordering::SeqCst);
         if let Ok(mut tx) = self.tx.lock() {
             if let Some(tx) = tx.take() {
@@ -545,6 +598,9 @@ impl Watcher {
             if h.thread().id() != std::thread::current().id() {
                 let _ = h.join();
             }
+        }
+        if let Some(s) = &self.shared.sentinel {
+            let _ = std::fs::remove_dir_all(s);
         }
     }
 }
@@ -594,6 +650,10 @@ struct Worker {
     /// The index paths before the batch being handled (with a layout only).
     before: Option<Vec<String>>,
     pending: Pending,
+    /// Registry barriers waiting for their token file.
+    syncs: std::collections::HashMap<u64, Sender<bool>>,
+    /// Registry barriers whose token file was seen: answered once the batch is handled.
+    sync_due: Vec<Sender<bool>>,
 }
 
 /// Root-relative POSIX path of an event path: `None` when it is not under the root or not
@@ -642,6 +702,18 @@ impl Worker {
             notify::Config::default().with_follow_symlinks(self.opts.fingerprint.follow_symlinks);
         let mut w = notify::RecommendedWatcher::new(handler, config)?;
         w.watch(&self.opts.fingerprint.root, RecursiveMode::Recursive)?;
+        // The same watcher (one kernel queue) watches the barrier directory: a token seen
+        // there means every event before it has been delivered. Only inotify gives that order
+        // across watched directories (one FIFO queue per instance); elsewhere (FSEvents,
+        // ReadDirectoryChangesW with a handle per directory) no barrier is offered, and
+        // dispatches walk.
+        let sync_ok = cfg!(target_os = "linux")
+            && self
+                .shared
+                .sentinel
+                .as_ref()
+                .is_some_and(|s| w.watch(s, RecursiveMode::NonRecursive).is_ok());
+        self.shared.sync_ok.store(sync_ok, Ordering::SeqCst);
         self.native = Some(w);
         Ok(())
     }
@@ -651,6 +723,7 @@ impl Worker {
     /// stat tuple moved (or that are racy), so it sees what a fresh scan sees.
     fn start_poll(&mut self) {
         self.native = None;
+        self.shared.sync_ok.store(false, Ordering::SeqCst);
         self.next_poll = Some(Instant::now() + self.opts.poll_interval);
     }
 
@@ -712,7 +785,7 @@ impl Worker {
                 let mut delta = o.delta;
                 delta.unchanged.clear();
                 if let Ok(mut idx) = self.shared.index.lock() {
-                    idx.replace(o.files, o.unreadable);
+                    idx.replace(o.files, o.unreadable, &o.warnings);
                     idx.ready = true;
                 }
                 self.emit(WatchEventKind::Ready, delta, counts, None, warnings, t0);
@@ -720,6 +793,7 @@ impl Worker {
             Err(CoreError::Aborted) => return,
             Err(e) => {
                 warnings.push(Warning::new("scan_failed", e.to_string()));
+                self.shared.stale.store(true, Ordering::SeqCst);
                 if let Ok(mut idx) = self.shared.index.lock() {
                     idx.ready = true;
                 }
@@ -749,6 +823,9 @@ impl Worker {
                     while let Ok(m) = rx.try_recv() {
                         match m {
                             Msg::Fs(res) => self.take(res),
+                            Msg::Sync(token, reply) => {
+                                self.syncs.insert(token, reply);
+                            }
                             Msg::Rescan(r) => self.pending.rescan(r),
                             Msg::Flush(other) => {
                                 let _ = other.send(());
@@ -763,12 +840,16 @@ impl Worker {
                     let _ = reply.send(());
                 }
                 Ok(Msg::Rescan(reason)) => self.pending.rescan(reason),
+                Ok(Msg::Sync(token, reply)) => {
+                    self.syncs.insert(token, reply);
+                }
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
             if self.shared.cancel.load(Ordering::SeqCst) {
                 return;
             }
+            self.answer_syncs();
             if let Some(d) = self.deadline() {
                 if Instant::now() >= d {
                     self.process();
@@ -795,6 +876,7 @@ impl Worker {
             return;
         }
         let ev = match res {
+            Ok(ev) if self.is_barrier(&ev) => return,
             Ok(ev) => ev,
             Err(e) => {
                 if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) && self.native.is_some() {
@@ -841,6 +923,43 @@ impl Worker {
                     self.pending.touch();
                 }
             }
+        }
+    }
+
+    /// Whether `ev` is about the barrier directory; notes the barriers it completes.
+    fn is_barrier(&mut self, ev: &notify::Event) -> bool {
+        let Some(dir) = self.shared.sentinel.as_ref() else {
+            return false;
+        };
+        let mut ours = false;
+        for p in &ev.paths {
+            if p.starts_with(dir) {
+                ours = true;
+                let token = p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(registry::token_of);
+                if let Some(reply) = token.and_then(|t| self.syncs.remove(&t)) {
+                    self.sync_due.push(reply);
+                }
+            }
+        }
+        ours
+    }
+
+    /// Answers the barriers that were seen: the pending batch is handled first, and the answer
+    /// says whether the index is then settled.
+    fn answer_syncs(&mut self) {
+        if self.sync_due.is_empty() {
+            return;
+        }
+        self.process();
+        let settled = self.native.is_some()
+            && self.pending.is_empty()
+            && self.pending.rescan.is_none()
+            && !self.shared.stale.load(Ordering::SeqCst);
+        for reply in self.sync_due.drain(..) {
+            let _ = reply.send(settled);
         }
     }
 
@@ -964,7 +1083,8 @@ impl Worker {
                     let mut delta = o.delta;
                     delta.unchanged.clear();
                     if let Ok(mut idx) = self.shared.index.lock() {
-                        idx.replace(o.files, o.unreadable);
+                        idx.replace(o.files, o.unreadable, &o.warnings);
+                        self.shared.stale.store(false, Ordering::SeqCst);
                     }
                     if rescan.is_none() && delta.is_clean() {
                         // A sweep (or a batch of touches) that found nothing: nothing to say.
@@ -1061,7 +1181,7 @@ impl Worker {
         })();
         match result {
             Ok((walk_warnings, ev)) => {
-                warnings.extend(walk_warnings);
+                warnings.extend(walk_warnings.iter().cloned());
                 warnings.extend(ev.warnings);
                 let files_after = {
                     let mut idx = match self.shared.index.lock() {
@@ -1075,11 +1195,16 @@ impl Worker {
                         for k in set_under(&idx.unreadable, s) {
                             idx.unreadable.remove(&k);
                         }
+                        for k in set_under(&idx.depth_limited, s) {
+                            idx.depth_limited.remove(&k);
+                        }
                     }
                     for f in ev.files {
                         idx.files.insert(f.path.clone(), f);
                     }
                     idx.unreadable.extend(ev.unreadable);
+                    idx.depth_limited
+                        .extend(depth_limited_of(&walk_warnings).collect::<Vec<_>>());
                     idx.files.len() as u64
                 };
                 let mut delta = ev.delta;
@@ -1116,6 +1241,7 @@ impl Worker {
             format!("{e}; the index is unchanged, and is rebuilt once the root is usable"),
         ));
         // Whatever happened, the next batch must be a full rescan.
+        self.shared.stale.store(true, Ordering::SeqCst);
         self.pending
             .rescan(rescan.unwrap_or(RescanReason::RootChanged));
         self.pending.first = None;

@@ -47,6 +47,7 @@ use super::records::FileRecordMap;
 use super::store_paths::CacheLocation;
 use super::tracked::{self, TreeScan, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
 use super::walk_specs::{self, SrcWalkRules};
+use super::watched;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
@@ -116,6 +117,9 @@ pub struct DispatchInput {
     pub caps: CacheCaps,
     /// How long a writer waits for a lock.
     pub lock_timeout: Duration,
+    /// Take the src and locale records from a live, settled watcher of this process that
+    /// covers both trees, when its options allow (default true); else walk.
+    pub use_watcher: bool,
 }
 
 impl DispatchInput {
@@ -134,6 +138,7 @@ impl DispatchInput {
             baseline_files: None,
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            use_watcher: true,
         }
     }
 
@@ -198,6 +203,8 @@ pub struct ScanStats {
     pub reused: u64,
     /// Content bytes read.
     pub bytes_read: u64,
+    /// Whether the records came from a live watcher's index (no walk, nothing stat'ed or read).
+    pub from_watcher: bool,
 }
 
 /// The state after [`begin`].
@@ -241,6 +248,8 @@ pub struct DispatchPlan {
     pub action: DispatchAction,
     /// Whether this is a same-process memory hit (`memory hit (same_run)`).
     pub memory_hit: bool,
+    /// Whether the current records came from a live watcher's index instead of a walk.
+    pub from_watcher: bool,
     persist: Persist,
     begin: Option<Box<DispatchBegin>>,
 }
@@ -262,6 +271,8 @@ pub struct DispatchOutcome {
     pub cache: CacheDispatchInfo,
     /// Whether the data came from the per-process memory.
     pub memory_hit: bool,
+    /// Whether the current records came from a live watcher's index instead of a walk.
+    pub from_watcher: bool,
 }
 
 fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<String>) {
@@ -355,36 +366,73 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         Snapshot::take(Some(&loc.project_dir))
     };
     let now = now_iso();
-    let src = tracked::scan_tree(
-        &TreeScan {
-            root: &input.src_root,
-            filter: &src_filter,
-            max_depth: walk_specs::SRC_MAX_DEPTH,
-            hint_prefix: SRC_HINT_PREFIX,
-            stored: stored.map(|s| &s.files),
-        },
-        &hints_by_key,
-        input.hash,
-        &snapshot,
-        &now,
-    )?;
-    let locales = tracked::scan_tree(
-        &TreeScan {
-            root: &input.locales.dir,
-            filter: &locale_filter,
-            max_depth: walk_specs::locale_max_depth(input.locales.layout.structure),
-            hint_prefix: LOCALE_HINT_PREFIX,
-            stored: stored.and_then(|s| s.locale_segments.as_ref()),
-        },
-        &hints_by_key,
-        input.hash,
-        &snapshot,
-        &now,
-    )?;
+    let src_spec = input.src_rules.filter_spec();
+    let locale_spec = walk_specs::locale_filter_spec();
+    let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
+    // A settled watcher of this process that covers both trees answers without a walk.
+    let watched = if input.use_watcher {
+        watched::scan_from_watcher(
+            &watched::WatchedTree {
+                root: &input.src_root,
+                filter: &src_filter,
+                spec: &src_spec,
+                max_depth: walk_specs::SRC_MAX_DEPTH,
+                hint_prefix: SRC_HINT_PREFIX,
+                stored: stored.map(|s| &s.files),
+            },
+            &watched::WatchedTree {
+                root: &input.locales.dir,
+                filter: &locale_filter,
+                spec: &locale_spec,
+                max_depth: locale_depth,
+                hint_prefix: LOCALE_HINT_PREFIX,
+                stored: stored.and_then(|s| s.locale_segments.as_ref()),
+            },
+            input.hash,
+            &snapshot,
+            &now,
+        )
+    } else {
+        None
+    };
+    let from_watcher = watched.is_some();
+    let (src, locales) = match watched {
+        Some(pair) => pair,
+        None => {
+            let src = tracked::scan_tree(
+                &TreeScan {
+                    root: &input.src_root,
+                    filter: &src_filter,
+                    max_depth: walk_specs::SRC_MAX_DEPTH,
+                    hint_prefix: SRC_HINT_PREFIX,
+                    stored: stored.map(|s| &s.files),
+                },
+                &hints_by_key,
+                input.hash,
+                &snapshot,
+                &now,
+            )?;
+            let locales = tracked::scan_tree(
+                &TreeScan {
+                    root: &input.locales.dir,
+                    filter: &locale_filter,
+                    max_depth: locale_depth,
+                    hint_prefix: LOCALE_HINT_PREFIX,
+                    stored: stored.and_then(|s| s.locale_segments.as_ref()),
+                },
+                &hints_by_key,
+                input.hash,
+                &snapshot,
+                &now,
+            )?;
+            (src, locales)
+        }
+    };
     state.stats = ScanStats {
         hashed: src.hashed + locales.hashed,
         reused: src.reused + locales.reused,
         bytes_read: src.bytes_read + locales.bytes_read,
+        from_watcher,
     };
     state.info.warnings.extend(src.warnings);
     state.info.warnings.extend(locales.warnings);
@@ -488,6 +536,7 @@ impl DispatchBegin {
                 cache: info,
                 action: DispatchAction::Produce(None),
                 memory_hit: false,
+                from_watcher: false,
                 persist: Persist::Nothing,
                 begin: None,
             };
@@ -635,6 +684,7 @@ impl DispatchBegin {
             cache,
             action,
             memory_hit,
+            from_watcher: self.stats.from_watcher,
             persist,
             begin: Some(Box::new(self)),
         }
@@ -671,6 +721,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
         mut cache,
         action,
         memory_hit,
+        from_watcher,
         persist,
         begin,
     } = plan;
@@ -685,6 +736,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
             data,
             cache,
             memory_hit,
+            from_watcher,
         });
     };
     let input = &begin.input;
@@ -701,6 +753,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
             data,
             cache,
             memory_hit,
+            from_watcher,
         });
     }
     if input.mode == CacheMode::ReadOnly {
@@ -718,6 +771,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
             data,
             cache,
             memory_hit,
+            from_watcher,
         });
     }
     let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
@@ -737,6 +791,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
                 data,
                 cache,
                 memory_hit,
+                from_watcher,
             });
         }
         Err(e) => {
@@ -750,6 +805,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
                 data,
                 cache,
                 memory_hit,
+                from_watcher,
             });
         }
     };
@@ -763,6 +819,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
             data,
             cache,
             memory_hit,
+            from_watcher,
         });
     }
     if begin.corrupt_files {
@@ -795,6 +852,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
         data,
         cache,
         memory_hit,
+        from_watcher,
     })
 }
 

@@ -33,3 +33,4 @@ pub mod tracked;
 pub mod translate_keys;
 pub mod translations;
 pub mod walk_specs;
+pub mod watched;

@@ -3,6 +3,8 @@
 //! that changed nothing tracked it is a memory hit, after a tracked change it decides from the
 //! watcher's records, and an edit not yet handled by the watcher is never missed.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,15 +14,10 @@ use std::time::{Duration, Instant};
 use cachecore::core::contract::analysis_file::raw_data;
 use cachecore::core::contract::decide::{AnalysisRebuildReason, AnalysisRebuildStrategy};
 use cachecore::core::contract::dispatch::{
-    begin, dispatch, DispatchInput, DispatchOutcome, LocalesInput, ProducerContext,
+    begin, dispatch, DispatchInput, DispatchOutcome, ProducerContext,
 };
 use cachecore::core::contract::dispatch_info::CacheDispatchStatus as S;
-use cachecore::core::contract::hashing::TextHash;
-use cachecore::core::contract::layout::{
-    CachedLocalesLayout, LocalesLayoutMode, LocalesLayoutStructure,
-};
 use cachecore::core::contract::records::FileRecordMap;
-use cachecore::core::contract::store_paths::{resolve_cache_location, CacheLocationInput};
 use cachecore::core::hash::HashAlgo;
 use cachecore::core::watch::{WatchEvent, WatchEventKind, WatchOptions, Watcher};
 
@@ -61,27 +58,7 @@ impl Proj {
     }
 
     fn input(&self) -> DispatchInput {
-        let loc = resolve_cache_location(&CacheLocationInput {
-            home: Some(self.home.clone()),
-            config_dir: None,
-            project_root: self.root.clone(),
-            hash: TextHash::Sha256,
-        })
-        .unwrap();
-        DispatchInput::new(
-            loc,
-            self.root.join("src"),
-            LocalesInput {
-                dir: self.root.join("locales"),
-                layout: CachedLocalesLayout {
-                    mode: LocalesLayoutMode::FlatFile,
-                    structure: LocalesLayoutStructure::LocaleFile,
-                    directory: "locales".into(),
-                    source: "en".into(),
-                },
-                source_segment_keys: None,
-            },
-        )
+        common::flat_file_input(&self.root, &self.home)
     }
 
     fn run(&self) -> (DispatchOutcome, Option<ProducerContext>) {

@@ -1310,6 +1310,25 @@ export interface SaveProjectRunStateInput {
  */
 export declare function saveProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): CacheSaveResult
 
+/** `trackedWalkRules()`: the default rules of the src and locale walks (§8). */
+export declare function trackedWalkRules(): TrackedWalkRules
+
+/**
+ * The default rules of the §8 walks, as the dispatch applies them: hosts and tools that run
+ * `fingerprint` over a project's src and locales (the `cachecore` CLI does) take them from
+ * here instead of restating them.
+ */
+export interface TrackedWalkRules {
+  /** The src file pattern (case-insensitive extensions), for `include.pattern`. */
+  srcPattern: string
+  /** Directory names the src walk skips by default, for `exclude.dirs`. */
+  skippedDirs: Array<string>
+  /** The src walk's depth cap. */
+  srcMaxDepth: number
+  /** The locale walk's depth cap for nested layouts (`locale_file` is top level only). */
+  localeMaxDepth: number
+}
+
 /** The identity of a translation cache file. */
 export interface TranslationCacheInput {
   /** The target locale code (the file name; checked against the allowlist). */

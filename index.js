@@ -901,6 +901,7 @@ module.exports.resolveCacheState = nativeBinding.resolveCacheState
 module.exports.saveProjectFilesState = nativeBinding.saveProjectFilesState
 module.exports.saveProjectRunState = nativeBinding.saveProjectRunState
 module.exports.saveProjectsIndex = nativeBinding.saveProjectsIndex
+module.exports.trackedWalkRules = nativeBinding.trackedWalkRules
 module.exports.validateTranslationLocaleCode = nativeBinding.validateTranslationLocaleCode
 module.exports.version = nativeBinding.version
 module.exports.watch = nativeBinding.watch

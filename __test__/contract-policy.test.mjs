@@ -814,3 +814,11 @@ test('index.d.ts declares the contract names and types', () => {
   const code = dts.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')
   assert.doesNotMatch(code, /\bany\b/, 'no any in index.d.ts')
 })
+
+test('trackedWalkRules: the §8 defaults, one source for the dispatch and for tools', () => {
+  const r = c.trackedWalkRules()
+  assert.equal(r.srcPattern, '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte)$')
+  assert.deepEqual(r.skippedDirs, ['node_modules', 'dist', 'build', '.git', 'coverage', '.next', 'out'])
+  assert.equal(r.srcMaxDepth, 48)
+  assert.equal(r.localeMaxDepth, 16)
+})

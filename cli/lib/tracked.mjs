@@ -1,12 +1,14 @@
 // The tracked files of a project as the engine sees them (§8 walks), and the stored index.
 import fs from 'node:fs'
 import path from 'node:path'
-import { HASH, resolveState } from './core.mjs'
+import { addon, HASH, resolveState } from './core.mjs'
 
+// §8's rules come from the core, so the CLI's walks are the dispatch's walks.
+const RULES = addon.trackedWalkRules()
 /** §8: src files by extension, case-insensitive. */
-export const SRC_PATTERN = '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte)$'
+export const SRC_PATTERN = RULES.srcPattern
 /** §8: directory names skipped by default. */
-export const DEFAULT_SKIPPED_DIRS = ['node_modules', 'dist', 'build', '.git', 'coverage', '.next', 'out']
+export const DEFAULT_SKIPPED_DIRS = RULES.skippedDirs
 
 /** fingerprint options for the src walk. */
 export function srcOptions(project, hash = HASH) {
@@ -14,7 +16,7 @@ export function srcOptions(project, hash = HASH) {
     root: project.srcRoot,
     include: { pattern: SRC_PATTERN },
     exclude: { dirs: DEFAULT_SKIPPED_DIRS },
-    maxDepth: 48,
+    maxDepth: RULES.srcMaxDepth,
     hash,
   }
 }
@@ -25,7 +27,7 @@ export function localeOptions(project, hash = HASH) {
   return {
     root: project.localesDir,
     include: { pattern: flat ? '^[^/]*\\.json$' : '\\.json$' },
-    maxDepth: flat ? 1 : 16,
+    maxDepth: flat ? 1 : RULES.localeMaxDepth,
     hash,
   }
 }

@@ -212,3 +212,33 @@ pub fn normalize_project_root_key(env: Env, root: Unknown<'_>) -> napi::Result<S
         Ok(core::normalize_project_root_key(&root))
     })
 }
+
+/// The default rules of the §8 walks, as the dispatch applies them: hosts and tools that run
+/// `fingerprint` over a project's src and locales (the `cachecore` CLI does) take them from
+/// here instead of restating them.
+#[napi(object, object_from_js = false)]
+pub struct TrackedWalkRules {
+    /// The src file pattern (case-insensitive extensions), for `include.pattern`.
+    pub src_pattern: String,
+    /// Directory names the src walk skips by default, for `exclude.dirs`.
+    pub skipped_dirs: Vec<String>,
+    /// The src walk's depth cap.
+    pub src_max_depth: u32,
+    /// The locale walk's depth cap for nested layouts (`locale_file` is top level only).
+    pub locale_max_depth: u32,
+}
+
+/// `trackedWalkRules()`: the default rules of the src and locale walks (§8).
+#[napi]
+pub fn tracked_walk_rules() -> TrackedWalkRules {
+    use crate::core::contract::walk_specs as w;
+    TrackedWalkRules {
+        src_pattern: w::SRC_FILE_PATTERN.to_string(),
+        skipped_dirs: w::DEFAULT_SKIPPED_DIRS
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+        src_max_depth: w::SRC_MAX_DEPTH as u32,
+        locale_max_depth: w::LOCALE_MAX_DEPTH as u32,
+    }
+}

@@ -22,6 +22,8 @@ export declare class CachedProjectDataHandle {
   get memoryHit(): boolean
   /** Whether the current records came from a live watcher's index instead of a walk. */
   get fromWatcher(): boolean
+  /** Where `begin` spent its time (`commitMs` is 0: the result of `commit` has it). */
+  get timings(): DispatchTimings
   /** Whether `commit` already ran. */
   get committed(): boolean
   /**
@@ -31,7 +33,8 @@ export declare class CachedProjectDataHandle {
   get context(): CacheProducerContext | undefined
   /**
    * The cached data that will be served (a hit or a reuse), or the context's `previous`
-   * when a producer is needed; through `JSON.parse`. `undefined` when there is none.
+   * when a producer is needed, as parsed once by `begin`. `undefined` when there is none
+   * (and after `commit`).
    */
   get previousData(): unknown
   /**
@@ -406,6 +409,8 @@ export interface CachedProjectResult {
    * process that covers both trees (no walk, nothing stat'ed or read) rather than a walk.
    */
   fromWatcher: boolean
+  /** Where the dispatch spent its time. */
+  timings: DispatchTimings
 }
 
 /** The keys of two file maps compared: `{ added, changed, deleted, unchanged }`. */
@@ -805,6 +810,32 @@ export declare function defaultCacheCaps(): CacheCapsOptions
  * not an object of records.
  */
 export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
+
+/**
+ * Where a dispatch spent its time, in milliseconds: cachecore's diagnostics (not part of the
+ * contract), for hosts that explain a slow run.
+ */
+export interface DispatchTimings {
+  /**
+   * `meta.json` maintenance, `files.json` and the stat hints, walking, stat'ing and hashing
+   * the tracked files.
+   */
+  scanMs: number
+  /**
+   * Reading and checking `analysis.json`'s envelope (its data stays on disk when the file is
+   * in cachecore's layout).
+   */
+  envelopeMs: number
+  /**
+   * Reading the stored data and parsing it with `JSON.parse` (which also validates it), when
+   * the decision uses it.
+   */
+  dataMs: number
+  /** The host's `parseCachedData` and the decision. */
+  decideMs: number
+  /** Serialising the producer's data (`JSON.stringify`) and persisting; 0 before `commit`. */
+  commitMs: number
+}
 
 /**
  * `emitAnalysisCacheInvalidationMessage({ emit, op, runId?, decision })`: emits

@@ -387,3 +387,71 @@ test('two-phase with the cache off: needsProducer, no context, nothing written',
   assert.deepEqual([out.data, out.cache.status, out.cache.reason], [{ off: true }, 'bypass', 'no_cache'])
   assert.equal(fs.existsSync(p.home), false)
 })
+
+// Issue 9: cachecore writes analysis.json envelope first and reads only the envelope to decide;
+// the data is read and parsed (JSON.parse is its validation) only when the decision uses it.
+test('analysis.json is written envelope first, compact; the TypeScript core layout still hits', async (t) => {
+  const { p, state } = await cold(t)
+  const text = fs.readFileSync(state.analysisPath, 'utf8')
+  assert.match(text, /^\{"version":1,"updatedAt":"[^"]+","projectId":"[0-9a-f]+","inputFilesEpoch":"[0-9a-f]+","data":\{/)
+  const stored = JSON.parse(text)
+  // Rewritten as the TypeScript core writes it: pretty, data before inputFilesEpoch.
+  const { version, updatedAt, projectId, data, inputFilesEpoch } = stored
+  fs.writeFileSync(state.analysisPath, JSON.stringify({ version, updatedAt, projectId, data, inputFilesEpoch }, null, 2))
+  await settle()
+  const r = runChild(p)
+  assert.deepEqual(statusOf(r), ['hit', 'cache_hit'])
+  assert.deepEqual(r.result.data, data)
+  const { scanMs, envelopeMs, dataMs, decideMs, commitMs } = r.result.timings
+  for (const v of [scanMs, envelopeMs, dataMs, decideMs, commitMs]) assert.ok(Number.isFinite(v) && v >= 0, String(v))
+})
+
+test('stored data that is not JSON behind a valid envelope: a malformed miss, rebuilt, never served', async (t) => {
+  const { p, state } = await cold(t)
+  const corrupt = () => {
+    const text = fs.readFileSync(state.analysisPath, 'utf8')
+    const at = text.indexOf(',"data":')
+    assert.ok(at > 0)
+    // The envelope stays valid and the file still ends with a brace: only parsing the data shows it.
+    fs.writeFileSync(state.analysisPath, text.slice(0, at) + ',"data":{"run":"stale","x":[1,}' + '}')
+  }
+  corrupt()
+  await settle()
+  const r = runChild(p)
+  assert.equal(r.error, undefined, JSON.stringify(r.error))
+  assert.equal(r.result.cache.status, 'miss')
+  assert.ok(
+    r.result.cache.warnings.some((w) => w.code === 'cache_malformed' && w.path === state.analysisPath && /invalid JSON/.test(w.message)),
+    JSON.stringify(r.result.cache.warnings),
+  )
+  assert.equal(r.calls, 1, 'the producer rebuilt it')
+  assert.equal(r.ctx.previous, undefined, 'the bad data is never a base')
+  assert.deepEqual(r.result.data, { run: 'child', previous: null })
+  assert.deepEqual(JSON.parse(fs.readFileSync(state.analysisPath, 'utf8')).data, { run: 'child', previous: null })
+  // The same through the two-phase handle, in this process.
+  corrupt()
+  const h = beginCachedProjectData(dispatchInput(p))
+  assert.equal(h.needsProducer, true)
+  assert.equal(h.context.previous, undefined)
+  assert.equal(h.previousData, undefined)
+  assert.ok(h.cache.warnings.some((w) => w.code === 'cache_malformed'))
+  assert.equal(h.timings.commitMs, 0)
+  const out = h.commit({ rebuilt: true })
+  assert.deepEqual(out.data, { rebuilt: true })
+  assert.deepEqual(JSON.parse(fs.readFileSync(state.analysisPath, 'utf8')).data, { rebuilt: true })
+})
+
+test('a partial rebuild hands the producer the stored data parsed once, as plain objects', async (t) => {
+  const { p, state } = await cold(t)
+  edit(path.join(p.root, 'src/main.js'), 'export const x = 3\n')
+  const h = beginCachedProjectData(dispatchInput(p))
+  assert.equal(h.needsProducer, true)
+  assert.equal(h.context.analysisRebuild.strategy, 'partial')
+  assert.deepEqual(h.context.previous, { run: 'child', previous: null })
+  assert.equal(Object.getPrototypeOf(h.context.previous), Object.prototype)
+  assert.equal(h.previousData, h.context.previous, 'one parse, the same object')
+  const out = h.commit({ patched: h.context.previous.run })
+  assert.deepEqual(out.data, { patched: 'child' })
+  assert.ok(out.timings.commitMs >= 0)
+  assert.deepEqual(JSON.parse(fs.readFileSync(state.analysisPath, 'utf8')).data, { patched: 'child' })
+})

@@ -183,6 +183,15 @@ test('loaders never throw: missing, malformed, oversize and foreign files are wa
   assert.equal(o.value, undefined)
   assert.equal(o.warnings[0].code, 'cache_oversize')
   assert.deepEqual(cachecore.loadProjectRunState(state).value.data, { big: 'x'.repeat(100) })
+  // cachecore's layout (envelope first): a valid envelope whose data is not JSON is malformed,
+  // found when the data is parsed; and prepareCacheForRun drops it.
+  fs.writeFileSync(state.analysisPath, `{"version":1,"projectId":"${state.projectId}","inputFilesEpoch":"e","data":{"a":[1,}}`)
+  const bad = cachecore.loadProjectRunState(state)
+  assert.equal(bad.value, undefined)
+  assert.equal(bad.warnings[0].code, 'cache_malformed')
+  assert.match(bad.warnings[0].message, /invalid JSON/)
+  assert.ok(cachecore.prepareCacheForRun(state).warnings.some((w) => w.code === 'cache_malformed'))
+  assert.equal(fs.existsSync(state.analysisPath), false)
   fs.writeFileSync(state.metaPath, 'garbage')
   const m = cachecore.loadProjectsIndex(state)
   assert.equal(m.warnings[0].code, 'cache_malformed')

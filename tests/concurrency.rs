@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cachecore::core::contract::analysis_file::raw_data;
+use cachecore::core::contract::analysis_file::JsonData;
 use cachecore::core::contract::dispatch::{dispatch, DispatchInput, DispatchOutcome};
 use cachecore::core::contract::lock;
 
@@ -40,7 +40,7 @@ fn run(input: DispatchInput, root: &Path) -> DispatchOutcome {
     dispatch(
         input,
         |_| true,
-        |_| Ok(raw_data(&analyse(root).to_string()).unwrap()),
+        |_| Ok(JsonData::parse(&analyse(root).to_string()).unwrap()),
     )
     .unwrap()
 }

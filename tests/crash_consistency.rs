@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cachecore::core::atomic::TEMP_SUFFIX;
-use cachecore::core::contract::analysis_file::{raw_data, RawData};
+use cachecore::core::contract::analysis_file::JsonData;
 use cachecore::core::contract::dispatch::{dispatch, DispatchInput};
 use cachecore::core::contract::dispatch_info::CacheDispatchStatus;
 
@@ -41,11 +41,11 @@ fn analyse(root: &Path) -> String {
     serde_json::json!({ "files": parts, "pad": "x".repeat(200_000) }).to_string()
 }
 
-fn run_dispatch(root: &Path, home: &Path) -> (CacheDispatchStatus, RawData) {
+fn run_dispatch(root: &Path, home: &Path) -> (CacheDispatchStatus, JsonData) {
     let out = dispatch(
         input(root, home),
         |_| true,
-        |_| Ok(raw_data(&analyse(root)).unwrap()),
+        |_| Ok(JsonData::parse(&analyse(root)).unwrap()),
     )
     .unwrap();
     (out.cache.status, out.data)

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cachecore::core::contract::analysis_file::raw_data;
+use cachecore::core::contract::analysis_file::JsonData;
 use cachecore::core::contract::decide::{AnalysisRebuildReason, AnalysisRebuildStrategy};
 use cachecore::core::contract::dispatch::{
     begin, dispatch, DispatchInput, DispatchOutcome, ProducerContext,
@@ -69,7 +69,7 @@ impl Proj {
             |ctx| {
                 seen = ctx.cloned();
                 let n = self.produced.fetch_add(1, Ordering::SeqCst) + 1;
-                Ok(raw_data(&format!("{{\"run\":{n}}}")).unwrap())
+                Ok(JsonData::parse(&format!("{{\"run\":{n}}}")).unwrap())
             },
         )
         .unwrap();

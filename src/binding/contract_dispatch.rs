@@ -9,8 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use napi::bindgen_prelude::{ClassInstance, Either, Function, JsObjectValue, Object, Unknown};
-use napi::{Env, ValueType};
+use napi::bindgen_prelude::{
+    ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
+};
+use napi::{Env, UnknownRef, ValueType};
 use napi_derive::napi;
 
 use super::contract_config::CacheRebuildConfig;
@@ -20,12 +22,13 @@ use super::contract_state::{
     CacheState,
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
-use super::handoff::{json_parse, json_stringify, to_js_json};
-use crate::core::contract::analysis_file::RawData;
+use super::handoff::{json_parse, json_stringify, to_js_json, try_json_parse};
+use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
+use crate::core::contract::json_data::DataError;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
@@ -117,6 +120,30 @@ pub struct CacheProducerContext {
     pub analysis_rebuild: super::contract_policy::AnalysisRebuildDecision,
 }
 
+/// Where a dispatch spent its time, in milliseconds: cachecore's diagnostics (not part of the
+/// contract), for hosts that explain a slow run.
+#[napi(object, object_from_js = false)]
+#[derive(Clone, Copy, Default)]
+pub struct DispatchTimings {
+    /// `meta.json` maintenance, `files.json` and the stat hints, walking, stat'ing and hashing
+    /// the tracked files.
+    pub scan_ms: f64,
+    /// Reading and checking `analysis.json`'s envelope (its data stays on disk when the file is
+    /// in cachecore's layout).
+    pub envelope_ms: f64,
+    /// Reading the stored data and parsing it with `JSON.parse` (which also validates it), when
+    /// the decision uses it.
+    pub data_ms: f64,
+    /// The host's `parseCachedData` and the decision.
+    pub decide_ms: f64,
+    /// Serialising the producer's data (`JSON.stringify`) and persisting; 0 before `commit`.
+    pub commit_ms: f64,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 /// `{ data, cache, memoryHit }`.
 #[napi(object, object_from_js = false)]
 pub struct CachedProjectResult<'a> {
@@ -133,6 +160,8 @@ pub struct CachedProjectResult<'a> {
     /// Whether the current src and locale records came from a live, settled `watch()` of this
     /// process that covers both trees (no walk, nothing stat'ed or read) rather than a walk.
     pub from_watcher: bool,
+    /// Where the dispatch spent its time.
+    pub timings: DispatchTimings,
 }
 
 fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, bool)> {
@@ -336,37 +365,82 @@ fn validator<'a>(
     }
 }
 
-/// Begin and decide: the plan, and the validator's data for the previous data if it passed.
-fn begin_and_decide<'a>(
-    env: &'a Env,
-    i: &CachedProjectInput<'a>,
-) -> napi::Result<(DispatchPlan, Option<Unknown<'a>>)> {
+/// A decided dispatch and the JavaScript values it already made.
+struct Decided<'a> {
+    plan: DispatchPlan,
+    /// What the host's `parseCachedData` returned for the stored data, when it passed.
+    validated: Option<Unknown<'a>>,
+    /// The stored data as `JSON.parse` gave it (parsed once: served, or the context's
+    /// `previous`), when the decision uses it.
+    parsed: Option<Unknown<'a>>,
+    timings: DispatchTimings,
+}
+
+impl<'a> Decided<'a> {
+    /// The data to serve without a producer (a hit or a reuse): the host's validated shape when
+    /// it has a validator, else the stored data as parsed.
+    fn served(&self) -> Option<Unknown<'a>> {
+        self.validated.or(self.parsed)
+    }
+}
+
+/// Begin, read and parse the stored data once when the decision uses it (V8's `JSON.parse` is
+/// its validation: a failure makes it a malformed cache, never reused), run the host's
+/// validator, decide.
+fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Result<Decided<'a>> {
     let input = dispatch_input(env, i)?;
     let check = validator(env, i.parse_cached_data)?;
-    let begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let mut begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let times = begun.phase_times();
+    let data_started = std::time::Instant::now();
+    let mut parsed = None;
+    if let Some(data) = begun.previous_data().cloned() {
+        match data.text().map(|text| try_json_parse(env, text)) {
+            Err(e) => begun.reject_previous(e),
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(Err(message))) => {
+                begun.reject_previous(DataError::malformed(format!("invalid JSON: {message}")))
+            }
+            Ok(Ok(Ok(value))) => {
+                data.mark_valid();
+                parsed = Some(value);
+            }
+        }
+    }
+    let data_ms = ms(data_started.elapsed());
+    let decide_started = std::time::Instant::now();
     let mut validated = None;
-    let valid = match (begun.previous_data(), &check) {
-        // Without a validator any stored data is valid (as in the TypeScript core); it is
-        // parsed only when it is served, so a decision never pays for the analysis's size.
-        (None, _) | (Some(_), None) => true,
-        (Some(raw), Some(f)) => {
-            let value = json_parse(env, raw.get())?;
+    let valid = match (parsed, &check) {
+        (Some(value), Some(f)) => {
             validated = validate(env, f, value)?;
             validated.is_some()
         }
+        _ => true,
     };
     let plan = begun.decide(valid);
     if plan.memory_hit {
         // Served from memory: hand the host its own validated shape when it has a validator.
-        if let DispatchAction::UseCached(raw) = &plan.action {
-            let value = json_parse(env, raw.get())?;
+        if let DispatchAction::UseCached(data) = &plan.action {
+            let value = json_parse(env, data.get())?;
             validated = match &check {
-                Some(f) => validate(env, f, value)?.or(Some(json_parse(env, raw.get())?)),
+                Some(f) => validate(env, f, value)?.or(Some(json_parse(env, data.get())?)),
                 None => Some(value),
             };
         }
     }
-    Ok((plan, validated))
+    let timings = DispatchTimings {
+        scan_ms: ms(times.scan),
+        envelope_ms: ms(times.envelope),
+        data_ms,
+        decide_ms: ms(decide_started.elapsed()),
+        commit_ms: 0.0,
+    };
+    Ok(Decided {
+        plan,
+        validated,
+        parsed,
+        timings,
+    })
 }
 
 /// `undefined` (not `null`) for `None`.
@@ -377,17 +451,32 @@ pub(crate) fn or_undefined(v: Option<Unknown<'_>>) -> Either<Unknown<'_>, ()> {
     }
 }
 
-/// The producer's context as a JavaScript value (`previous` through `JSON.parse`).
-fn context_js<'a>(env: &'a Env, plan: &DispatchPlan) -> napi::Result<Option<Unknown<'a>>> {
-    plan.producer_context()
-        .map(|ctx| to_js_json(env, ctx))
-        .transpose()
+/// The producer's context as a JavaScript value; `previous` is the stored data as parsed for
+/// the decision (never serialised again).
+fn context_js<'a>(
+    env: &'a Env,
+    plan: &DispatchPlan,
+    parsed: Option<Unknown<'a>>,
+) -> napi::Result<Option<Unknown<'a>>> {
+    let Some(ctx) = plan.producer_context() else {
+        return Ok(None);
+    };
+    let value = to_js_json(env, ctx)?;
+    if let (Some(data), Some(previous)) = (&ctx.previous, parsed) {
+        debug_assert!(data.is_valid());
+        let mut obj: Object<'_> = arg(env, value, "context")?;
+        obj.set_named_property("previous", previous)?;
+    }
+    Ok(Some(value))
 }
 
+/// The result object; `commit_started` is when serialising and persisting began.
 fn result<'a>(
     env: &'a Env,
     outcome: core::DispatchOutcome,
     data: Option<Unknown<'a>>,
+    mut timings: DispatchTimings,
+    commit_started: std::time::Instant,
 ) -> napi::Result<CachedProjectResult<'a>> {
     let data = match data {
         Some(d) => d,
@@ -398,13 +487,17 @@ fn result<'a>(
         cache: to_js_json(env, &outcome.cache)?,
         memory_hit: outcome.memory_hit,
         from_watcher: outcome.from_watcher,
+        timings: {
+            timings.commit_ms = ms(commit_started.elapsed());
+            timings
+        },
     })
 }
 
 fn commit(
     env: &Env,
     plan: DispatchPlan,
-    produced: Option<RawData>,
+    produced: Option<JsonData>,
 ) -> napi::Result<core::DispatchOutcome> {
     core::commit(plan, produced).map_err(|e| to_js(env, &e))
 }
@@ -430,12 +523,16 @@ pub fn get_or_build_cached_project_data<'a>(
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
         };
-        let (plan, validated) = begin_and_decide(env, &i)?;
-        if !plan.needs_producer() {
-            let outcome = commit(env, plan, None)?;
-            return result(env, outcome, validated);
+        let decided = begin_and_decide(env, &i)?;
+        let timings = decided.timings;
+        if !decided.plan.needs_producer() {
+            let served = decided.served();
+            let started = std::time::Instant::now();
+            let outcome = commit(env, decided.plan, None)?;
+            return result(env, outcome, served, timings, started);
         }
-        let value: Unknown<'a> = match context_js(env, &plan)? {
+        let plan = decided.plan;
+        let value: Unknown<'a> = match context_js(env, &plan, decided.parsed)? {
             Some(ctx) => {
                 let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
                 f.call(ctx)?
@@ -452,21 +549,51 @@ pub fn get_or_build_cached_project_data<'a>(
                 "the producer returned undefined; nothing was persisted",
             ));
         }
+        let started = std::time::Instant::now();
         let raw = json_stringify(env, value, "the producer's data")?;
         let outcome = commit(env, plan, Some(raw))?;
-        result(env, outcome, Some(value))
+        result(env, outcome, Some(value), timings, started)
     })
 }
 
 /// A dispatch between its decision and its commit (the two-phase form for asynchronous
 /// producers). Made by `beginCachedProjectData`; commit it exactly once.
-#[napi]
+#[napi(custom_finalize)]
 pub struct CachedProjectDataHandle {
     plan: Option<DispatchPlan>,
     cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
     memory_hit: bool,
     from_watcher: bool,
     needs_producer: bool,
+    /// The data `commit` serves without a producer (parsed once, at `begin`).
+    served: Option<UnknownRef>,
+    /// The stored data as parsed for the decision (the context's `previous`).
+    previous: Option<UnknownRef>,
+    timings: DispatchTimings,
+}
+
+impl CachedProjectDataHandle {
+    /// Releases the references to the parsed data (after `commit`, or when the handle is
+    /// collected uncommitted).
+    fn release(&mut self, env: &Env) -> napi::Result<()> {
+        for r in [self.served.take(), self.previous.take()]
+            .into_iter()
+            .flatten()
+        {
+            r.unref(env)?;
+        }
+        Ok(())
+    }
+}
+
+impl ObjectFinalize for CachedProjectDataHandle {
+    fn finalize(mut self, env: Env) -> napi::Result<()> {
+        self.release(&env)
+    }
+}
+
+fn get_ref<'a>(env: &'a Env, r: &Option<UnknownRef>) -> napi::Result<Option<Unknown<'a>>> {
+    r.as_ref().map(|r| r.get_value(env)).transpose()
 }
 
 #[napi]
@@ -495,6 +622,12 @@ impl CachedProjectDataHandle {
         self.from_watcher
     }
 
+    /// Where `begin` spent its time (`commitMs` is 0: the result of `commit` has it).
+    #[napi(getter)]
+    pub fn timings(&self) -> DispatchTimings {
+        self.timings
+    }
+
     /// Whether `commit` already ran.
     #[napi(getter)]
     pub fn committed(&self) -> bool {
@@ -506,23 +639,21 @@ impl CachedProjectDataHandle {
     #[napi(getter, ts_return_type = "CacheProducerContext | undefined")]
     pub fn context<'a>(&self, env: &'a Env) -> napi::Result<Either<Unknown<'a>, ()>> {
         match &self.plan {
-            Some(plan) => context_js(env, plan).map(or_undefined),
+            Some(plan) => context_js(env, plan, get_ref(env, &self.previous)?).map(or_undefined),
             None => Ok(Either::B(())),
         }
     }
 
     /// The cached data that will be served (a hit or a reuse), or the context's `previous`
-    /// when a producer is needed; through `JSON.parse`. `undefined` when there is none.
+    /// when a producer is needed, as parsed once by `begin`. `undefined` when there is none
+    /// (and after `commit`).
     #[napi(getter, ts_return_type = "unknown")]
     pub fn previous_data<'a>(&self, env: &'a Env) -> napi::Result<Either<Unknown<'a>, ()>> {
-        let raw = match self.plan.as_ref().map(|p| &p.action) {
-            Some(DispatchAction::UseCached(raw)) | Some(DispatchAction::Reuse(raw)) => Some(raw),
-            Some(DispatchAction::Produce(Some(ctx))) => ctx.previous.as_ref(),
-            _ => None,
-        };
-        raw.map(|r| json_parse(env, r.get()))
-            .transpose()
-            .map(or_undefined)
+        let previous = get_ref(env, &self.previous)?;
+        Ok(or_undefined(match previous {
+            Some(v) => Some(v),
+            None => get_ref(env, &self.served)?,
+        }))
     }
 
     /// Persists and returns `{ data, cache, memoryHit }`. `data` is required when
@@ -568,14 +699,19 @@ fn commit_handle<'a>(
                 "commit needs the producer's data (got undefined); nothing was persisted",
             ));
         };
+        let started = std::time::Instant::now();
         let raw = json_stringify(env, value, "the producer's data")?;
         let plan = handle.plan.take().expect("checked above");
+        handle.release(env)?;
         let outcome = commit(env, plan, Some(raw))?;
-        return result(env, outcome, Some(value));
+        return result(env, outcome, Some(value), handle.timings, started);
     }
+    let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");
+    let served = get_ref(env, &handle.served)?;
+    handle.release(env)?;
     let outcome = commit(env, plan, None)?;
-    result(env, outcome, None)
+    result(env, outcome, served, handle.timings, started)
 }
 
 /// `beginCachedProjectData(input) -> CachedProjectDataHandle`: the first phase of a dispatch
@@ -592,12 +728,21 @@ pub fn begin_cached_project_data(
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
         let i: CachedProjectInput<'_> = arg(env, input, "input")?;
-        let (plan, _) = begin_and_decide(env, &i)?;
+        let decided = begin_and_decide(env, &i)?;
+        let plan = decided.plan;
+        let needs_producer = plan.needs_producer();
+        let served = match needs_producer {
+            false => decided.validated.or(decided.parsed),
+            true => None,
+        };
         Ok(CachedProjectDataHandle {
+            timings: decided.timings,
             cache: plan.cache.clone(),
             memory_hit: plan.memory_hit,
             from_watcher: plan.from_watcher,
-            needs_producer: plan.needs_producer(),
+            needs_producer,
+            served: served.map(|v| v.create_ref()).transpose()?,
+            previous: decided.parsed.map(|v| v.create_ref()).transpose()?,
             plan: Some(plan),
         })
     })

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 
@@ -17,7 +17,7 @@ use super::contract_policy::{
 };
 use super::errors::{arg, exported, invalid};
 use super::fingerprint::CacheWarning;
-use super::handoff::{json_stringify, to_js_json};
+use super::handoff::{json_stringify, to_js_json, try_json_parse};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
@@ -32,6 +32,7 @@ use crate::core::contract::hashing::{
 };
 use crate::core::contract::invalidation as core_inv;
 use crate::core::contract::iso_time::now_iso;
+use crate::core::contract::json_data::DataError;
 use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
@@ -554,6 +555,18 @@ pub fn prepare_cache_for_run<'a>(
         warnings.extend(files.warnings.iter().cloned());
         let analysis =
             analysis_file::load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
+        // The envelope alone may be read: validate the data too, since this call's job is to drop
+        // a corrupt file (the dispatch would catch it as well, when it uses the data).
+        let analysis = analysis.and_then(|a| match a {
+            Some(env_) => match env_.data.validate() {
+                Ok(()) => Ok(Some(env_)),
+                Err(e) => Err(cache_file::CacheReadFailure {
+                    warning: cache_file::warning(e.code, e.message, &loc.analysis_path),
+                    corrupt: e.corrupt,
+                }),
+            },
+            None => Ok(None),
+        });
         let corrupt_analysis = match analysis {
             Ok(_) => false,
             Err(f) => {
@@ -767,7 +780,6 @@ struct RunStateOut<'a> {
     updated_at: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     project_id: Option<&'a str>,
-    data: &'a serde_json::value::RawValue,
     #[serde(skip_serializing_if = "Option::is_none")]
     input_files_epoch: Option<&'a str>,
 }
@@ -806,11 +818,34 @@ pub fn load_project_run_state<'a>(
                     version: crate::core::contract::config::CACHE_SCHEMA_VERSION,
                     updated_at: env_.updated_at.as_deref(),
                     project_id: env_.project_id.as_deref(),
-                    data: &env_.data,
                     input_files_epoch: env_.input_files_epoch.as_deref(),
                 };
+                // `data` goes through `JSON.parse` on its own, which also validates it.
+                let malformed = |e: DataError| LoadedProjectRunState {
+                    value: None,
+                    warnings: warnings_js(vec![cache_file::warning(
+                        e.code,
+                        e.message,
+                        Path::new(&state.analysis_path),
+                    )]),
+                };
+                let text = match env_.data.text() {
+                    Ok(t) => t,
+                    Err(e) => return Ok(malformed(e)),
+                };
+                let data = match try_json_parse(env, text)? {
+                    Ok(d) => d,
+                    Err(message) => {
+                        return Ok(malformed(DataError::malformed(format!(
+                            "invalid JSON: {message}"
+                        ))))
+                    }
+                };
+                let value = to_js_json(env, &out)?;
+                let mut obj: Object<'_> = arg(env, value, "run state")?;
+                obj.set_named_property("data", data)?;
                 Ok(LoadedProjectRunState {
-                    value: Some(to_js_json(env, &out)?),
+                    value: Some(obj.to_unknown()),
                     warnings: Vec::new(),
                 })
             }
@@ -861,17 +896,18 @@ pub fn save_project_run_state<'a>(
         }
         let loc = location_of(&state);
         memory::forget_prefix(&loc.project_dir.display().to_string());
-        let bytes = analysis_file::analysis_bytes(
+        let parts = analysis_file::analysis_parts(
             &now_iso(),
             &state.project_id,
-            &raw,
+            raw.get(),
             input.input_files_epoch.as_deref(),
         );
+        let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
         Ok(with_lock(
             &loc.lock_path,
             &loc.analysis_path,
             timeout,
-            || cache_file::write_cache_file(&loc.analysis_path, &bytes),
+            || cache_file::write_cache_parts(&loc.analysis_path, &slices),
         ))
     })
 }

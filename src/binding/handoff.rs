@@ -5,11 +5,11 @@
 //! (about 250 ms for the 100,000 records of a fingerprint here); serialising once in Rust and
 //! parsing once in V8 costs a fraction of that, and hosts still get plain objects.
 
-use napi::bindgen_prelude::{Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 
-use super::errors::{arg, coded, to_js};
-use crate::core::contract::analysis_file::{self, RawData};
+use super::errors::{coded, to_js};
+use crate::core::contract::analysis_file::JsonData;
 use crate::core::error::CoreError;
 
 /// The global `JSON.parse` of raw JSON text.
@@ -19,6 +19,31 @@ pub(crate) fn json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'
     let v = parse.apply(json, text)?;
     // SAFETY: the value lives in the current handle scope, as `env` does.
     Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
+}
+
+/// `JSON.parse` of text that may not be JSON (a cache file's): `Ok(Err(message))` for a syntax
+/// error, whose exception is cleared rather than thrown (a malformed cache is data, not a
+/// failure).
+pub(crate) fn try_json_parse<'a>(
+    env: &'a Env,
+    text: &str,
+) -> napi::Result<Result<Unknown<'a>, String>> {
+    match json_parse(env, text) {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) => {
+            use napi::sys;
+            let mut pending = false;
+            // SAFETY: plain queries on this env's exception state.
+            unsafe {
+                sys::napi_is_exception_pending(env.raw(), &mut pending);
+                if pending {
+                    let mut exception = std::ptr::null_mut();
+                    sys::napi_get_and_clear_last_exception(env.raw(), &mut exception);
+                }
+            }
+            Ok(Err(e.reason))
+        }
+    }
 }
 
 /// A Rust value handed to JavaScript through `JSON.parse` of its JSON text (raw JSON inside,
@@ -32,9 +57,9 @@ pub(crate) fn to_js_json<'a>(
     json_parse(env, &text)
 }
 
-/// The global `JSON.stringify` of a JavaScript value as raw JSON: `undefined` (a function, a
+/// The global `JSON.stringify` of a JavaScript value as JSON text (not re-validated): `undefined` (a function, a
 /// symbol, `undefined` itself) and values it rejects (a `BigInt`, a cycle) are `INVALID_DATA`.
-pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<RawData> {
+pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<JsonData> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
     let out = stringify.apply(json, value).map_err(|e| {
@@ -51,12 +76,78 @@ pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi:
             format!("{what} is not JSON-serialisable (JSON.stringify returned undefined)"),
         ));
     }
-    let text: String = arg(env, out, what)?;
-    analysis_file::raw_data(&text).map_err(|e| {
+    let text = utf8_of_string(env, out).map_err(|e| {
         coded(
             env,
             "INVALID_DATA",
-            format!("{what} is not valid JSON: {e}"),
+            format!("{what}: cannot read the serialised text: {}", e.reason),
         )
-    })
+    })?;
+    // What `JSON.stringify` returns is JSON by construction: not validated again.
+    Ok(JsonData::trusted(text))
+}
+
+/// The UTF-8 text of a JavaScript string, copied as cheaply as V8 allows. napi-rs's `String`
+/// conversion asks V8 for the UTF-8 length (a full pass) and then encodes (V8's `WriteUtf8`,
+/// about 2 ns a byte here): over 100 ms for the 58 MB of a large analysis. An ASCII string
+/// (Node's `Buffer.byteLength`, SIMD, equals its length) is copied as Latin-1 instead, which is
+/// a plain copy and the same bytes; any other string is encoded once into a buffer sized from its
+/// UTF-16 length (at most 3 bytes a unit; pages never written are never touched).
+fn utf8_of_string(env: &Env, value: Unknown<'_>) -> napi::Result<String> {
+    use napi::sys;
+    let (raw_env, raw) = (env.raw(), value.raw());
+    let mut units = 0usize;
+    // SAFETY: `value` is a live string of this env; a null buffer asks only for the length.
+    let status = unsafe {
+        sys::napi_get_value_string_utf16(raw_env, raw, std::ptr::null_mut(), 0, &mut units)
+    };
+    if status != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason("not a string"));
+    }
+    let ascii = units > 4096 && utf8_length(env, value)? == units;
+    let capacity = if ascii {
+        units + 1
+    } else {
+        units.saturating_mul(3).saturating_add(1)
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(capacity);
+    let mut written = 0usize;
+    // SAFETY: `buf` has `capacity` writable bytes; V8 writes at most `capacity - 1` of them and
+    // a terminating NUL, and reports how many it wrote before the NUL.
+    let status = unsafe {
+        if ascii {
+            sys::napi_get_value_string_latin1(
+                raw_env,
+                raw,
+                buf.as_mut_ptr().cast(),
+                capacity,
+                &mut written,
+            )
+        } else {
+            sys::napi_get_value_string_utf8(
+                raw_env,
+                raw,
+                buf.as_mut_ptr().cast(),
+                capacity,
+                &mut written,
+            )
+        }
+    };
+    if status != sys::Status::napi_ok || written >= capacity {
+        return Err(napi::Error::from_reason("cannot read the string"));
+    }
+    // SAFETY: V8 initialised `written` bytes.
+    unsafe { buf.set_len(written) };
+    if !ascii {
+        buf.shrink_to_fit();
+    }
+    // Checked all the same (ASCII, or V8's well-formed UTF-8): a fast pass beside the copy.
+    String::from_utf8(buf).map_err(|_| napi::Error::from_reason("V8 wrote invalid UTF-8"))
+}
+
+/// `Buffer.byteLength(value, 'utf8')`.
+fn utf8_length(env: &Env, value: Unknown<'_>) -> napi::Result<usize> {
+    let buffer: Function<'_, (), Unknown<'_>> = env.get_global()?.get_named_property("Buffer")?;
+    let byte_length: Function<'_, Unknown<'_>, f64> = buffer.get_named_property("byteLength")?;
+    Ok(byte_length.apply(buffer, value)? as usize)
 }

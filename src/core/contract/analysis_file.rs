@@ -1,68 +1,112 @@
 //! §6 `projects/<id>/analysis.json`: `{ version: 1, updatedAt, projectId, data, inputFilesEpoch }`.
 //!
-//! `data` is never built as a typed tree: it stays raw JSON text ([`RawValue`]) so a binding
-//! can hand it to JavaScript's `JSON.parse`, and a reuse writes the stored bytes back verbatim.
-//! cachecore writes the envelope compact (no indentation); readers accept any spacing.
+//! `data` is never built as a tree in Rust: it is JSON text ([`JsonData`]) handed to
+//! JavaScript's `JSON.parse`, and a reuse writes the stored bytes back verbatim.
+//!
+//! cachecore writes the envelope compact and **envelope first**:
+//! `{"version":1,"updatedAt":…,"projectId":…,"inputFilesEpoch":…,"data":…}`. JSON readers
+//! (the TypeScript core's `JSON.parse`) do not care about key order, and a reader that does can
+//! decide from the first bytes: [`load_analysis`] reads the head of the file, validates the
+//! envelope, and leaves `data` on disk until a decision uses it (then [`JsonData`] reads that
+//! range once and it is validated by whoever parses it). Files in the TypeScript core's order
+//! (`data` before `inputFilesEpoch`, any spacing) take the full path: one read, one validating
+//! parse.
 
+use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::cache_file::{self, CacheReadFailure};
 use super::config::CACHE_SCHEMA_VERSION;
 use super::dispatch_info::CacheWarning;
+pub use super::json_data::JsonData;
 
-/// Raw JSON text of an analysis, shared without copying.
-pub type RawData = Arc<RawValue>;
+/// How many bytes [`load_analysis`] reads to find the envelope before `data`.
+const HEAD_BYTES: u64 = 64 * 1024;
 
-/// A loaded, validated `analysis.json` envelope.
+/// A loaded, validated `analysis.json` envelope (its `data` possibly not read yet).
 #[derive(Debug, Clone)]
 pub struct AnalysisEnvelope {
     /// `updatedAt` as stored.
     pub updated_at: Option<String>,
     /// `projectId` as stored.
     pub project_id: Option<String>,
-    /// The data, as the raw JSON text stored.
-    pub data: RawData,
+    /// The data, as the JSON text stored.
+    pub data: JsonData,
     /// The input files epoch the data was produced from.
     pub input_files_epoch: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawEnvelope {
+struct RawEnvelope<'a> {
     #[serde(default)]
     version: Option<serde_json::Value>,
     #[serde(default)]
     updated_at: Option<serde_json::Value>,
     #[serde(default)]
     project_id: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "present_raw")]
-    data: Option<Box<RawValue>>,
+    #[serde(default, borrow, deserialize_with = "present_raw")]
+    data: Option<&'a RawValue>,
     #[serde(default)]
     input_files_epoch: Option<serde_json::Value>,
 }
 
 /// `data: null` is present data (JavaScript's `'data' in o`), unlike a missing key.
-fn present_raw<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    Box::<RawValue>::deserialize(d).map(Some)
+fn present_raw<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(d).map(Some)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EnvelopeOut<'a> {
-    version: u32,
-    updated_at: &'a str,
-    project_id: &'a str,
-    data: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    input_files_epoch: Option<&'a str>,
+/// The envelope fields other than `data`, checked as [`parse_analysis`] documents.
+struct Fields {
+    version: Option<serde_json::Value>,
+    updated_at: Option<serde_json::Value>,
+    project_id: Option<serde_json::Value>,
+    input_files_epoch: Option<serde_json::Value>,
 }
 
-/// Parses an envelope: `data` required, `version` 1 when present, `projectId` equal to
-/// `project_id` when present, `inputFilesEpoch` a string when present.
+impl Fields {
+    fn check(
+        self,
+        data: JsonData,
+        path: &Path,
+        project_id: &str,
+    ) -> Result<AnalysisEnvelope, CacheReadFailure> {
+        let invalid = |m: &str| {
+            CacheReadFailure::malformed(format!("cache analysis envelope invalid ({m})"), path)
+        };
+        if let Some(v) = &self.version {
+            if v.as_u64() != Some(u64::from(CACHE_SCHEMA_VERSION)) {
+                return Err(invalid(&format!("unsupported cache schema version: {v}")));
+            }
+        }
+        let stored_id = match self.project_id {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(_) => return Err(invalid("invalid field type: projectId")),
+        };
+        if stored_id.as_deref().is_some_and(|id| id != project_id) {
+            return Err(invalid("projectId belongs to another project"));
+        }
+        let input_files_epoch = match self.input_files_epoch {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(_) => return Err(invalid("invalid field type: inputFilesEpoch")),
+        };
+        Ok(AnalysisEnvelope {
+            updated_at: self.updated_at.and_then(|v| v.as_str().map(str::to_owned)),
+            project_id: stored_id,
+            data,
+            input_files_epoch,
+        })
+    }
+}
+
+/// Parses a whole envelope (one validating pass, `data` included): `data` required, `version`
+/// 1 when present, `projectId` equal to `project_id` when present, `inputFilesEpoch` a string
+/// when present.
 pub fn parse_analysis(
     bytes: &[u8],
     path: &Path,
@@ -73,88 +117,237 @@ pub fn parse_analysis(
     };
     let text = std::str::from_utf8(bytes)
         .map_err(|_| CacheReadFailure::malformed("invalid JSON: not UTF-8".into(), path))?;
-    // Validate it is JSON at all first, so garbage gets the JSON message.
-    let raw: Box<RawValue> = serde_json::from_str(text)
-        .map_err(|e| CacheReadFailure::malformed(format!("invalid JSON: {e}"), path))?;
-    if !raw.get().trim_start().starts_with('{') {
+    let not_json =
+        |e: serde_json::Error| CacheReadFailure::malformed(format!("invalid JSON: {e}"), path);
+    if !text.trim_start().starts_with('{') {
+        // Garbage gets the JSON message, JSON of another shape the envelope's.
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(not_json)?;
         return Err(invalid("root is not an object"));
     }
-    let env: RawEnvelope = serde_json::from_str(raw.get()).map_err(|e| invalid(&e.to_string()))?;
+    let env: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => invalid(&e.to_string()),
+            Category::Io | Category::Syntax | Category::Eof => not_json(e),
+        }
+    })?;
     let Some(data) = env.data else {
         return Err(invalid("missing required field: data"));
     };
-    if let Some(v) = &env.version {
-        if v.as_u64() != Some(u64::from(CACHE_SCHEMA_VERSION)) {
-            return Err(invalid(&format!("unsupported cache schema version: {v}")));
-        }
+    let data = JsonData::trusted(data.get());
+    Fields {
+        version: env.version,
+        updated_at: env.updated_at,
+        project_id: env.project_id,
+        input_files_epoch: env.input_files_epoch,
     }
-    let stored_id = match env.project_id {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(_) => return Err(invalid("invalid field type: projectId")),
-    };
-    if stored_id.as_deref().is_some_and(|id| id != project_id) {
-        return Err(invalid("projectId belongs to another project"));
-    }
-    let input_files_epoch = match env.input_files_epoch {
-        None => None,
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(_) => return Err(invalid("invalid field type: inputFilesEpoch")),
-    };
-    Ok(AnalysisEnvelope {
-        updated_at: env.updated_at.and_then(|v| v.as_str().map(str::to_owned)),
-        project_id: stored_id,
-        data: Arc::from(data),
-        input_files_epoch,
-    })
+    .check(data, path, project_id)
 }
 
-/// Loads `analysis.json` with its cap. `Ok(None)` when missing; failures carry a warning.
+/// The envelope fields found before `"data":` in cachecore's layout, and where `data` starts.
+/// `None` when the head is not in that layout (no `inputFilesEpoch` before `data`, a repeated
+/// key, anything unexpected): the caller then parses the whole file.
+fn parse_head(head: &str) -> Option<(Fields, usize)> {
+    let bytes = head.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        i
+    };
+    let value_at = |i: usize| -> Option<(serde_json::Value, usize)> {
+        let mut it =
+            serde_json::Deserializer::from_str(&head[i..]).into_iter::<serde_json::Value>();
+        let v = it.next()?.ok()?;
+        Some((v, i + it.byte_offset()))
+    };
+    let mut fields = Fields {
+        version: None,
+        updated_at: None,
+        project_id: None,
+        input_files_epoch: None,
+    };
+    let mut i = skip_ws(0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        i = skip_ws(i);
+        let (key, next) = value_at(i)?;
+        let serde_json::Value::String(key) = key else {
+            return None;
+        };
+        i = skip_ws(next);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(i + 1);
+        let slot = match key.as_str() {
+            "data" => {
+                return fields.input_files_epoch.is_some().then_some((fields, i));
+            }
+            "version" => &mut fields.version,
+            "updatedAt" => &mut fields.updated_at,
+            "projectId" => &mut fields.project_id,
+            "inputFilesEpoch" => &mut fields.input_files_epoch,
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        let (value, next) = value_at(i)?;
+        *slot = Some(value);
+        i = skip_ws(next);
+        if bytes.get(i) != Some(&b',') {
+            return None;
+        }
+        i += 1;
+    }
+}
+
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+    }
+}
+
+/// Reads up to `buf.len()` bytes at `offset` (fewer only at the end of the file).
+fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read_at(file, &mut buf[done..], offset + done as u64)? {
+            0 => break,
+            n => done += n,
+        }
+    }
+    Ok(done)
+}
+
+/// The envelope of an opened file in cachecore's layout, its data left on disk; `None` when the
+/// file is in another layout (or too small to tell).
+fn load_head(
+    file: &File,
+    len: u64,
+    path: &Path,
+    project_id: &str,
+) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
+    let io_error = |e: std::io::Error| {
+        let w = cache_file::warning(
+            cache_file::CACHE_IO_ERROR,
+            format!("cache read error: {e}"),
+            path,
+        );
+        CacheReadFailure {
+            warning: w,
+            corrupt: false,
+        }
+    };
+    let mut head = vec![0u8; len.min(HEAD_BYTES) as usize];
+    let n = read_full_at(file, &mut head, 0).map_err(io_error)?;
+    head.truncate(n);
+    // A multi-byte character cut at the end of the head is fine: the envelope is before it.
+    let head_text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let Some((fields, data_start)) = parse_head(head_text) else {
+        return Ok(None);
+    };
+    // The data runs to the closing brace of the envelope, the file's last non-space byte.
+    let tail_len = len.min(256);
+    let mut tail = vec![0u8; tail_len as usize];
+    let n = read_full_at(file, &mut tail, len - tail_len).map_err(io_error)?;
+    tail.truncate(n);
+    let Some(close) = tail
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .filter(|&p| tail[p] == b'}')
+    else {
+        return Ok(None);
+    };
+    let end = len - tail_len + close as u64;
+    let start = data_start as u64;
+    if end <= start {
+        return Ok(None);
+    }
+    let file = file.try_clone().map_err(io_error)?;
+    let data = JsonData::pending(file, start, end - start, path);
+    fields.check(data, path, project_id).map(Some)
+}
+
+/// Loads `analysis.json` with its cap. `Ok(None)` when missing; failures carry a warning. In
+/// cachecore's layout only the envelope is read now (see the module doc).
 pub fn load_analysis(
     path: &Path,
     cap: u64,
     project_id: &str,
 ) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
-    match cache_file::read_cache_file(path, cap)? {
-        None => Ok(None),
-        Some(bytes) => parse_analysis(&bytes, path, project_id).map(Some),
+    let Some((file, len)) = cache_file::open_cache_file(path, cap)? else {
+        return Ok(None);
+    };
+    if let Some(env) = load_head(&file, len, path, project_id)? {
+        return Ok(Some(env));
     }
+    let bytes = cache_file::read_opened(file, len, path, cap)?;
+    parse_analysis(&bytes, path, project_id).map(Some)
 }
 
-/// The compact bytes of an envelope; `data`'s raw text is spliced in unchanged.
+/// The envelope around `data`, in three parts to write in a row: the head (everything before
+/// the data's text), the data's text, and the closing brace.
+pub fn analysis_parts<'a>(
+    updated_at: &str,
+    project_id: &str,
+    data: &'a str,
+    input_files_epoch: Option<&str>,
+) -> [std::borrow::Cow<'a, [u8]>; 3] {
+    use std::fmt::Write;
+    let quoted = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let mut head = String::with_capacity(160);
+    let _ = write!(
+        head,
+        "{{\"version\":{CACHE_SCHEMA_VERSION},\"updatedAt\":{},\"projectId\":{},",
+        quoted(updated_at),
+        quoted(project_id)
+    );
+    if let Some(e) = input_files_epoch {
+        let _ = write!(head, "\"inputFilesEpoch\":{},", quoted(e));
+    }
+    head.push_str("\"data\":");
+    [
+        head.into_bytes().into(),
+        data.as_bytes().into(),
+        (&b"}"[..]).into(),
+    ]
+}
+
+/// The compact bytes of an envelope, envelope first; `data`'s text is spliced in unchanged.
 pub fn analysis_bytes(
     updated_at: &str,
     project_id: &str,
-    data: &RawValue,
+    data: &str,
     input_files_epoch: Option<&str>,
 ) -> Vec<u8> {
-    serde_json::to_vec(&EnvelopeOut {
-        version: CACHE_SCHEMA_VERSION,
-        updated_at,
-        project_id,
-        data,
-        input_files_epoch,
-    })
-    .expect("an envelope serialises")
+    analysis_parts(updated_at, project_id, data, input_files_epoch).concat()
 }
 
-/// Writes `analysis.json` atomically; a failure is a warning.
+/// Writes `analysis.json` atomically (never concatenating the data in memory); a failure is a
+/// warning.
 pub fn save_analysis(
     path: &Path,
     project_id: &str,
-    data: &RawValue,
+    data: &str,
     input_files_epoch: &str,
 ) -> Option<CacheWarning> {
     let now = super::iso_time::now_iso();
-    cache_file::write_cache_file(
-        path,
-        &analysis_bytes(&now, project_id, data, Some(input_files_epoch)),
-    )
-}
-
-/// Raw JSON text from a string (validated), for callers and tests.
-pub fn raw_data(json: &str) -> Result<RawData, serde_json::Error> {
-    RawValue::from_string(json.to_owned()).map(Arc::from)
+    let parts = analysis_parts(&now, project_id, data, Some(input_files_epoch));
+    let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
+    cache_file::write_cache_parts(path, &slices)
 }
 
 #[cfg(test)]
@@ -168,10 +361,10 @@ mod tests {
         let env = parse_analysis(stored.as_bytes(), p, "abc").unwrap();
         assert_eq!(env.data.get(), "{\n    \"k\": [1, 2.50]\n  }");
         assert_eq!(env.input_files_epoch.as_deref(), Some("e"));
-        let out = analysis_bytes("u", "abc", &env.data, Some("e"));
+        let out = analysis_bytes("u", "abc", env.data.get(), Some("e"));
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "{\"version\":1,\"updatedAt\":\"u\",\"projectId\":\"abc\",\"data\":{\n    \"k\": [1, 2.50]\n  },\"inputFilesEpoch\":\"e\"}"
+            "{\"version\":1,\"updatedAt\":\"u\",\"projectId\":\"abc\",\"inputFilesEpoch\":\"e\",\"data\":{\n    \"k\": [1, 2.50]\n  }}"
         );
     }
 
@@ -215,5 +408,102 @@ mod truncation_tests {
             let e = parse_analysis(&text.as_bytes()[..n], Path::new("a"), "abc").unwrap_err();
             assert_eq!(e.warning.code, "cache_malformed", "prefix {n}");
         }
+    }
+}
+
+#[cfg(test)]
+mod head_tests {
+    use super::*;
+
+    fn load(dir: &Path, text: &str) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
+        let path = dir.join("analysis.json");
+        std::fs::write(&path, text).unwrap();
+        load_analysis(&path, u64::MAX, "abc")
+    }
+
+    /// Loads and validates the data too, as a decision that uses it does.
+    fn usable(dir: &Path, text: &str) -> bool {
+        match load(dir, text) {
+            Ok(Some(env)) => env.data.validate().is_ok(),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn our_layout_leaves_the_data_on_disk_until_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            String::from_utf8(analysis_bytes("t", "abc", "{\"a\":[1,\"é\"]}", Some("e"))).unwrap();
+        let env = load(dir.path(), &format!("{text}\n")).unwrap().unwrap();
+        assert_eq!(env.input_files_epoch.as_deref(), Some("e"));
+        assert_eq!(env.updated_at.as_deref(), Some("t"));
+        assert!(
+            !env.data.is_loaded(),
+            "the head path reads only the envelope"
+        );
+        assert_eq!(env.data.get(), "{\"a\":[1,\"é\"]}");
+        assert!(!env.data.is_valid());
+        env.data.validate().unwrap();
+    }
+
+    #[test]
+    fn the_typescript_layout_is_read_whole_and_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let pretty = "{\n  \"version\": 1,\n  \"updatedAt\": \"t\",\n  \"projectId\": \"abc\",\n  \"data\": {\n    \"k\": 1\n  },\n  \"inputFilesEpoch\": \"e\"\n}";
+        let env = load(dir.path(), pretty).unwrap().unwrap();
+        assert!(env.data.is_loaded() && env.data.is_valid());
+        assert_eq!(env.data.get(), "{\n    \"k\": 1\n  }");
+        assert_eq!(env.input_files_epoch.as_deref(), Some("e"));
+    }
+
+    #[test]
+    fn envelope_errors_on_the_head_path() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, needle) in [
+            (
+                "{\"version\":2,\"inputFilesEpoch\":\"e\",\"data\":1}",
+                "version: 2",
+            ),
+            (
+                "{\"projectId\":\"x\",\"inputFilesEpoch\":\"e\",\"data\":1}",
+                "another project",
+            ),
+            (
+                "{\"projectId\":7,\"inputFilesEpoch\":\"e\",\"data\":1}",
+                "projectId",
+            ),
+            ("{\"inputFilesEpoch\":5,\"data\":1}", "inputFilesEpoch"),
+        ] {
+            let e = load(dir.path(), text).unwrap_err();
+            assert_eq!(e.warning.code, "cache_malformed", "{text}");
+            assert!(
+                e.warning.message.contains(needle),
+                "{text}: {}",
+                e.warning.message
+            );
+        }
+    }
+
+    #[test]
+    fn every_truncation_and_trailing_key_is_never_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = String::from_utf8(analysis_bytes(
+            "t",
+            "abc",
+            "{\"a\":[1,2,{\"b\":\"}\"}],\"c\":{}}",
+            Some("e"),
+        ))
+        .unwrap();
+        assert!(usable(dir.path(), &text));
+        for n in 0..text.len() {
+            assert!(
+                !usable(dir.path(), &text[..n]),
+                "prefix {n}: {}",
+                &text[..n]
+            );
+        }
+        // A key after the data (a crafted or hand-edited file) makes the data text invalid.
+        let trailing = format!("{},\"inputFilesEpoch\":\"f\"}}", &text[..text.len() - 1]);
+        assert!(!usable(dir.path(), &trailing));
     }
 }

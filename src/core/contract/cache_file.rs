@@ -68,10 +68,10 @@ fn open_no_follow(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Reads a cache file: `Ok(None)` when it does not exist, its bytes when it is a regular file
-/// within `cap` bytes, else a failure (`cache_io_error` for a symlink, directory, FIFO or read
-/// error, `cache_oversize` over the cap).
-pub fn read_cache_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure> {
+/// Opens a cache file for reading: `Ok(None)` when it does not exist, the open file and its
+/// length when it is a regular file within `cap` bytes, else a failure (`cache_io_error` for a
+/// symlink, directory, FIFO or open error, `cache_oversize` over the cap).
+pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, CacheReadFailure> {
     let not_a_file = || {
         CacheReadFailure::new(
             CACHE_IO_ERROR,
@@ -129,21 +129,52 @@ pub fn read_cache_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheRe
     if md.len() > cap {
         return Err(oversize(md.len()));
     }
-    let mut bytes = Vec::with_capacity(md.len() as usize);
+    Ok(Some((file, md.len())))
+}
+
+/// Reads a cache file: `Ok(None)` when it does not exist, its bytes when it is a regular file
+/// within `cap` bytes, else a failure (`cache_io_error` for a symlink, directory, FIFO or read
+/// error, `cache_oversize` over the cap).
+pub fn read_cache_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure> {
+    let Some((file, len)) = open_cache_file(path, cap)? else {
+        return Ok(None);
+    };
+    read_opened(file, len, path, cap).map(Some)
+}
+
+/// Reads an opened cache file from its start (at most `cap` bytes; more is `cache_oversize`).
+pub fn read_opened(
+    mut file: File,
+    len: u64,
+    path: &Path,
+    cap: u64,
+) -> Result<Vec<u8>, CacheReadFailure> {
+    let oversize = |size: u64| {
+        CacheReadFailure::new(
+            CACHE_OVERSIZE,
+            format!("cache file exceeds size limit ({size} > {cap} bytes); skipping"),
+            path,
+            true,
+        )
+    };
+    let io_error = |e: io::Error| {
+        CacheReadFailure::new(
+            CACHE_IO_ERROR,
+            format!("cache read error: {e}"),
+            path,
+            false,
+        )
+    };
+    use std::io::Seek;
+    file.seek(io::SeekFrom::Start(0)).map_err(io_error)?;
+    let mut bytes = Vec::with_capacity(len.min(cap) as usize);
     file.take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| {
-            CacheReadFailure::new(
-                CACHE_IO_ERROR,
-                format!("cache read error: {e}"),
-                path,
-                false,
-            )
-        })?;
+        .map_err(io_error)?;
     if bytes.len() as u64 > cap {
         return Err(oversize(bytes.len() as u64));
     }
-    Ok(Some(bytes))
+    Ok(bytes)
 }
 
 /// Parses JSON bytes, or a `cache_malformed` failure naming the parse error.
@@ -158,6 +189,13 @@ pub fn parse_json<'a, T: serde::Deserialize<'a>>(
 /// Publishes `bytes` at `path` atomically; a failure is a `cache_io_error` warning.
 pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Option<CacheWarning> {
     atomic::write_atomic(path, bytes)
+        .err()
+        .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
+}
+
+/// [`write_cache_file`] of the concatenation of `parts`.
+pub fn write_cache_parts(path: &Path, parts: &[&[u8]]) -> Option<CacheWarning> {
+    atomic::write_atomic_parts(path, parts)
         .err()
         .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
 }

@@ -2,8 +2,11 @@
 //!
 //! 1. [`begin`] runs steps 1–6 (disabled check, `meta.json` maintenance, `files.json` load,
 //!    fingerprint of src and locale segments, baseline and delta, input files epoch), consults
-//!    the per-process memory and loads `analysis.json`.
-//! 2. The host validates [`DispatchBegin::previous_data`] (its `parseCachedData`) and calls
+//!    the per-process memory and loads `analysis.json`'s envelope (its `data` stays on disk).
+//! 2. When the decision will use the stored data ([`DispatchBegin::previous_needed`]) the host
+//!    reads and parses it once (the binding: V8's `JSON.parse`, which also validates it; a
+//!    parse failure is [`DispatchBegin::reject_previous`], a malformed cache), validates
+//!    [`DispatchBegin::previous_data`] (its `parseCachedData`) and calls
 //!    [`DispatchBegin::decide`] with the result: steps 7–9 give a [`DispatchPlan`] that either
 //!    serves cached data, reuses it without the producer, or asks for the producer with a
 //!    [`ProducerContext`].
@@ -16,7 +19,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::analysis_file::{self, AnalysisEnvelope, RawData};
+use super::analysis_file::{self, AnalysisEnvelope, JsonData};
 use super::cache_file::{
     self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
 };
@@ -39,6 +42,7 @@ use super::dispatch_info::{
 use super::files_index::{self, FilesIndex};
 use super::hashing::{compute_input_files_epoch, TextHash};
 use super::iso_time::now_iso;
+use super::json_data::DataError;
 use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
 use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use super::memory::{self, MemoryRecord};
@@ -173,25 +177,16 @@ pub struct ProducerContext {
     pub delta: CacheFileDelta,
     /// The classified delta.
     pub classified: ClassifiedCacheFileDelta,
-    /// The previous data (raw JSON), when usable as a base.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_raw"
-    )]
-    pub previous: Option<RawData>,
+    /// The previous data (JSON text), when usable as a base. Not serialised: the binding hands
+    /// it to JavaScript on its own (`JSON.parse` of the stored text, once).
+    #[serde(skip)]
+    pub previous: Option<JsonData>,
     /// The tracked src file count.
     pub tracked_src_count: u64,
     /// The rebuild config.
     pub rebuild_config: CacheRebuildConfig,
     /// The rebuild decision.
     pub analysis_rebuild: AnalysisRebuildDecision,
-}
-
-fn serialize_raw<S: serde::Serializer>(raw: &Option<RawData>, s: S) -> Result<S::Ok, S::Error> {
-    match raw {
-        Some(r) => (**r).serialize(s),
-        None => s.serialize_none(),
-    }
 }
 
 /// Counters of the fingerprint step.
@@ -207,12 +202,22 @@ pub struct ScanStats {
     pub from_watcher: bool,
 }
 
+/// Where [`begin`] spent its time (for hosts that explain a slow run, and the benchmark).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhaseTimes {
+    /// `meta.json` maintenance, `files.json` and hints, walking, stat'ing and hashing.
+    pub scan: Duration,
+    /// Reading and checking `analysis.json`'s envelope (its data excluded when it stays on
+    /// disk).
+    pub envelope: Duration,
+}
+
 /// The state after [`begin`].
 #[derive(Debug)]
 pub struct DispatchBegin {
     input: DispatchInput,
     info: CacheDispatchInfo,
-    memory: Option<RawData>,
+    memory: Option<JsonData>,
     status: FilesIndexStatus,
     previous_layout: Option<CachedLocalesLayout>,
     current_src: FileRecordMap,
@@ -224,6 +229,7 @@ pub struct DispatchBegin {
     stored_files_bytes: Option<Vec<u8>>,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
+    times: PhaseTimes,
     corrupt_files: bool,
     corrupt_analysis: bool,
 }
@@ -232,9 +238,9 @@ pub struct DispatchBegin {
 #[derive(Debug, Clone)]
 pub enum DispatchAction {
     /// Serve this data (a hit; `commit` may still rewrite `files.json` on a recovery).
-    UseCached(RawData),
+    UseCached(JsonData),
     /// Reuse the previous data without the producer (`target_locale_only`); `commit` persists.
-    Reuse(RawData),
+    Reuse(JsonData),
     /// Call the producer (with a context unless the cache is off), then `commit` its data.
     Produce(Option<Box<ProducerContext>>),
 }
@@ -266,7 +272,7 @@ enum Persist {
 #[derive(Debug, Clone)]
 pub struct DispatchOutcome {
     /// The data (raw JSON).
-    pub data: RawData,
+    pub data: JsonData,
     /// The cache info (`CacheDispatchInfo`).
     pub cache: CacheDispatchInfo,
     /// Whether the data came from the per-process memory.
@@ -301,6 +307,7 @@ fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<St
 
 /// Steps 1–6 of §5 (see the module doc). Fails only on a bad option (a bad exclude regex).
 pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
+    let started = std::time::Instant::now();
     let mut info =
         CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing);
     info.paths = Some(input.paths());
@@ -318,6 +325,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         stored_files_bytes: None,
         hints: Vec::new(),
         stats: ScanStats::default(),
+        times: PhaseTimes::default(),
         corrupt_files: false,
         corrupt_analysis: false,
         input,
@@ -458,6 +466,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     }
     state.stored_files_bytes = loaded.bytes;
 
+    state.times.scan = started.elapsed();
     // Same-process memory.
     if let Some(record) = memory::recall(&state.input.memory_key()) {
         if record.epoch == state.epoch {
@@ -465,6 +474,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
             return Ok(state);
         }
     }
+    let envelope_started = std::time::Instant::now();
     let input = &state.input;
     match analysis_file::load_analysis(
         &input.location.analysis_path,
@@ -477,6 +487,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
             state.info.warnings.push(f.warning);
         }
     }
+    state.times.envelope = envelope_started.elapsed();
     Ok(state)
 }
 
@@ -489,13 +500,41 @@ impl DispatchBegin {
         m
     }
 
-    /// The data the host must validate (its `parseCachedData`) before [`Self::decide`]; `None`
-    /// when there is none or it need not be validated (cache off, memory hit).
-    pub fn previous_data(&self) -> Option<&RawData> {
-        if self.memory.is_some() {
+    /// Whether the decision will use the stored data: it is bound to the current files (a hit
+    /// or a recovery) or to the baseline's (a reuse, or the base of a partial rebuild). Only
+    /// then is it read and validated.
+    pub fn previous_needed(&self) -> bool {
+        self.input.enabled
+            && self.memory.is_none()
+            && self.previous.as_ref().is_some_and(|p| {
+                let bound = p.input_files_epoch.as_deref();
+                bound == Some(self.epoch.as_str()) || bound == Some(self.baseline_epoch.as_str())
+            })
+    }
+
+    /// The stored data the decision will use ([`Self::previous_needed`]), for the host to
+    /// validate (its `parseCachedData`) before [`Self::decide`]. It may not be read yet:
+    /// [`JsonData::text`] reads it, and a host that parses it with a full JSON parser calls
+    /// [`JsonData::mark_valid`] (else `decide` validates it natively) or, when that parser
+    /// rejects it, [`Self::reject_previous`].
+    pub fn previous_data(&self) -> Option<&JsonData> {
+        if !self.previous_needed() {
             return None;
         }
         self.previous.as_ref().map(|p| &p.data)
+    }
+
+    /// Drops stored data that could not be read or is not JSON: the dispatch goes on as for a
+    /// malformed `analysis.json` (a warning, never reused, replaced by the rebuild).
+    pub fn reject_previous(&mut self, error: DataError) {
+        if self.previous.take().is_some() {
+            self.corrupt_analysis |= error.corrupt;
+            self.info.warnings.push(cache_file::warning(
+                error.code,
+                error.message,
+                &self.input.location.analysis_path,
+            ));
+        }
     }
 
     /// The input files epoch of the current files.
@@ -506,6 +545,11 @@ impl DispatchBegin {
     /// What the fingerprint step read.
     pub fn scan_stats(&self) -> ScanStats {
         self.stats
+    }
+
+    /// Where [`begin`] spent its time.
+    pub fn phase_times(&self) -> PhaseTimes {
+        self.times
     }
 
     /// The current src records (what `files.json` will hold under `files`).
@@ -521,6 +565,13 @@ impl DispatchBegin {
     /// Steps 7–9 of §5, given whether the previous data passed the host's validation
     /// (`true` when the host has no validator).
     pub fn decide(mut self, previous_valid: bool) -> DispatchPlan {
+        // Never decide on stored data nobody validated: a host that did not parse it gets it
+        // validated here.
+        if let Some(data) = self.previous_data().cloned() {
+            if let Err(e) = data.validate() {
+                self.reject_previous(e);
+            }
+        }
         let mut info = std::mem::replace(
             &mut self.info,
             CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing),
@@ -697,6 +748,11 @@ impl DispatchPlan {
         matches!(self.action, DispatchAction::Produce(_))
     }
 
+    /// Where [`begin`] spent its time (zero when the cache is off).
+    pub fn phase_times(&self) -> PhaseTimes {
+        self.begin.as_ref().map(|b| b.times).unwrap_or_default()
+    }
+
     /// The producer's context (`None` when the cache is off or no producer is needed).
     pub fn producer_context(&self) -> Option<&ProducerContext> {
         match &self.action {
@@ -716,7 +772,7 @@ fn read_only_warning(what: &str, path: &std::path::Path) -> CacheWarning {
 
 /// Persists a plan and returns `{ data, cache }`. `produced` is the producer's data, required
 /// when [`DispatchPlan::needs_producer`] and ignored otherwise.
-pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<DispatchOutcome> {
+pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<DispatchOutcome> {
     let DispatchPlan {
         mut cache,
         action,
@@ -842,9 +898,12 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
         }
     }
     if persist == Persist::Both {
-        if let Some(w) =
-            analysis_file::save_analysis(&loc.analysis_path, &loc.project_id, &data, &begin.epoch)
-        {
+        if let Some(w) = analysis_file::save_analysis(
+            &loc.analysis_path,
+            &loc.project_id,
+            data.get(),
+            &begin.epoch,
+        ) {
             cache.warnings.push(w);
         }
     }
@@ -860,10 +919,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<RawData>) -> CoreResult<Dispa
 /// the producer when needed, [`commit`].
 pub fn dispatch(
     input: DispatchInput,
-    parse_cached: impl FnOnce(&RawData) -> bool,
-    producer: impl FnOnce(Option<&ProducerContext>) -> CoreResult<RawData>,
+    parse_cached: impl FnOnce(&JsonData) -> bool,
+    producer: impl FnOnce(Option<&ProducerContext>) -> CoreResult<JsonData>,
 ) -> CoreResult<DispatchOutcome> {
-    let begun = begin(input)?;
+    let mut begun = begin(input)?;
+    if let Some(data) = begun.previous_data().cloned() {
+        if let Err(e) = data.validate() {
+            begun.reject_previous(e);
+        }
+    }
     let valid = begun.previous_data().is_none_or(parse_cached);
     let plan = begun.decide(valid);
     let produced = if plan.needs_producer() {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use super::analysis_file::RawData;
+use super::analysis_file::JsonData;
 
 /// One remembered success.
 #[derive(Debug, Clone)]
@@ -14,7 +14,7 @@ pub struct MemoryRecord {
     /// The input files epoch the data belongs to.
     pub epoch: String,
     /// The data.
-    pub data: RawData,
+    pub data: JsonData,
 }
 
 fn table() -> &'static Mutex<HashMap<String, MemoryRecord>> {

@@ -21,6 +21,7 @@ pub mod hashing;
 pub mod invalidation;
 pub mod iso_time;
 pub mod js_number;
+pub mod json_data;
 pub mod layout;
 pub mod lock;
 pub mod memory;

@@ -38,7 +38,7 @@ export declare class CachedProjectDataHandle {
    */
   get previousData(): unknown
   /**
-   * Persists and returns `{ data, cache, memoryHit }`. `data` is required when
+   * Persists and returns `{ data, cache, memoryHit, fromWatcher, timings }`. `data` is required when
    * `needsProducer` (serialised with `JSON.stringify`; `undefined` or a value it rejects is
    * `INVALID_DATA`, and the handle stays uncommitted) and ignored otherwise. A second commit
    * is `ALREADY_COMMITTED`.
@@ -390,7 +390,7 @@ export interface CachedProjectLocales {
   structure?: LocalesLayoutStructure
 }
 
-/** `{ data, cache, memoryHit }`. */
+/** `{ data, cache, memoryHit, fromWatcher, timings }`. */
 export interface CachedProjectResult {
   /**
    * The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
@@ -1094,7 +1094,7 @@ export interface FingerprintTimings {
 }
 
 /**
- * `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit }` (§5): checks the cache
+ * `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
  * files, then serves the cached data (hit), reuses it without calling the producer
  * (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
  * off) and persists what it returns. A producer that throws makes this throw the same
@@ -1371,7 +1371,7 @@ export interface TranslationCacheInput {
 }
 
 /**
- * `validateLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
+ * `validateTranslationLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
  * allowlist.
  */
 export declare function validateTranslationLocaleCode(code: string): void

@@ -144,7 +144,7 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// `{ data, cache, memoryHit }`.
+/// `{ data, cache, memoryHit, fromWatcher, timings }`.
 #[napi(object, object_from_js = false)]
 pub struct CachedProjectResult<'a> {
     /// The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
@@ -502,7 +502,7 @@ fn commit(
     core::commit(plan, produced).map_err(|e| to_js(env, &e))
 }
 
-/// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit }` (§5): checks the cache
+/// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
 /// files, then serves the cached data (hit), reuses it without calling the producer
 /// (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
 /// off) and persists what it returns. A producer that throws makes this throw the same
@@ -656,7 +656,7 @@ impl CachedProjectDataHandle {
         }))
     }
 
-    /// Persists and returns `{ data, cache, memoryHit }`. `data` is required when
+    /// Persists and returns `{ data, cache, memoryHit, fromWatcher, timings }`. `data` is required when
     /// `needsProducer` (serialised with `JSON.stringify`; `undefined` or a value it rejects is
     /// `INVALID_DATA`, and the handle stays uncommitted) and ignored otherwise. A second commit
     /// is `ALREADY_COMMITTED`.

@@ -162,7 +162,7 @@ pub fn load_translation_cache<'a>(
     })
 }
 
-/// `validateLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
+/// `validateTranslationLocaleCode(code)`: throws `INVALID_KEY` unless `code` passes the translation cache's
 /// allowlist.
 #[napi(ts_args_type = "code: string")]
 pub fn validate_translation_locale_code(env: &Env, code: Unknown<'_>) -> napi::Result<()> {

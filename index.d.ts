@@ -1024,6 +1024,8 @@ export interface FingerprintOptions {
   previous?: string | FingerprintManifest | Array<FileRecord>
   /** Where to publish the new manifest (atomically; stat hints go to `<path>.hints`). */
   writeTo?: string
+  /** What the result lists (default `all`). */
+  report?: FingerprintReport
   /**
    * Called with progress. Async: on the JS thread, as the work goes on. Sync: on the
    * calling thread, between steps of the work.
@@ -1046,6 +1048,14 @@ export interface FingerprintProgress {
   /** Bytes read so far. */
   bytesHashed: number
 }
+
+/**
+ * What a result lists: `all` (default) every record and every unchanged path; `changes` only
+ * the records of added and changed files and no `unchanged` list (`counts` still counts
+ * everything). A no-change check that publishes its index with `writeTo` needs no more, and
+ * on 100,000 files it keeps about 30 MB of objects out of the JavaScript heap.
+ */
+export type FingerprintReport = 'all' | 'changes'
 
 /** The result of a run. */
 export interface FingerprintResult {

@@ -875,6 +875,7 @@ module.exports.emitAnalysisCacheInvalidationMessage = nativeBinding.emitAnalysis
 module.exports.emitCacheDispatchMessages = nativeBinding.emitCacheDispatchMessages
 module.exports.emitCacheMemoryHitMessage = nativeBinding.emitCacheMemoryHitMessage
 module.exports.fingerprint = nativeBinding.fingerprint
+module.exports.FingerprintReport = nativeBinding.FingerprintReport
 module.exports.FingerprintStrategy = nativeBinding.FingerprintStrategy
 module.exports.fingerprintSync = nativeBinding.fingerprintSync
 module.exports.getOrBuildCachedProjectData = nativeBinding.getOrBuildCachedProjectData

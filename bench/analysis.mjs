@@ -58,15 +58,25 @@ const pretty = Buffer.byteLength(JSON.stringify(data, null, 2))
 const compact = fs.statSync(payloadPath).size
 console.log(`corpus: ${FILES} src files + 31 locales; payload ${OBS} observations, ${(pretty / 1e6).toFixed(1)} MB pretty, ${(compact / 1e6).toFixed(1)} MB compact; generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
-// One dispatch in a fresh process. `mode`: 'hit' | 'decision' | 'produce' (the producer returns
-// the payload, re-read from disk outside the timed call).
+// One dispatch in a fresh process. `mode`: 'cold' (the producer returns the payload, read from
+// disk outside the timed call) | 'hit' | 'decision' | 'produce' (the producer patches the
+// previous data it is handed).
 function child(mode) {
   const code = `
     const c = require(${JSON.stringify(addon)})
     const fs = require('fs')
-    const payload = ${JSON.stringify(mode)} === 'produce' ? JSON.parse(fs.readFileSync(${JSON.stringify(payloadPath)}, 'utf8')) : null
+    const payload = ${JSON.stringify(mode)} === 'cold' ? JSON.parse(fs.readFileSync(${JSON.stringify(payloadPath)}, 'utf8')) : null
     const { state } = c.initializeCacheState({ projectRoot: ${JSON.stringify(root)}, cacheRootDir: ${JSON.stringify(path.join(home, 'cache'))}, runtime: { hashText: 'sha256' } })
-    const input = { state, runtime: { hashText: 'sha256' }, sourceLocalePath: ${JSON.stringify(path.join(root, 'locales/en.json'))}, srcRoot: ${JSON.stringify(path.join(root, 'src'))}, localesDir: ${JSON.stringify(path.join(root, 'locales'))}, locales: { source: 'en', directory: 'locales' }, producer: () => payload }
+    // The producer of a partial rebuild patches the previous data it is handed (one source file
+    // re-analysed), as a host does; a full rebuild returns the whole payload.
+    const producer = (ctx) => {
+      if (!ctx?.previous) return payload
+      const files = ctx.previous.files
+      const first = Object.keys(files)[0]
+      files[first] = { ...files[first], keys: files[first].keys.slice(1) }
+      return ctx.previous
+    }
+    const input = { state, runtime: { hashText: 'sha256' }, sourceLocalePath: ${JSON.stringify(path.join(root, 'locales/en.json'))}, srcRoot: ${JSON.stringify(path.join(root, 'src'))}, localesDir: ${JSON.stringify(path.join(root, 'locales'))}, locales: { source: 'en', directory: 'locales' }, producer }
     const t0 = performance.now()
     let status, n, timings
     if (${JSON.stringify(mode)} === 'decision') {
@@ -102,7 +112,7 @@ function median(label, mode, before) {
 }
 
 try {
-  const cold = child('produce')
+  const cold = child('cold')
   console.log(`cold run (full producer + persist): ${cold.ms.toFixed(0)} ms, ${cold.status}; analysis.json ${(fs.statSync(findAnalysis()).size / 1e6).toFixed(1)} MB`)
   spawnSync('sleep', ['0.3'])
   child('hit')

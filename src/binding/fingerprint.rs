@@ -12,7 +12,7 @@ use napi::{Env, ScopedTask, Status, ValueType};
 use napi_derive::napi;
 
 use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
-use super::handoff::to_js_json;
+use super::handoff::into_js_json;
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::error::{CoreError, Warning};
@@ -57,6 +57,22 @@ impl From<HashAlgo> for HashAlgorithm {
             HashAlgo::Fnv1a64 => HashAlgorithm::Fnv1a64,
         }
     }
+}
+
+/// What a result lists: `all` (default) every record and every unchanged path; `changes` only
+/// the records of added and changed files and no `unchanged` list (`counts` still counts
+/// everything). A no-change check that publishes its index with `writeTo` needs no more, and
+/// on 100,000 files it keeps about 30 MB of objects out of the JavaScript heap.
+#[napi(string_enum)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub enum FingerprintReport {
+    /// Every record and every unchanged path.
+    #[default]
+    #[napi(value = "all")]
+    All,
+    /// Only what changed.
+    #[napi(value = "changes")]
+    Changes,
 }
 
 /// How far stat data is trusted: `content` (default) skips files whose whole stat tuple is
@@ -187,6 +203,8 @@ pub struct FingerprintOptions<'a> {
     pub previous: Option<Either3<String, FingerprintManifest, Vec<FileRecord>>>,
     /// Where to publish the new manifest (atomically; stat hints go to `<path>.hints`).
     pub write_to: Option<String>,
+    /// What the result lists (default `all`).
+    pub report: Option<FingerprintReport>,
     /// Called with progress. Async: on the JS thread, as the work goes on. Sync: on the
     /// calling thread, between steps of the work.
     pub on_progress: Option<Function<'a, FingerprintProgress, ()>>,
@@ -349,7 +367,7 @@ pub(crate) fn to_changes(reasons: Vec<crate::core::delta::FileReason>) -> Vec<Fi
         .collect()
 }
 
-fn to_result(o: FingerprintOutcome) -> FingerprintResult {
+fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintResult {
     let c = &o.counts;
     let counts = FingerprintCounts {
         files: c.files as i64,
@@ -370,10 +388,21 @@ fn to_result(o: FingerprintOutcome) -> FingerprintResult {
         write_ms: t.write_ms,
         total_ms: t.total_ms,
     };
-    let d = o.delta;
+    let mut d = o.delta;
+    let mut files = o.files;
+    if report == FingerprintReport::Changes {
+        let wanted: rustc_hash::FxHashSet<&str> = d
+            .added
+            .iter()
+            .chain(&d.changed)
+            .map(String::as_str)
+            .collect();
+        files.retain(|f| wanted.contains(f.path.as_str()));
+        d.unchanged = Vec::new();
+    }
     FingerprintResult {
         algorithm: o.algorithm.into(),
-        records: to_records(o.files),
+        records: to_records(files),
         delta: FingerprintDelta {
             added: d.added,
             changed: d.changed,
@@ -474,6 +503,7 @@ fn type_error(env: &Env, option: &str, message: impl Into<String>) -> napi::Erro
 /// Everything of the options that can cross threads.
 struct Plan {
     opts: fp::FingerprintOptions,
+    report: FingerprintReport,
 }
 
 /// The options a run and a watcher share, as core options (no previous index, no output).
@@ -564,7 +594,10 @@ fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
         }
     };
     opts.write_to = o.write_to.take().map(PathBuf::from);
-    Ok(Plan { opts })
+    Ok(Plan {
+        opts,
+        report: o.report.unwrap_or_default(),
+    })
 }
 
 fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutcome, CoreError> {
@@ -613,8 +646,10 @@ pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<
             })
         }
     };
-    let result = outcome.map(to_result).map_err(|e| to_js(env, &e))?;
-    to_js_json(env, &result)
+    let result = outcome
+        .map(|o| to_result(o, plan.report))
+        .map_err(|e| to_js(env, &e))?;
+    into_js_json(env, result)
 }
 
 /// `EventTarget.prototype.addEventListener` as seen from Rust.
@@ -644,6 +679,7 @@ fn watch_signal(env: &Env, signal: &Object<'_>, cancel: &Arc<AtomicBool>) -> nap
 /// The async job: runs on the libuv pool.
 pub struct FingerprintTask {
     plan: Option<Result<Plan, CoreError>>,
+    report: FingerprintReport,
     cancel: Arc<AtomicBool>,
     progress: Option<Arc<ProgressTsfn>>,
 }
@@ -672,7 +708,7 @@ impl<'task> ScopedTask<'task> for FingerprintTask {
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(o) => to_js_json(env, &to_result(o)),
+            Ok(o) => into_js_json(env, to_result(o, self.report)),
             Err(e) => Err(to_js(env, &e)),
         }
     }
@@ -700,6 +736,7 @@ pub fn fingerprint(env: Env, options: Unknown<'_>) -> napi::Result<AsyncTask<Fin
         None => None,
     };
     let task = FingerprintTask {
+        report: options.report.unwrap_or_default(),
         plan: Some(plan),
         cancel: cancel.clone(),
         progress,

@@ -57,6 +57,30 @@ pub(crate) fn to_js_json<'a>(
     json_parse(env, &text)
 }
 
+/// [`to_js_json`] for a large owned value, giving up each copy as soon as the next exists: the
+/// value is dropped once serialised and the text once V8 holds its own string, so a result of
+/// 100,000 records is never held three times over while `JSON.parse` builds the objects.
+pub(crate) fn into_js_json<'a, T: serde::Serialize>(
+    env: &'a Env,
+    value: T,
+) -> napi::Result<Unknown<'a>> {
+    use napi::bindgen_prelude::ToNapiValue;
+    let text = serde_json::to_string(&value)
+        .map_err(|e| to_js(env, &CoreError::Internal(format!("serialise: {e}"))))?;
+    drop(value);
+    // SAFETY: a string value created in this env's current scope.
+    let js_text = unsafe {
+        let raw = <&str as ToNapiValue>::to_napi_value(env.raw(), text.as_str())?;
+        Unknown::from_raw_unchecked(env.raw(), raw)
+    };
+    drop(text);
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("parse")?;
+    let v = parse.apply(json, js_text)?;
+    // SAFETY: the value lives in the current handle scope, as `env` does.
+    Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
+}
+
 /// The global `JSON.stringify` of a JavaScript value as JSON text (not re-validated): `undefined` (a function, a
 /// symbol, `undefined` itself) and values it rejects (a `BigInt`, a cycle) are `INVALID_DATA`.
 pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<JsonData> {

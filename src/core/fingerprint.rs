@@ -202,7 +202,9 @@ pub fn hints_path(manifest: &Path) -> PathBuf {
 struct PreviousState {
     files: Vec<(String, ManifestRecord)>,
     hints: Option<Vec<(String, Hint)>>,
-    bytes: Option<Vec<u8>>,
+    /// The BLAKE3 of the previous manifest's bytes (its hints' generation): enough to tell
+    /// whether the new bytes are the same without keeping megabytes of them through the run.
+    generation: Option<[u8; 32]>,
     from: Option<PathBuf>,
 }
 
@@ -210,7 +212,7 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
     let empty = PreviousState {
         files: Vec::new(),
         hints: None,
-        bytes: None,
+        generation: None,
         from: None,
     };
     let (manifest, bytes, from) = match &opts.previous {
@@ -228,7 +230,7 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
             return PreviousState {
                 files,
                 hints: Some(hints),
-                bytes: None,
+                generation: None,
                 from: None,
             };
         }
@@ -256,11 +258,13 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
         ));
         return empty;
     }
-    let hints = match (&from, &bytes) {
-        (Some(p), Some(b)) => {
+    let generation = bytes.as_deref().map(hints::generation_of);
+    drop(bytes);
+    let hints = match (&from, &generation) {
+        (Some(p), Some(g)) => {
             let hp = hints_path(p);
             match manifest::read_capped(&hp, opts.max_manifest_bytes) {
-                Ok(hb) => match hints::decode(&hb, &hints::generation_of(b)) {
+                Ok(hb) => match hints::decode(&hb, g) {
                     Ok(h) => Some(h),
                     Err(e) => {
                         let code = match e {
@@ -283,7 +287,7 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
     PreviousState {
         files: manifest.files,
         hints,
-        bytes,
+        generation,
         from,
     }
 }
@@ -343,7 +347,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     }
     walk::check_root(&opts.root)?;
     let mut warnings = Vec::new();
-    let prev = load_previous(opts, &mut warnings);
+    let mut prev = load_previous(opts, &mut warnings);
     let snapshot = match &opts.write_to {
         Some(w) => {
             let dir = w.parent().filter(|p| !p.as_os_str().is_empty());
@@ -379,6 +383,10 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         ctl,
     )?;
     let t_hash = ev.hashed_at.duration_since(t0);
+    // The walk's entries and the previous records are done with: give their memory back before
+    // the new index is built and the result is handed over (peak memory, issue 6).
+    drop(walked);
+    drop(std::mem::take(&mut prev.files));
     warnings.extend(ev.warnings);
     let Evaluated {
         files,
@@ -401,21 +409,17 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             });
         // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
         // the canonical bytes need not even be built.
-        let nothing_changed = hints_same && delta.is_clean() && prev.bytes.is_some();
+        let nothing_changed = hints_same && delta.is_clean() && prev.generation.is_some();
         if !nothing_changed {
-            let new_manifest = Manifest {
-                algorithm: opts.algorithm,
-                files: files
-                    .iter()
-                    .map(|f| (f.path.clone(), f.record.clone()))
-                    .collect(),
-            };
-            let bytes = new_manifest.to_bytes();
-            let manifest_same = same_target && prev.bytes.as_deref() == Some(bytes.as_slice());
+            let bytes = manifest::manifest_bytes(
+                opts.algorithm,
+                files.iter().map(|f| (f.path.as_str(), &f.record)),
+            );
+            let generation = hints::generation_of(&bytes);
+            let manifest_same = same_target && prev.generation == Some(generation);
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
-            let generation = hints::generation_of(&bytes);
             let entries: Vec<(&str, Hint)> =
                 files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
             let hint_bytes = hints::encode(&generation, &entries);

@@ -198,28 +198,40 @@ impl Manifest {
 
     /// The canonical bytes: sorted keys at every level, no whitespace, a final newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.files.len() * 120);
-        out.extend_from_slice(b"{\"algorithm\":\"");
-        out.extend_from_slice(self.algorithm.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"files\":{");
-        for (i, (path, r)) in self.files.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, path).expect("a string serialises");
-            out.extend_from_slice(b":{\"hash\":\"");
-            out.extend_from_slice(r.hash.as_bytes());
-            out.extend_from_slice(b"\",\"mtimeMs\":");
-            out.extend_from_slice(r.mtime_ms.to_string().as_bytes());
-            out.extend_from_slice(b",\"size\":");
-            out.extend_from_slice(r.size.to_string().as_bytes());
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"},\"version\":");
-        out.extend_from_slice(MANIFEST_VERSION.to_string().as_bytes());
-        out.extend_from_slice(b"}\n");
-        out
+        manifest_bytes(
+            self.algorithm,
+            self.files.iter().map(|(path, r)| (path.as_str(), r)),
+        )
     }
+}
+
+/// [`Manifest::to_bytes`] of borrowed records (sorted by path, unique), so a caller holding its
+/// records in another shape need not clone every path to build a [`Manifest`] first.
+pub fn manifest_bytes<'a>(
+    algorithm: HashAlgo,
+    files: impl ExactSizeIterator<Item = (&'a str, &'a ManifestRecord)>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + files.len() * 120);
+    out.extend_from_slice(b"{\"algorithm\":\"");
+    out.extend_from_slice(algorithm.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"files\":{");
+    for (i, (path, r)) in files.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, path).expect("a string serialises");
+        out.extend_from_slice(b":{\"hash\":\"");
+        out.extend_from_slice(r.hash.as_bytes());
+        out.extend_from_slice(b"\",\"mtimeMs\":");
+        out.extend_from_slice(r.mtime_ms.to_string().as_bytes());
+        out.extend_from_slice(b",\"size\":");
+        out.extend_from_slice(r.size.to_string().as_bytes());
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"},\"version\":");
+    out.extend_from_slice(MANIFEST_VERSION.to_string().as_bytes());
+    out.extend_from_slice(b"}\n");
+    out
 }
 
 /// Reads a regular file (never through a symlink, never a FIFO), refusing it when over `cap`.

@@ -1,6 +1,6 @@
 //! §2 file deltas: `diffProjectFiles` and the status of the `files.json` index.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,7 @@ pub fn diff_project_files(previous: &FileRecordMap, current: &FileRecordMap) -> 
         };
         bucket.push(key.to_owned());
     }
-    let current_keys: HashSet<&str> = current.keys().collect();
+    let current_keys: FxHashSet<&str> = current.keys().collect();
     delta.deleted = previous
         .keys()
         .filter(|key| !current_keys.contains(key))

@@ -13,7 +13,7 @@
 //! 3. [`commit`] persists (under the project lock, atomically; nothing in `readOnly` mode) and
 //!    returns `{ data, cache }`. [`dispatch`] is the synchronous one-shot form.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -361,9 +361,9 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.info.warnings.extend(loaded.warnings.iter().cloned());
     let stored: Option<&FilesIndex> = loaded.index.as_ref();
     state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
-    let hints_by_key: HashMap<String, Hint> = match &loaded.bytes {
+    let hints_by_key: FxHashMap<String, Hint> = match &loaded.bytes {
         Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
-        None => HashMap::new(),
+        None => FxHashMap::default(),
     };
 
     // Step 4: fingerprint src and locale segments (src always walked; hashes reused only

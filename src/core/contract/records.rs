@@ -1,7 +1,8 @@
 //! File records of `files.json` and an insertion-ordered map of them (a JavaScript object's
 //! key order is what the contract's diff order follows).
 
-use std::collections::HashMap;
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 use std::fmt;
 
 use serde::de::{MapAccess, Visitor};
@@ -36,10 +37,14 @@ impl FileRecord {
 ///
 /// Inserting an existing key replaces its record in place, as assigning a JavaScript object
 /// property does. Equality compares the entries in order.
+///
+/// An `IndexMap` with the Fx hasher: one allocation per key (no separate index of cloned keys)
+/// and a hash that costs a few instructions per path instead of SipHash's rounds; the keys are
+/// the project's own paths, so hash flooding is not a concern. Both showed at the top of the
+/// profile of a no-change dispatch on 20,000 files.
 #[derive(Debug, Clone, Default)]
 pub struct FileRecordMap {
-    entries: Vec<(String, FileRecord)>,
-    index: HashMap<String, usize>,
+    entries: IndexMap<String, FileRecord, FxBuildHasher>,
 }
 
 impl FileRecordMap {
@@ -51,30 +56,23 @@ impl FileRecordMap {
     /// An empty map with room for `capacity` records.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Vec::with_capacity(capacity),
-            index: HashMap::with_capacity(capacity),
+            entries: IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher),
         }
     }
 
     /// Sets `key` to `record`; returns the record it replaced (the key keeps its position).
     pub fn insert(&mut self, key: impl Into<String>, record: FileRecord) -> Option<FileRecord> {
-        let key = key.into();
-        if let Some(&at) = self.index.get(&key) {
-            return Some(std::mem::replace(&mut self.entries[at].1, record));
-        }
-        self.index.insert(key.clone(), self.entries.len());
-        self.entries.push((key, record));
-        None
+        self.entries.insert(key.into(), record)
     }
 
     /// The record of `key`.
     pub fn get(&self, key: &str) -> Option<&FileRecord> {
-        self.index.get(key).map(|&at| &self.entries[at].1)
+        self.entries.get(key)
     }
 
     /// Whether `key` has a record.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.index.contains_key(key)
+        self.entries.contains_key(key)
     }
 
     /// The number of records.
@@ -102,7 +100,8 @@ impl FileRecordMap {
 
 impl PartialEq for FileRecordMap {
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        // In order (`IndexMap`'s own equality ignores it).
+        self.entries.len() == other.entries.len() && self.entries.iter().eq(other.entries.iter())
     }
 }
 

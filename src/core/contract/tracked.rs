@@ -7,7 +7,7 @@
 //! checksummed, tied to the exact bytes of `files.json` and the hash algorithm), never in
 //! `files.json` itself.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -47,9 +47,9 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
 }
 
 /// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
-pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> HashMap<String, Hint> {
+pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> FxHashMap<String, Hint> {
     let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
-        return HashMap::new();
+        return FxHashMap::default();
     };
     hints::decode(&bytes, &hints_generation(algo, files_json))
         .map(|v| v.into_iter().collect())
@@ -107,7 +107,7 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
 /// Fingerprints one tree.
 pub fn scan_tree(
     scan: &TreeScan<'_>,
-    hints_by_key: &HashMap<String, Hint>,
+    hints_by_key: &FxHashMap<String, Hint>,
     algo: TextHash,
     snapshot: &Snapshot,
     now: &str,

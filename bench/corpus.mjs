@@ -62,6 +62,30 @@ export function makeMono(root, { files = 100_000, seed = 1 } = {}) {
   return { root, files, bytes }
 }
 
+/**
+ * Writes the tiny corpus (the scale case, meant for a tmpfs): `files` files of 16 to 256 bytes in
+ * the mono corpus's nesting (depth 3 to 8). Returns { root, files, bytes }.
+ */
+export function makeTiny(root, { files = 1_000_000, seed = 4 } = {}) {
+  const rand = prng(seed)
+  let bytes = 0
+  const made = new Set()
+  for (let i = 0; i < files; i++) {
+    const depth = 3 + Math.floor(rand() * 6)
+    const parts = []
+    for (let d = 0; d < depth - 1; d++) parts.push(`p${Math.floor(rand() * (d < 2 ? 12 : 4))}`)
+    const dir = path.join(root, ...parts)
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true })
+      made.add(dir)
+    }
+    const size = 16 + Math.floor(rand() * 240)
+    writeFile(path.join(dir, `t${i}.ts`), content(rand, size, `t${i}`), i)
+    bytes += size
+  }
+  return { root, files, bytes }
+}
+
 /** Writes the i18n corpus; returns { root, srcFiles, keys, locales }. */
 export function makeI18n(root, { srcFiles = 20_000, keys = 5_000, targets = 30, seed = 2 } = {}) {
   const rand = prng(seed)

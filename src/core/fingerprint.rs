@@ -299,7 +299,7 @@ enum Outcome {
     Reused,
     Hashed(HashedFile),
     Gone,
-    Unreadable(String),
+    Unreadable(&'static str, String),
     Moved,
 }
 
@@ -325,7 +325,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
         Ok(h) => Outcome::Hashed(h),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Gone,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Outcome::Moved,
-        Err(e) => Outcome::Unreadable(e.to_string()),
+        Err(e) => Outcome::Unreadable(walk::unreadable_code("unreadable_file", &e), e.to_string()),
     }
 }
 
@@ -368,6 +368,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     )?;
     let t_walk = t0.elapsed();
     warnings.extend(walked.warnings.iter().cloned());
+    warnings.extend(walk::portability_warnings(&walked.entries));
     let ev = evaluate(
         &opts.root,
         opts.algorithm,
@@ -639,10 +640,10 @@ pub(crate) fn evaluate(
                     delta.push(rel, Change::Deleted, Some(Reason::Removed));
                 }
             }
-            Outcome::Unreadable(msg) => {
+            Outcome::Unreadable(code, msg) => {
                 counts.unreadable += 1;
                 warnings.push(Warning::at(
-                    "unreadable_file",
+                    code,
                     format!("cannot read {rel}: {msg}; it is unknown"),
                     rel,
                 ));

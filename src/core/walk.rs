@@ -317,11 +317,21 @@ fn walk_dir<'s>(
     ctx.merge(&mut batch, 1);
 }
 
-fn report_unreadable(batch: &mut Batch, rel: &str, code: &str, e: &io::Error) {
+/// The warning code for an entry that could not be read: `path_too_long` when its absolute
+/// path is over the platform's limit (`ENAMETOOLONG`, 4096 bytes on Linux), else `code`.
+pub fn unreadable_code(code: &'static str, e: &io::Error) -> &'static str {
+    if e.kind() == io::ErrorKind::InvalidFilename {
+        "path_too_long"
+    } else {
+        code
+    }
+}
+
+fn report_unreadable(batch: &mut Batch, rel: &str, code: &'static str, e: &io::Error) {
     let shown = if rel.is_empty() { "." } else { rel };
     batch.unreadable.push(rel.to_string());
     batch.warnings.push(Warning::at(
-        code,
+        unreadable_code(code, e),
         format!("cannot read {shown}: {e}; everything under it is unknown"),
         rel,
     ));
@@ -532,6 +542,98 @@ fn visit_link<'s>(
     }
 }
 
+/// Diagnostics for kept paths that one case-insensitive or normalization-insensitive file system
+/// (macOS, Windows) would take for the same name: `portability_normalization_collision` when two
+/// paths are equal once NFC-normalized (`é` precomposed and `e` + combining accent), and
+/// `portability_case_collision` when they differ only in letter case. Both entries stay distinct
+/// (keys are byte-exact); the warning's `path` is the later path in byte order and its message
+/// names both. Directories that hold kept files take part too (`Src/a.ts` beside `src/b.ts`);
+/// only the topmost colliding pair is reported, not every file under two colliding directories.
+///
+/// One pass over the paths with two hash maps; ASCII names cost no allocation for the
+/// normalization check, and names without upper-case letters none for the case check.
+pub fn portability_warnings(entries: &[WalkEntry]) -> Vec<Warning> {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+    fn nfc(p: &str) -> Cow<'_, str> {
+        if p.is_ascii() || is_nfc_quick(p.chars()) == IsNormalized::Yes {
+            Cow::Borrowed(p)
+        } else {
+            Cow::Owned(p.nfc().collect())
+        }
+    }
+    fn fold(p: Cow<'_, str>) -> Cow<'_, str> {
+        if p.chars().any(char::is_uppercase) {
+            Cow::Owned(p.to_lowercase())
+        } else {
+            p
+        }
+    }
+    fn parent(p: &str) -> &str {
+        p.rfind('/').map_or("", |i| &p[..i])
+    }
+
+    // Every kept path and every directory above one, each once.
+    let mut dirs: HashSet<&str> = HashSet::new();
+    let mut paths: Vec<&str> = Vec::with_capacity(entries.len());
+    for e in entries {
+        paths.push(&e.rel);
+        let mut d = parent(&e.rel);
+        while !d.is_empty() && dirs.insert(d) {
+            paths.push(d);
+            d = parent(d);
+        }
+    }
+
+    let mut by_nfc: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(paths.len());
+    let mut by_fold: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(paths.len());
+    let mut found: Vec<(&str, &str, &str)> = Vec::new();
+    for &p in &paths {
+        let n = nfc(p);
+        if let Some(&other) = by_nfc.get(&n) {
+            if parent(other) == parent(p) {
+                found.push(("portability_normalization_collision", other, p));
+            }
+            continue;
+        }
+        by_nfc.insert(n.clone(), p);
+        let f = fold(n);
+        match by_fold.get(&f) {
+            Some(&other) => {
+                if parent(other) == parent(p) {
+                    found.push(("portability_case_collision", other, p));
+                }
+            }
+            None => {
+                by_fold.insert(f, p);
+            }
+        }
+    }
+    let mut out: Vec<Warning> = found
+        .into_iter()
+        .map(|(code, a, b)| {
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            let how = if code == "portability_case_collision" {
+                "differ only in letter case"
+            } else {
+                "differ only in Unicode normalization"
+            };
+            Warning::at(
+                code,
+                format!(
+                    "{a:?} and {b:?} {how}: both are tracked, but a case- or \
+                     normalization-insensitive file system (macOS, Windows) holds only one"
+                ),
+                b,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    out
+}
+
 /// Whether `path` is `prefix` or lies under it (POSIX, component-wise). The empty prefix is
 /// the root and contains everything.
 pub fn is_under(path: &str, prefix: &str) -> bool {
@@ -672,6 +774,87 @@ mod tests {
         assert_eq!(out.special, 1);
         let codes: Vec<_> = out.warnings.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(codes, ["non_utf8_name", "special_file"]);
+    }
+
+    fn entries(paths: &[&str]) -> Vec<WalkEntry> {
+        let mut v: Vec<WalkEntry> = paths
+            .iter()
+            .map(|p| WalkEntry {
+                rel: p.to_string(),
+                stat: StatTuple {
+                    kind: FileKind::File,
+                    size: 0,
+                    mtime_ns: 0,
+                    ctime_ns: 0,
+                    ino: 0,
+                },
+            })
+            .collect();
+        v.sort_by(|a, b| a.rel.cmp(&b.rel));
+        v
+    }
+
+    fn collisions(paths: &[&str]) -> Vec<(String, String)> {
+        portability_warnings(&entries(paths))
+            .into_iter()
+            .map(|w| (w.code, w.path.unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn case_and_normalization_collisions_are_reported_once() {
+        let nfc = "caf\u{e9}.ts";
+        let nfd = "cafe\u{301}.ts";
+        assert_eq!(
+            collisions(&["README.md", "readme.md", "x.ts"]),
+            [("portability_case_collision".into(), "readme.md".into())]
+        );
+        let w = portability_warnings(&entries(&["README.md", "readme.md"]));
+        assert!(w[0].message.contains("\"README.md\" and \"readme.md\""));
+        assert_eq!(
+            collisions(&[nfc, nfd]),
+            [(
+                "portability_normalization_collision".into(),
+                nfc.to_string()
+            )]
+        );
+        // Two colliding directories: the pair of directories, not every file under them.
+        assert_eq!(
+            collisions(&["Src/a.ts", "Src/b.ts", "src/a.ts", "src/c.ts"]),
+            [("portability_case_collision".into(), "src".into())]
+        );
+        // A file and a directory that would merge.
+        assert_eq!(
+            collisions(&["Docs", "docs/x.md"]),
+            [("portability_case_collision".into(), "docs".into())]
+        );
+        // Non-ASCII case (É vs é), and a nested pair under one directory.
+        assert_eq!(
+            collisions(&["a/\u{c9}t\u{e9}.md", "a/\u{e9}t\u{e9}.md", "a/b.md"]),
+            [(
+                "portability_case_collision".into(),
+                "a/\u{e9}t\u{e9}.md".into()
+            )]
+        );
+        // Nothing to say for distinct names.
+        assert!(collisions(&["a.ts", "b.ts", "a/b.ts", "ab/a.ts", "\u{e9}.ts"]).is_empty());
+        assert!(collisions(&[]).is_empty());
+    }
+
+    #[test]
+    fn portability_check_is_cheap_on_100k_paths() {
+        let names: Vec<String> = (0..100_000)
+            .map(|i| format!("src/pkg{}/Mod{}/file{i}.ts", i % 97, i % 13))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let e = entries(&refs);
+        let t = std::time::Instant::now();
+        let w = portability_warnings(&e);
+        let took = t.elapsed();
+        assert!(w.is_empty());
+        eprintln!("portability check over 100,000 paths: {took:?}");
+        // Generous for debug builds on a busy CI machine; a release build takes a few ms.
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     }
 
     #[test]

@@ -403,7 +403,28 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
         // the canonical bytes need not even be built.
         let nothing_changed = hints_same && delta.is_clean() && prev.bytes.is_some();
-        if !nothing_changed {
+        // A manifest written by a newer cachecore is left alone: rewriting it in this older
+        // format would make the newer build rebuild on its next run, and two builds sharing
+        // one path (an IDE's and a CLI's) would then invalidate each other on every switch.
+        let newer = if nothing_changed || same_target {
+            None
+        } else {
+            match Manifest::load(target, opts.max_manifest_bytes) {
+                Err(ManifestError::NewerVersion(v)) => Some(v),
+                _ => None,
+            }
+        };
+        if let Some(v) = newer {
+            warnings.push(Warning::at(
+                "write_skipped_newer",
+                format!(
+                    "{} holds a manifest of a newer cachecore (version {v}); it is left as it \
+                     is and this run's results are not saved",
+                    target.display()
+                ),
+                target.display().to_string(),
+            ));
+        } else if !nothing_changed {
             let new_manifest = Manifest {
                 algorithm: opts.algorithm,
                 files: files

@@ -550,13 +550,16 @@ fn visit_link<'s>(
 /// names both. Directories that hold kept files take part too (`Src/a.ts` beside `src/b.ts`);
 /// only the topmost colliding pair is reported, not every file under two colliding directories.
 ///
-/// One pass over the paths with two hash maps; ASCII names cost no allocation for the
-/// normalization check, and names without upper-case letters none for the case check.
+/// Cheap by construction: one FNV hash per path of its case-folded NFC form (computed on the
+/// fly for ASCII paths, which never take the Unicode tables), one sort of `(hash, index)`
+/// pairs, and string work only for the rare runs of equal hashes.
 pub fn portability_warnings(entries: &[WalkEntry]) -> Vec<Warning> {
     use std::borrow::Cow;
-    use std::collections::HashMap;
     use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+    fn parent(p: &str) -> &str {
+        p.rfind('/').map_or("", |i| &p[..i])
+    }
     fn nfc(p: &str) -> Cow<'_, str> {
         if p.is_ascii() || is_nfc_quick(p.chars()) == IsNormalized::Yes {
             Cow::Borrowed(p)
@@ -564,53 +567,97 @@ pub fn portability_warnings(entries: &[WalkEntry]) -> Vec<Warning> {
             Cow::Owned(p.nfc().collect())
         }
     }
-    fn fold(p: Cow<'_, str>) -> Cow<'_, str> {
-        if p.chars().any(char::is_uppercase) {
-            Cow::Owned(p.to_lowercase())
+    fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+        bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    /// A hash of the path's case-folded NFC form, without allocating for ASCII paths.
+    fn folded_hash(p: &str) -> u64 {
+        if p.is_ascii() {
+            fnv(p.bytes().map(|b| b.to_ascii_lowercase()))
         } else {
-            p
+            fnv(nfc(p).to_lowercase().bytes())
         }
     }
-    fn parent(p: &str) -> &str {
-        p.rfind('/').map_or("", |i| &p[..i])
+    fn report<'a>(
+        found: &mut Vec<(&'static str, &'a str, &'a str)>,
+        code: &'static str,
+        a: &'a str,
+        b: &'a str,
+    ) {
+        // Under two colliding directories only the directories are reported.
+        if parent(a) == parent(b) {
+            found.push((code, a, b));
+        }
     }
 
-    // Every kept path and every directory above one, each once.
-    let mut dirs: HashSet<&str> = HashSet::new();
-    let mut paths: Vec<&str> = Vec::with_capacity(entries.len());
+    // Every kept path and every directory above one, each once and without hashing: in byte
+    // order, everything under a directory is contiguous, so a directory is new exactly when
+    // it is not an ancestor of the previous entry's directory.
+    let mut paths: Vec<&str> = Vec::with_capacity(entries.len() + entries.len() / 8);
+    let mut prev_dir = "";
     for e in entries {
         paths.push(&e.rel);
-        let mut d = parent(&e.rel);
-        while !d.is_empty() && dirs.insert(d) {
-            paths.push(d);
-            d = parent(d);
+        let d = parent(&e.rel);
+        if d == prev_dir {
+            continue;
+        }
+        let mut a = d;
+        while !a.is_empty() && !is_under(prev_dir, a) {
+            paths.push(a);
+            a = parent(a);
+        }
+        prev_dir = d;
+    }
+
+    // Paths whose folded forms hash alike, then the real comparison within those few runs.
+    let mut keyed: Vec<(u64, u32)> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (folded_hash(p), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let mut found: Vec<(&'static str, &str, &str)> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        // (folded, nfc, path), grouped by folded form (a hash run may mix forms), then NFC.
+        let mut members: Vec<(String, Cow<'_, str>, &str)> = run
+            .iter()
+            .map(|&(_, i)| {
+                let p = paths[i as usize];
+                let n = nfc(p);
+                (n.to_lowercase(), n, p)
+            })
+            .collect();
+        members.sort();
+        for same_fold in members.chunk_by(|a, b| a.0 == b.0) {
+            let mut representatives: Vec<&str> = Vec::new();
+            for class in same_fold.chunk_by(|a, b| a.1 == b.1) {
+                // One member per NFC class: its NFC spelling if present, else the first.
+                let rep = class
+                    .iter()
+                    .find(|m| m.2 == m.1.as_ref())
+                    .unwrap_or(&class[0])
+                    .2;
+                for m in class.iter().filter(|m| m.2 != rep) {
+                    report(&mut found, "portability_normalization_collision", rep, m.2);
+                }
+                representatives.push(rep);
+            }
+            for &other in representatives.iter().skip(1) {
+                report(
+                    &mut found,
+                    "portability_case_collision",
+                    representatives[0],
+                    other,
+                );
+            }
         }
     }
 
-    let mut by_nfc: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(paths.len());
-    let mut by_fold: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(paths.len());
-    let mut found: Vec<(&str, &str, &str)> = Vec::new();
-    for &p in &paths {
-        let n = nfc(p);
-        if let Some(&other) = by_nfc.get(&n) {
-            if parent(other) == parent(p) {
-                found.push(("portability_normalization_collision", other, p));
-            }
-            continue;
-        }
-        by_nfc.insert(n.clone(), p);
-        let f = fold(n);
-        match by_fold.get(&f) {
-            Some(&other) => {
-                if parent(other) == parent(p) {
-                    found.push(("portability_case_collision", other, p));
-                }
-            }
-            None => {
-                by_fold.insert(f, p);
-            }
-        }
-    }
     let mut out: Vec<Warning> = found
         .into_iter()
         .map(|(code, a, b)| {
@@ -823,6 +870,14 @@ mod tests {
             collisions(&["Src/a.ts", "Src/b.ts", "src/a.ts", "src/c.ts"]),
             [("portability_case_collision".into(), "src".into())]
         );
+        // Colliding directories far apart in byte order, and `-`/`.` sorting before `/`.
+        assert_eq!(
+            collisions(&["A/x", "B/y", "a/z", "a-b/c.ts", "a.ts", "a/c/d.ts", "A-B/q"]),
+            [
+                ("portability_case_collision".into(), "a".into()),
+                ("portability_case_collision".into(), "a-b".into()),
+            ]
+        );
         // A file and a directory that would merge.
         assert_eq!(
             collisions(&["Docs", "docs/x.md"]),
@@ -836,6 +891,23 @@ mod tests {
                 "a/\u{e9}t\u{e9}.md".into()
             )]
         );
+        // A class of NFC and NFD twins with a case variant: one warning of each kind.
+        assert_eq!(
+            collisions(&["Caf\u{e9}.ts", "caf\u{e9}.ts", "cafe\u{301}.ts"]),
+            [
+                ("portability_case_collision".into(), "caf\u{e9}.ts".into()),
+                (
+                    "portability_normalization_collision".into(),
+                    "caf\u{e9}.ts".into()
+                ),
+            ]
+        );
+        // Two NFD names that differ in case, and an all-NFD tree without twins.
+        assert_eq!(
+            collisions(&["CAFE\u{301}.ts", "cafe\u{301}.ts"]),
+            [("portability_case_collision".into(), "cafe\u{301}.ts".into())]
+        );
+        assert!(collisions(&["cafe\u{301}/a.ts", "cafe\u{301}/b.ts", "e\u{301}.ts"]).is_empty());
         // Nothing to say for distinct names.
         assert!(collisions(&["a.ts", "b.ts", "a/b.ts", "ab/a.ts", "\u{e9}.ts"]).is_empty());
         assert!(collisions(&[]).is_empty());

@@ -349,3 +349,46 @@ mod property {
         }
     }
 }
+
+/// C6 / A6: a manifest written by a newer cachecore at the same path (an IDE's newer build
+/// beside an older CLI) is a miss for this build and is never overwritten, so the newer build's
+/// cache stays valid however the two alternate.
+#[test]
+fn newer_manifest_is_a_miss_and_never_clobbered() {
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let m = cache.path().join("fp.json");
+    write(d.path(), "a.txt", "a");
+    write(d.path(), "b.txt", "b");
+    settle();
+    let newer =
+        br#"{"version":2,"algorithm":"sha256","files":{"a.txt":{"h":"new-shape"}},"extra":true}"#;
+    fs::write(&m, newer).unwrap();
+    fs::write(hints_path(&m), b"CCHINTS2 newer hints").unwrap();
+    let fresh = records(&scratch(d.path()));
+    for round in 0..3 {
+        // The older build's run.
+        let o = run(d.path(), &m, Strategy::Content);
+        let codes: Vec<_> = o.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["previous_newer_version", "write_skipped_newer"],
+            "round {round}"
+        );
+        assert_eq!(records(&o), fresh, "round {round}: correct results");
+        assert!(!o.written);
+        assert_eq!(fs::read(&m).unwrap(), newer, "round {round}: not clobbered");
+        assert_eq!(fs::read(hints_path(&m)).unwrap(), b"CCHINTS2 newer hints");
+        // Writing to it without reading it first is refused the same way.
+        let mut opts = FingerprintOptions::new(d.path());
+        opts.write_to = Some(m.clone());
+        let o = fingerprint(&opts, &Control::default()).unwrap();
+        assert!(o.warnings.iter().any(|w| w.code == "write_skipped_newer"));
+        assert_eq!(fs::read(&m).unwrap(), newer);
+    }
+    // An older or damaged file at the path is still replaced.
+    fs::write(&m, "{\"version\":1,").unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    assert!(o.written);
+    assert_eq!(run(d.path(), &m, Strategy::Content).counts.hashed, 0);
+}

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use cachecore::core::contract::analysis_file::parse_analysis;
 use cachecore::core::contract::files_index::parse_files_index;
-use cachecore::core::contract::meta_file::load_meta;
-use cachecore::core::contract::translations::translation_cache_path;
+use cachecore::core::contract::meta_file::{load_meta, parse_meta};
+use cachecore::core::contract::translations::{parse_translation_rows, translation_cache_path};
 use cachecore::core::hash::HashAlgo;
 use cachecore::core::hints::{self, Hint};
 use cachecore::core::manifest::{Manifest, ManifestRecord};
@@ -27,6 +27,7 @@ const FILES_JSON: &str = r#"{
   "localesLayout": { "mode": "flat_file", "structure": "locale_file", "directory": "locales", "source": "en" }
 }"#;
 const ANALYSIS_JSON: &str = r#"{"version":1,"updatedAt":"2026-11-01T10:00:00.000Z","projectId":"0123456789abcdef","data":{"keys":["a","b"],"n":3},"inputFilesEpoch":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}"#;
+const TRANSLATIONS_JSON: &str = r#"{"version":1,"targetLang":"pt-BR","translateConfigEpoch":"tce","inputFilesEpoch":"ife","entries":{"k1":{"text":"um"}}}"#;
 const META_JSON: &str = r#"{"version":1,"updatedAt":"2026-11-01T10:00:00.000Z","projects":{"/tmp/p/":"0123456789abcdef"},"maintenance":{"runCount":3,"healEveryRuns":20}}"#;
 
 fn manifest_bytes() -> Vec<u8> {
@@ -66,6 +67,8 @@ fn parse_all(bytes: &[u8]) {
     let _ = hints::decode(bytes, &[0u8; 32]);
     let _ = parse_files_index(bytes, p);
     let _ = parse_analysis(bytes, p, "0123456789abcdef");
+    let _ = parse_meta(bytes, p);
+    let _ = parse_translation_rows(bytes, p, "pt-BR", "tce", "ife", &mut Vec::new());
 }
 
 fn flip(bytes: &[u8], at: usize, bit: u8) -> Vec<u8> {
@@ -88,7 +91,7 @@ proptest! {
 
     #[test]
     fn bit_flips_of_valid_files_never_panic(at in any::<usize>(), bit in any::<u8>()) {
-        for sample in [FILES_JSON.as_bytes(), ANALYSIS_JSON.as_bytes(), META_JSON.as_bytes(), &manifest_bytes()] {
+        for sample in [FILES_JSON.as_bytes(), ANALYSIS_JSON.as_bytes(), META_JSON.as_bytes(), TRANSLATIONS_JSON.as_bytes(), &manifest_bytes()] {
             parse_all(&flip(sample, at, bit));
         }
     }
@@ -138,4 +141,16 @@ fn valid_samples_parse() {
     assert!(parse_files_index(FILES_JSON.as_bytes(), p).is_ok());
     assert!(parse_analysis(ANALYSIS_JSON.as_bytes(), p, "0123456789abcdef").is_ok());
     assert!(Manifest::parse(&manifest_bytes()).is_ok());
+    let (_, w) = parse_meta(META_JSON.as_bytes(), p);
+    assert!(w.is_empty());
+    let mut w = Vec::new();
+    let rows = parse_translation_rows(
+        TRANSLATIONS_JSON.as_bytes(),
+        p,
+        "pt-BR",
+        "tce",
+        "ife",
+        &mut w,
+    );
+    assert_eq!((rows.len(), w.len()), (1, 0));
 }

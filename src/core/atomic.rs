@@ -60,6 +60,9 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
         for part in parts {
             file.write_all(part)?;
         }
+        if let Some(d) = test_write_delay() {
+            std::thread::sleep(d);
+        }
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp_path, path)?;
@@ -70,6 +73,22 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp_path);
     }
     result
+}
+
+/// Test hook: `CACHECORE_TEST_WRITE_DELAY_MS` holds every temp file open, written but not yet
+/// synced or renamed, for that long, so crash and signal tests can land their kills inside the
+/// write window. Read once per process; unset (the default) it costs nothing.
+pub const TEST_WRITE_DELAY_ENV: &str = "CACHECORE_TEST_WRITE_DELAY_MS";
+
+fn test_write_delay() -> Option<Duration> {
+    static DELAY: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var(TEST_WRITE_DELAY_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|&ms| ms > 0)
+            .map(Duration::from_millis)
+    })
 }
 
 fn sync_dir(dir: &Path) {

@@ -303,7 +303,7 @@ enum Outcome {
     Reused,
     Hashed(HashedFile),
     Gone,
-    Unreadable(String),
+    Unreadable(&'static str, String),
     Moved,
 }
 
@@ -329,7 +329,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
         Ok(h) => Outcome::Hashed(h),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Gone,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Outcome::Moved,
-        Err(e) => Outcome::Unreadable(e.to_string()),
+        Err(e) => Outcome::Unreadable(walk::unreadable_code("unreadable_file", &e), e.to_string()),
     }
 }
 
@@ -372,6 +372,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     )?;
     let t_walk = t0.elapsed();
     warnings.extend(walked.warnings.iter().cloned());
+    warnings.extend(walk::portability_warnings(&walked.entries));
     let ev = evaluate(
         &opts.root,
         opts.algorithm,
@@ -410,7 +411,28 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
         // the canonical bytes need not even be built.
         let nothing_changed = hints_same && delta.is_clean() && prev.generation.is_some();
-        if !nothing_changed {
+        // A manifest written by a newer cachecore is left alone: rewriting it in this older
+        // format would make the newer build rebuild on its next run, and two builds sharing
+        // one path (an IDE's and a CLI's) would then invalidate each other on every switch.
+        let newer = if nothing_changed || same_target {
+            None
+        } else {
+            match Manifest::load(target, opts.max_manifest_bytes) {
+                Err(ManifestError::NewerVersion(v)) => Some(v),
+                _ => None,
+            }
+        };
+        if let Some(v) = newer {
+            warnings.push(Warning::at(
+                "write_skipped_newer",
+                format!(
+                    "{} holds a manifest of a newer cachecore (version {v}); it is left as it \
+                     is and this run's results are not saved",
+                    target.display()
+                ),
+                target.display().to_string(),
+            ));
+        } else if !nothing_changed {
             let bytes = manifest::manifest_bytes(
                 opts.algorithm,
                 files.iter().map(|f| (f.path.as_str(), &f.record)),
@@ -643,10 +665,10 @@ pub(crate) fn evaluate(
                     delta.push(rel, Change::Deleted, Some(Reason::Removed));
                 }
             }
-            Outcome::Unreadable(msg) => {
+            Outcome::Unreadable(code, msg) => {
                 counts.unreadable += 1;
                 warnings.push(Warning::at(
-                    "unreadable_file",
+                    code,
                     format!("cannot read {rel}: {msg}; it is unknown"),
                     rel,
                 ));

@@ -317,11 +317,21 @@ fn walk_dir<'s>(
     ctx.merge(&mut batch, 1);
 }
 
-fn report_unreadable(batch: &mut Batch, rel: &str, code: &str, e: &io::Error) {
+/// The warning code for an entry that could not be read: `path_too_long` when its absolute
+/// path is over the platform's limit (`ENAMETOOLONG`, 4096 bytes on Linux), else `code`.
+pub fn unreadable_code(code: &'static str, e: &io::Error) -> &'static str {
+    if e.kind() == io::ErrorKind::InvalidFilename {
+        "path_too_long"
+    } else {
+        code
+    }
+}
+
+fn report_unreadable(batch: &mut Batch, rel: &str, code: &'static str, e: &io::Error) {
     let shown = if rel.is_empty() { "." } else { rel };
     batch.unreadable.push(rel.to_string());
     batch.warnings.push(Warning::at(
-        code,
+        unreadable_code(code, e),
         format!("cannot read {shown}: {e}; everything under it is unknown"),
         rel,
     ));
@@ -532,6 +542,145 @@ fn visit_link<'s>(
     }
 }
 
+/// Diagnostics for kept paths that one case-insensitive or normalization-insensitive file system
+/// (macOS, Windows) would take for the same name: `portability_normalization_collision` when two
+/// paths are equal once NFC-normalized (`é` precomposed and `e` + combining accent), and
+/// `portability_case_collision` when they differ only in letter case. Both entries stay distinct
+/// (keys are byte-exact); the warning's `path` is the later path in byte order and its message
+/// names both. Directories that hold kept files take part too (`Src/a.ts` beside `src/b.ts`);
+/// only the topmost colliding pair is reported, not every file under two colliding directories.
+///
+/// Cheap by construction: one FNV hash per path of its case-folded NFC form (computed on the
+/// fly for ASCII paths, which never take the Unicode tables), one sort of `(hash, index)`
+/// pairs, and string work only for the rare runs of equal hashes.
+pub fn portability_warnings(entries: &[WalkEntry]) -> Vec<Warning> {
+    use std::borrow::Cow;
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+    fn parent(p: &str) -> &str {
+        p.rfind('/').map_or("", |i| &p[..i])
+    }
+    fn nfc(p: &str) -> Cow<'_, str> {
+        if p.is_ascii() || is_nfc_quick(p.chars()) == IsNormalized::Yes {
+            Cow::Borrowed(p)
+        } else {
+            Cow::Owned(p.nfc().collect())
+        }
+    }
+    fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+        bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+    /// A hash of the path's case-folded NFC form, without allocating for ASCII paths.
+    fn folded_hash(p: &str) -> u64 {
+        if p.is_ascii() {
+            fnv(p.bytes().map(|b| b.to_ascii_lowercase()))
+        } else {
+            fnv(nfc(p).to_lowercase().bytes())
+        }
+    }
+    fn report<'a>(
+        found: &mut Vec<(&'static str, &'a str, &'a str)>,
+        code: &'static str,
+        a: &'a str,
+        b: &'a str,
+    ) {
+        // Under two colliding directories only the directories are reported.
+        if parent(a) == parent(b) {
+            found.push((code, a, b));
+        }
+    }
+
+    // Every kept path and every directory above one, each once and without hashing: in byte
+    // order, everything under a directory is contiguous, so a directory is new exactly when
+    // it is not an ancestor of the previous entry's directory.
+    let mut paths: Vec<&str> = Vec::with_capacity(entries.len() + entries.len() / 8);
+    let mut prev_dir = "";
+    for e in entries {
+        paths.push(&e.rel);
+        let d = parent(&e.rel);
+        if d == prev_dir {
+            continue;
+        }
+        let mut a = d;
+        while !a.is_empty() && !is_under(prev_dir, a) {
+            paths.push(a);
+            a = parent(a);
+        }
+        prev_dir = d;
+    }
+
+    // Paths whose folded forms hash alike, then the real comparison within those few runs.
+    let mut keyed: Vec<(u64, u32)> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (folded_hash(p), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    let mut found: Vec<(&'static str, &str, &str)> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        // (folded, nfc, path), grouped by folded form (a hash run may mix forms), then NFC.
+        let mut members: Vec<(String, Cow<'_, str>, &str)> = run
+            .iter()
+            .map(|&(_, i)| {
+                let p = paths[i as usize];
+                let n = nfc(p);
+                (n.to_lowercase(), n, p)
+            })
+            .collect();
+        members.sort();
+        for same_fold in members.chunk_by(|a, b| a.0 == b.0) {
+            let mut representatives: Vec<&str> = Vec::new();
+            for class in same_fold.chunk_by(|a, b| a.1 == b.1) {
+                // One member per NFC class: its NFC spelling if present, else the first.
+                let rep = class
+                    .iter()
+                    .find(|m| m.2 == m.1.as_ref())
+                    .unwrap_or(&class[0])
+                    .2;
+                for m in class.iter().filter(|m| m.2 != rep) {
+                    report(&mut found, "portability_normalization_collision", rep, m.2);
+                }
+                representatives.push(rep);
+            }
+            for &other in representatives.iter().skip(1) {
+                report(
+                    &mut found,
+                    "portability_case_collision",
+                    representatives[0],
+                    other,
+                );
+            }
+        }
+    }
+
+    let mut out: Vec<Warning> = found
+        .into_iter()
+        .map(|(code, a, b)| {
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            let how = if code == "portability_case_collision" {
+                "differ only in letter case"
+            } else {
+                "differ only in Unicode normalization"
+            };
+            Warning::at(
+                code,
+                format!(
+                    "{a:?} and {b:?} {how}: both are tracked, but a case- or \
+                     normalization-insensitive file system (macOS, Windows) holds only one"
+                ),
+                b,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    out
+}
+
 /// Whether `path` is `prefix` or lies under it (POSIX, component-wise). The empty prefix is
 /// the root and contains everything.
 pub fn is_under(path: &str, prefix: &str) -> bool {
@@ -672,6 +821,112 @@ mod tests {
         assert_eq!(out.special, 1);
         let codes: Vec<_> = out.warnings.iter().map(|w| w.code.as_str()).collect();
         assert_eq!(codes, ["non_utf8_name", "special_file"]);
+    }
+
+    fn entries(paths: &[&str]) -> Vec<WalkEntry> {
+        let mut v: Vec<WalkEntry> = paths
+            .iter()
+            .map(|p| WalkEntry {
+                rel: p.to_string(),
+                stat: StatTuple {
+                    kind: FileKind::File,
+                    size: 0,
+                    mtime_ns: 0,
+                    ctime_ns: 0,
+                    ino: 0,
+                },
+            })
+            .collect();
+        v.sort_by(|a, b| a.rel.cmp(&b.rel));
+        v
+    }
+
+    fn collisions(paths: &[&str]) -> Vec<(String, String)> {
+        portability_warnings(&entries(paths))
+            .into_iter()
+            .map(|w| (w.code, w.path.unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn case_and_normalization_collisions_are_reported_once() {
+        let nfc = "caf\u{e9}.ts";
+        let nfd = "cafe\u{301}.ts";
+        assert_eq!(
+            collisions(&["README.md", "readme.md", "x.ts"]),
+            [("portability_case_collision".into(), "readme.md".into())]
+        );
+        let w = portability_warnings(&entries(&["README.md", "readme.md"]));
+        assert!(w[0].message.contains("\"README.md\" and \"readme.md\""));
+        assert_eq!(
+            collisions(&[nfc, nfd]),
+            [(
+                "portability_normalization_collision".into(),
+                nfc.to_string()
+            )]
+        );
+        // Two colliding directories: the pair of directories, not every file under them.
+        assert_eq!(
+            collisions(&["Src/a.ts", "Src/b.ts", "src/a.ts", "src/c.ts"]),
+            [("portability_case_collision".into(), "src".into())]
+        );
+        // Colliding directories far apart in byte order, and `-`/`.` sorting before `/`.
+        assert_eq!(
+            collisions(&["A/x", "B/y", "a/z", "a-b/c.ts", "a.ts", "a/c/d.ts", "A-B/q"]),
+            [
+                ("portability_case_collision".into(), "a".into()),
+                ("portability_case_collision".into(), "a-b".into()),
+            ]
+        );
+        // A file and a directory that would merge.
+        assert_eq!(
+            collisions(&["Docs", "docs/x.md"]),
+            [("portability_case_collision".into(), "docs".into())]
+        );
+        // Non-ASCII case (É vs é), and a nested pair under one directory.
+        assert_eq!(
+            collisions(&["a/\u{c9}t\u{e9}.md", "a/\u{e9}t\u{e9}.md", "a/b.md"]),
+            [(
+                "portability_case_collision".into(),
+                "a/\u{e9}t\u{e9}.md".into()
+            )]
+        );
+        // A class of NFC and NFD twins with a case variant: one warning of each kind.
+        assert_eq!(
+            collisions(&["Caf\u{e9}.ts", "caf\u{e9}.ts", "cafe\u{301}.ts"]),
+            [
+                ("portability_case_collision".into(), "caf\u{e9}.ts".into()),
+                (
+                    "portability_normalization_collision".into(),
+                    "caf\u{e9}.ts".into()
+                ),
+            ]
+        );
+        // Two NFD names that differ in case, and an all-NFD tree without twins.
+        assert_eq!(
+            collisions(&["CAFE\u{301}.ts", "cafe\u{301}.ts"]),
+            [("portability_case_collision".into(), "cafe\u{301}.ts".into())]
+        );
+        assert!(collisions(&["cafe\u{301}/a.ts", "cafe\u{301}/b.ts", "e\u{301}.ts"]).is_empty());
+        // Nothing to say for distinct names.
+        assert!(collisions(&["a.ts", "b.ts", "a/b.ts", "ab/a.ts", "\u{e9}.ts"]).is_empty());
+        assert!(collisions(&[]).is_empty());
+    }
+
+    #[test]
+    fn portability_check_is_cheap_on_100k_paths() {
+        let names: Vec<String> = (0..100_000)
+            .map(|i| format!("src/pkg{}/Mod{}/file{i}.ts", i % 97, i % 13))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let e = entries(&refs);
+        let t = std::time::Instant::now();
+        let w = portability_warnings(&e);
+        let took = t.elapsed();
+        assert!(w.is_empty());
+        eprintln!("portability check over 100,000 paths: {took:?}");
+        // Generous for debug builds on a busy CI machine; a release build takes a few ms.
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     }
 
     #[test]

@@ -110,19 +110,25 @@ impl MetaFile {
 pub fn load_meta(path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
     match cache_file::read_cache_file(path, cap) {
         Ok(None) => (MetaFile::fresh(), Vec::new()),
-        Ok(Some(bytes)) => match cache_file::parse_json::<MetaFile>(&bytes, path) {
-            Ok(meta) if meta.version == CACHE_SCHEMA_VERSION => (meta, Vec::new()),
-            Ok(meta) => (
-                MetaFile::fresh(),
-                vec![cache_file::warning(
-                    cache_file::CACHE_MALFORMED,
-                    format!("unsupported cache schema version: {}", meta.version),
-                    path,
-                )],
-            ),
-            // The TypeScript core falls back silently on a wrong shape; invalid JSON warns.
-            Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
-        },
+        Ok(Some(bytes)) => parse_meta(&bytes, path),
+        Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
+    }
+}
+
+/// Parses `meta.json` bytes read from `path` (named in warnings); anything wrong gives a fresh
+/// index and, as in the TypeScript core, a warning for invalid JSON or another version.
+pub fn parse_meta(bytes: &[u8], path: &Path) -> (MetaFile, Vec<CacheWarning>) {
+    match cache_file::parse_json::<MetaFile>(bytes, path) {
+        Ok(meta) if meta.version == CACHE_SCHEMA_VERSION => (meta, Vec::new()),
+        Ok(meta) => (
+            MetaFile::fresh(),
+            vec![cache_file::warning(
+                cache_file::CACHE_MALFORMED,
+                format!("unsupported cache schema version: {}", meta.version),
+                path,
+            )],
+        ),
+        // The TypeScript core falls back silently on a wrong shape; invalid JSON warns.
         Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
     }
 }

@@ -119,7 +119,21 @@ fn load_rows(
             return Map::new();
         }
     };
-    let file: TranslationFile = match cache_file::parse_json(&bytes, path) {
+    parse_translation_rows(&bytes, path, target, tce, ife, warnings)
+}
+
+/// Parses the bytes of a `translations/<code>.json` read from `path` (named in warnings): the
+/// rows when the file is valid and bound to `target`, `tce` and `ife`, else none (a warning for
+/// a damaged file or another schema version).
+pub fn parse_translation_rows(
+    bytes: &[u8],
+    path: &Path,
+    target: &str,
+    tce: &str,
+    ife: &str,
+    warnings: &mut Vec<CacheWarning>,
+) -> Map<String, Value> {
+    let file: TranslationFile = match cache_file::parse_json(bytes, path) {
         Ok(f) => f,
         Err(f) => {
             warnings.push(f.warning);

@@ -354,20 +354,10 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         }
     }
 
-    // Step 3: files.json.
-    let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
-    state.status = loaded.status();
-    state.corrupt_files = loaded.corrupt;
-    state.info.warnings.extend(loaded.warnings.iter().cloned());
-    let stored: Option<&FilesIndex> = loaded.index.as_ref();
-    state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
-    let hints_by_key: FxHashMap<String, Hint> = match &loaded.bytes {
-        Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
-        None => FxHashMap::default(),
-    };
-
-    // Step 4: fingerprint src and locale segments (src always walked; hashes reused only
-    // through whole-tuple stat hints, so a layout change never keeps a stale hash).
+    // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
+    // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
+    // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
+    // of files.json unless a watcher of this process may answer instead of a walk.
     let snapshot = if read_only || !loc.project_dir.is_dir() {
         Snapshot::take(None)
     } else {
@@ -377,8 +367,48 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
+    let load = || {
+        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
+        let hints: FxHashMap<String, Hint> = match &loaded.bytes {
+            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
+            None => FxHashMap::default(),
+        };
+        (loaded, hints)
+    };
+    let walks = || -> CoreResult<_> {
+        Ok((
+            tracked::walk_tree(&input.src_root, &src_filter, walk_specs::SRC_MAX_DEPTH)?,
+            tracked::walk_tree(&input.locales.dir, &locale_filter, locale_depth)?,
+        ))
+    };
+    let watcher_may_answer = input.use_watcher && crate::core::watch::registry::live_watchers() > 0;
+    let ((loaded, hints_by_key), walked) = if watcher_may_answer {
+        (load(), None)
+    } else {
+        let (loaded, walked) = rayon::join(load, walks);
+        (loaded, Some(walked?))
+    };
+    state.status = loaded.status();
+    state.corrupt_files = loaded.corrupt;
+    state.info.warnings.extend(loaded.warnings.iter().cloned());
+    let stored: Option<&FilesIndex> = loaded.index.as_ref();
+    state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
+    let src_scan = TreeScan {
+        root: &input.src_root,
+        filter: &src_filter,
+        max_depth: walk_specs::SRC_MAX_DEPTH,
+        hint_prefix: SRC_HINT_PREFIX,
+        stored: stored.map(|s| &s.files),
+    };
+    let locale_scan = TreeScan {
+        root: &input.locales.dir,
+        filter: &locale_filter,
+        max_depth: locale_depth,
+        hint_prefix: LOCALE_HINT_PREFIX,
+        stored: stored.and_then(|s| s.locale_segments.as_ref()),
+    };
     // A settled watcher of this process that covers both trees answers without a walk.
-    let watched = if input.use_watcher {
+    let watched = if watcher_may_answer {
         watched::scan_from_watcher(
             &watched::WatchedTree {
                 root: &input.src_root,
@@ -404,37 +434,30 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         None
     };
     let from_watcher = watched.is_some();
-    let (src, locales) = match watched {
-        Some(pair) => pair,
-        None => {
-            let src = tracked::scan_tree(
-                &TreeScan {
-                    root: &input.src_root,
-                    filter: &src_filter,
-                    max_depth: walk_specs::SRC_MAX_DEPTH,
-                    hint_prefix: SRC_HINT_PREFIX,
-                    stored: stored.map(|s| &s.files),
-                },
+    let (src, locales) = match (watched, walked) {
+        (Some(pair), _) => pair,
+        (None, Some((src_walk, locale_walk))) => (
+            tracked::evaluate_tree(
+                &src_scan,
+                src_walk,
                 &hints_by_key,
                 input.hash,
                 &snapshot,
                 &now,
-            )?;
-            let locales = tracked::scan_tree(
-                &TreeScan {
-                    root: &input.locales.dir,
-                    filter: &locale_filter,
-                    max_depth: locale_depth,
-                    hint_prefix: LOCALE_HINT_PREFIX,
-                    stored: stored.and_then(|s| s.locale_segments.as_ref()),
-                },
+            ),
+            tracked::evaluate_tree(
+                &locale_scan,
+                locale_walk,
                 &hints_by_key,
                 input.hash,
                 &snapshot,
                 &now,
-            )?;
-            (src, locales)
-        }
+            ),
+        ),
+        (None, None) => (
+            tracked::scan_tree(&src_scan, &hints_by_key, input.hash, &snapshot, &now)?,
+            tracked::scan_tree(&locale_scan, &hints_by_key, input.hash, &snapshot, &now)?,
+        ),
     };
     state.stats = ScanStats {
         hashed: src.hashed + locales.hashed,
@@ -459,7 +482,13 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
 
     // Step 6: epochs.
     state.epoch = compute_input_files_epoch(&merged, input.hash);
-    state.baseline_epoch = compute_input_files_epoch(&state.baseline, input.hash);
+    // No difference in any key, hash, size or mtime means the same epoch (it covers keys,
+    // hashes and sizes): computed once on a hit.
+    state.baseline_epoch = if delta.has_changes() {
+        compute_input_files_epoch(&state.baseline, input.hash)
+    } else {
+        state.epoch.clone()
+    };
     state.info.delta = Some(delta);
     if !state.status.is_usable() {
         state.info.files_index_status = Some(state.status);

@@ -104,7 +104,7 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
     }
 }
 
-/// Fingerprints one tree.
+/// Fingerprints one tree: [`walk_tree`] then [`evaluate_tree`].
 pub fn scan_tree(
     scan: &TreeScan<'_>,
     hints_by_key: &FxHashMap<String, Hint>,
@@ -112,20 +112,54 @@ pub fn scan_tree(
     snapshot: &Snapshot,
     now: &str,
 ) -> CoreResult<TreeScanOutput> {
-    let mut out = TreeScanOutput::default();
-    if !scan.root.is_dir() {
-        return Ok(out);
+    let walked = walk_tree(scan.root, scan.filter, scan.max_depth)?;
+    Ok(evaluate_tree(
+        scan,
+        walked,
+        hints_by_key,
+        algo,
+        snapshot,
+        now,
+    ))
+}
+
+/// Walks one tree (readdir and stat only: nothing stored is needed, so a dispatch runs this
+/// beside the parsing of `files.json`). `None` when the root is not a directory (an empty tree).
+pub fn walk_tree(
+    root: &Path,
+    filter: &Filter,
+    max_depth: usize,
+) -> CoreResult<Option<walk::WalkOutput>> {
+    if !root.is_dir() {
+        return Ok(None);
     }
     let ctl = Control::default();
-    let walked = walk::walk(
-        scan.root,
+    walk::walk(
+        root,
         &WalkOptions {
-            filter: scan.filter,
-            max_depth: scan.max_depth,
+            filter,
+            max_depth,
             follow_symlinks: true,
         },
         &ctl,
-    )?;
+    )
+    .map(Some)
+}
+
+/// The records of a walked tree: hashes reused where a whole-tuple stat hint vouches for the
+/// stored record, every other file read and hashed.
+pub fn evaluate_tree(
+    scan: &TreeScan<'_>,
+    walked: Option<walk::WalkOutput>,
+    hints_by_key: &FxHashMap<String, Hint>,
+    algo: TextHash,
+    snapshot: &Snapshot,
+    now: &str,
+) -> TreeScanOutput {
+    let mut out = TreeScanOutput::default();
+    let Some(walked) = walked else {
+        return out;
+    };
     out.warnings.extend(
         walked
             .warnings
@@ -194,5 +228,5 @@ pub fn scan_tree(
             }),
         }
     }
-    Ok(out)
+    out
 }

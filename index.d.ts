@@ -835,6 +835,11 @@ export interface DispatchTimings {
   decideMs: number
   /** Serialising the producer's data (`JSON.stringify`) and persisting; 0 before `commit`. */
   commitMs: number
+  /**
+   * The part of `commitMs` spent in `JSON.stringify` of the producer's data (V8's own
+   * serialiser; 0 when nothing new was produced).
+   */
+  stringifyMs: number
 }
 
 /**

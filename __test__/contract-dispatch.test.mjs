@@ -402,8 +402,9 @@ test('analysis.json is written envelope first, compact; the TypeScript core layo
   const r = runChild(p)
   assert.deepEqual(statusOf(r), ['hit', 'cache_hit'])
   assert.deepEqual(r.result.data, data)
-  const { scanMs, envelopeMs, dataMs, decideMs, commitMs } = r.result.timings
+  const { scanMs, envelopeMs, dataMs, decideMs, commitMs, stringifyMs } = r.result.timings
   for (const v of [scanMs, envelopeMs, dataMs, decideMs, commitMs]) assert.ok(Number.isFinite(v) && v >= 0, String(v))
+  assert.equal(stringifyMs, 0, 'a hit serialises nothing')
 })
 
 test('stored data that is not JSON behind a valid envelope: a malformed miss, rebuilt, never served', async (t) => {
@@ -452,6 +453,6 @@ test('a partial rebuild hands the producer the stored data parsed once, as plain
   assert.equal(h.previousData, h.context.previous, 'one parse, the same object')
   const out = h.commit({ patched: h.context.previous.run })
   assert.deepEqual(out.data, { patched: 'child' })
-  assert.ok(out.timings.commitMs >= 0)
+  assert.ok(out.timings.stringifyMs > 0 && out.timings.stringifyMs <= out.timings.commitMs, JSON.stringify(out.timings))
   assert.deepEqual(JSON.parse(fs.readFileSync(state.analysisPath, 'utf8')).data, { patched: 'child' })
 })

@@ -107,7 +107,7 @@ function median(label, mode, before) {
   const m = rs[Math.floor(rs.length / 2)]
   const t = m.timings
   const decision = t.envelopeMs + t.decideMs
-  console.log(`| ${label} | ${m.ms.toFixed(0)} | ${t.scanMs.toFixed(0)} | ${decision.toFixed(1)} | ${t.dataMs.toFixed(0)} | ${t.commitMs.toFixed(0)} | ${m.status} | ${m.rssMb.toFixed(0)} |`)
+  console.log(`| ${label} | ${m.ms.toFixed(0)} | ${t.scanMs.toFixed(0)} | ${decision.toFixed(1)} | ${t.dataMs.toFixed(0)} | ${t.commitMs.toFixed(0)} (${t.stringifyMs.toFixed(0)}) | ${m.status} | ${m.rssMb.toFixed(0)} |`)
   return m
 }
 
@@ -116,7 +116,7 @@ try {
   console.log(`cold run (full producer + persist): ${cold.ms.toFixed(0)} ms, ${cold.status}; analysis.json ${(fs.statSync(findAnalysis()).size / 1e6).toFixed(1)} MB`)
   spawnSync('sleep', ['0.3'])
   child('hit')
-  console.log('\nTimes in ms inside the process; the phases come from the result\'s `timings`: scan (maintenance, files.json,\nwalk, stat, hash), decision (the envelope read and checked, and the decision), data (the stored data\nread and JSON.parse\'d once), commit (JSON.stringify of new data and the writes).\n')
+  console.log('\nTimes in ms inside the process; the phases come from the result\'s `timings`: scan (maintenance, files.json,\nwalk, stat, hash), decision (the envelope read and checked, and the decision), data (the stored data\nread and JSON.parse\'d once), commit (JSON.stringify of new data, in brackets, and the writes).\n')
   console.log('| case (fresh process each run) | call | scan | decision | data | commit | status | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---|---:|')
   const hit = median('hit: decision + data handed to JS as objects', 'hit')
   median('begin only (the two-phase handle, before commit)', 'decision')

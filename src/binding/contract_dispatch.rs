@@ -138,6 +138,9 @@ pub struct DispatchTimings {
     pub decide_ms: f64,
     /// Serialising the producer's data (`JSON.stringify`) and persisting; 0 before `commit`.
     pub commit_ms: f64,
+    /// The part of `commitMs` spent in `JSON.stringify` of the producer's data (V8's own
+    /// serialiser; 0 when nothing new was produced).
+    pub stringify_ms: f64,
 }
 
 fn ms(d: std::time::Duration) -> f64 {
@@ -434,6 +437,7 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
         data_ms,
         decide_ms: ms(decide_started.elapsed()),
         commit_ms: 0.0,
+        stringify_ms: 0.0,
     };
     Ok(Decided {
         plan,
@@ -551,6 +555,10 @@ pub fn get_or_build_cached_project_data<'a>(
         }
         let started = std::time::Instant::now();
         let raw = json_stringify(env, value, "the producer's data")?;
+        let timings = DispatchTimings {
+            stringify_ms: ms(started.elapsed()),
+            ..timings
+        };
         let outcome = commit(env, plan, Some(raw))?;
         result(env, outcome, Some(value), timings, started)
     })
@@ -701,10 +709,14 @@ fn commit_handle<'a>(
         };
         let started = std::time::Instant::now();
         let raw = json_stringify(env, value, "the producer's data")?;
+        let timings = DispatchTimings {
+            stringify_ms: ms(started.elapsed()),
+            ..handle.timings
+        };
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
         let outcome = commit(env, plan, Some(raw))?;
-        return result(env, outcome, Some(value), handle.timings, started);
+        return result(env, outcome, Some(value), timings, started);
     }
     let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");

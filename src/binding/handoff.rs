@@ -68,6 +68,7 @@ pub(crate) fn into_js_json<'a, T: serde::Serialize>(
     let text = serde_json::to_string(&value)
         .map_err(|e| to_js(env, &CoreError::Internal(format!("serialise: {e}"))))?;
     drop(value);
+    release_freed_memory();
     // SAFETY: a string value created in this env's current scope.
     let js_text = unsafe {
         let raw = <&str as ToNapiValue>::to_napi_value(env.raw(), text.as_str())?;
@@ -79,6 +80,18 @@ pub(crate) fn into_js_json<'a, T: serde::Serialize>(
     let v = parse.apply(json, js_text)?;
     // SAFETY: the value lives in the current handle scope, as `env` does.
     Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
+}
+
+/// Hands memory the allocator keeps after a large result was freed back to the system, so V8's
+/// heap, which grows next while `JSON.parse` builds the objects, can reuse those pages instead of
+/// adding to them (glibc keeps freed small blocks in its arenas: about 40 MB after a 100,000-file
+/// run). A no-op elsewhere.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free memory to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The global `JSON.stringify` of a JavaScript value as JSON text (not re-validated): `undefined` (a function, a

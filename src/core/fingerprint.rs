@@ -295,15 +295,17 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
 /// One walked entry with what is known of it from before.
 struct Job<'a> {
     entry: &'a WalkEntry,
-    prev: Option<&'a ManifestRecord>,
-    hint: Option<&'a Hint>,
+    /// The index of its previous record.
+    prev: Option<usize>,
+    hint: Option<Hint>,
 }
 
+/// Boxed payloads keep this 16 bytes: one per walked file is alive until the end of the run.
 enum Outcome {
     Reused,
-    Hashed(HashedFile),
+    Hashed(Box<HashedFile>),
     Gone,
-    Unreadable(&'static str, String),
+    Unreadable(Box<(&'static str, String)>),
     Moved,
 }
 
@@ -326,10 +328,13 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
         hash::hash_file(&abs, algo)
     };
     match res {
-        Ok(h) => Outcome::Hashed(h),
+        Ok(h) => Outcome::Hashed(Box::new(h)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Gone,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Outcome::Moved,
-        Err(e) => Outcome::Unreadable(walk::unreadable_code("unreadable_file", &e), e.to_string()),
+        Err(e) => Outcome::Unreadable(Box::new((
+            walk::unreadable_code("unreadable_file", &e),
+            e.to_string(),
+        ))),
     }
 }
 
@@ -379,35 +384,28 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         opts.strategy,
         &snapshot,
         &walked,
-        &prev.files,
-        prev.hints.as_deref().unwrap_or(&[]),
+        std::mem::take(&mut prev.files),
+        prev.hints.take().unwrap_or_default(),
         ctl,
     )?;
     let t_hash = ev.hashed_at.duration_since(t0);
     // The walk's entries and the previous records are done with: give their memory back before
     // the new index is built and the result is handed over (peak memory, issue 6).
     drop(walked);
-    drop(std::mem::take(&mut prev.files));
     warnings.extend(ev.warnings);
     let Evaluated {
         files,
         delta,
         counts,
         unreadable,
+        hints_unchanged,
         ..
     } = ev;
 
     let mut written = false;
     if let Some(target) = &opts.write_to {
         let same_target = prev.from.as_deref() == Some(target.as_path());
-        let hints_same = same_target
-            && prev.hints.as_ref().is_some_and(|old| {
-                old.len() == files.len()
-                    && old
-                        .iter()
-                        .zip(&files)
-                        .all(|((p, h), f)| *p == f.path && *h == f.hint)
-            });
+        let hints_same = same_target && hints_unchanged;
         // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
         // the canonical bytes need not even be built.
         let nothing_changed = hints_same && delta.is_clean() && prev.generation.is_some();
@@ -487,6 +485,8 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
 pub(crate) struct Evaluated {
     /// Recorded files, sorted by path.
     pub files: Vec<FileState>,
+    /// Every recorded file has the stat hint it had before, and no other file had one.
+    pub hints_unchanged: bool,
     /// Against the previous records given.
     pub delta: Delta,
     /// Counters (`dirs`, `special` and `unreadable` include the walk's).
@@ -511,11 +511,12 @@ pub(crate) fn evaluate(
     strategy: Strategy,
     snapshot: &Snapshot,
     walked: &walk::WalkOutput,
-    prev_files: &[(String, ManifestRecord)],
-    hints: &[(String, Hint)],
+    mut prev_files: Vec<(String, ManifestRecord)>,
+    hints: Vec<(String, Hint)>,
     ctl: &Control,
 ) -> CoreResult<Evaluated> {
     let mut warnings = Vec::new();
+    let hints_before = hints.len();
     // Merge-join the sorted walk with the sorted previous records and hints.
     let mut jobs = Vec::with_capacity(walked.entries.len());
     let (mut pi, mut hi) = (0usize, 0usize);
@@ -526,14 +527,11 @@ pub(crate) fn evaluate(
         while hi < hints.len() && hints[hi].0 < entry.rel {
             hi += 1;
         }
-        let prev_rec = prev_files
-            .get(pi)
-            .filter(|(p, _)| *p == entry.rel)
-            .map(|(_, r)| r);
+        let prev_rec = (prev_files.get(pi).is_some_and(|(p, _)| *p == entry.rel)).then_some(pi);
         let hint = hints
             .get(hi)
             .filter(|(p, _)| *p == entry.rel)
-            .map(|(_, h)| h);
+            .map(|(_, h)| *h);
         jobs.push(Job {
             entry,
             prev: prev_rec,
@@ -541,6 +539,8 @@ pub(crate) fn evaluate(
         });
     }
 
+    // The hints now live in the jobs: their paths are freed before anything is hashed.
+    drop(hints);
     let to_hash = jobs.iter().filter(|j| !may_reuse(strategy, j)).count();
     ctl.start_hashing(to_hash as u64);
     let outcomes: Vec<Outcome> = jobs
@@ -572,22 +572,31 @@ pub(crate) fn evaluate(
     let mut delta = Delta::default();
     let mut files = Vec::with_capacity(jobs.len());
     let mut unknown_paths: Vec<String> = walked.unreadable.clone();
+    // Every recorded file kept the hint it had (so the stored hints need no rewrite).
+    let mut hints_unchanged = hints_before > 0;
     for (job, outcome) in jobs.iter().zip(outcomes) {
         let rel = job.entry.rel.as_str();
         match outcome {
             Outcome::Reused => {
-                let (Some(p), Some(h)) = (job.prev, job.hint) else {
+                let (Some(pi), Some(h)) = (job.prev, job.hint) else {
                     unreachable!("reuse needs a record and a hint")
                 };
                 counts.reused += 1;
                 delta.push(rel, Change::Unchanged, None);
+                // The previous record is not needed again: its hash moves instead of copying.
+                let p = &mut prev_files[pi].1;
                 files.push(FileState {
                     path: rel.to_string(),
-                    record: p.clone(),
-                    hint: *h,
+                    record: ManifestRecord {
+                        hash: std::mem::take(&mut p.hash),
+                        size: p.size,
+                        mtime_ms: p.mtime_ms,
+                    },
+                    hint: h,
                 });
             }
             Outcome::Hashed(h) => {
+                let h = *h;
                 counts.hashed += 1;
                 counts.bytes_hashed += h.bytes_read;
                 let was_racy = job
@@ -616,7 +625,7 @@ pub(crate) fn evaluate(
                     size: h.size,
                     mtime_ms: h.stat.mtime_ms(),
                 };
-                match job.prev {
+                match job.prev.map(|pi| &prev_files[pi].1) {
                     None => delta.push(
                         rel,
                         Change::Added,
@@ -654,6 +663,7 @@ pub(crate) fn evaluate(
                     racy: snapshot.is_racy(&h.stat),
                     unstable: h.unstable,
                 };
+                hints_unchanged &= job.hint == Some(hint);
                 files.push(FileState {
                     path: rel.to_string(),
                     record,
@@ -665,7 +675,8 @@ pub(crate) fn evaluate(
                     delta.push(rel, Change::Deleted, Some(Reason::Removed));
                 }
             }
-            Outcome::Unreadable(code, msg) => {
+            Outcome::Unreadable(failure) => {
+                let (code, msg) = *failure;
                 counts.unreadable += 1;
                 warnings.push(Warning::at(
                     code,
@@ -690,7 +701,7 @@ pub(crate) fn evaluate(
     {
         let mut wi = 0usize;
         let entries = &walked.entries;
-        for (path, _) in prev_files {
+        for (path, _) in &prev_files {
             while wi < entries.len() && entries[wi].rel < *path {
                 wi += 1;
             }
@@ -706,7 +717,9 @@ pub(crate) fn evaluate(
     }
     delta.sort();
     counts.files = files.len() as u64;
+    let hints_unchanged = hints_unchanged && files.len() == hints_before;
     Ok(Evaluated {
+        hints_unchanged,
         files,
         delta,
         counts,

@@ -1173,8 +1173,8 @@ impl Worker {
                 fo.strategy,
                 &Snapshot::take(None),
                 &walked,
-                &prev_files,
-                &prev_hints,
+                prev_files,
+                prev_hints,
                 &ctl,
             )?;
             Ok::<_, CoreError>((walked.warnings, ev))

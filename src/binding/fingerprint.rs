@@ -594,10 +594,9 @@ fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
         }
     };
     opts.write_to = o.write_to.take().map(PathBuf::from);
-    Ok(Plan {
-        opts,
-        report: o.report.unwrap_or_default(),
-    })
+    let report = o.report.unwrap_or_default();
+    opts.list_unchanged = report == FingerprintReport::All;
+    Ok(Plan { opts, report })
 }
 
 fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutcome, CoreError> {

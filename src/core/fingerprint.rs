@@ -86,6 +86,9 @@ pub struct FingerprintOptions {
     pub previous: Previous,
     /// Where to publish the new index (its hints go to `<path>.hints`).
     pub write_to: Option<PathBuf>,
+    /// Whether the delta lists unchanged paths (a host asking only for changes saves a copy
+    /// of every path).
+    pub list_unchanged: bool,
     /// Previous manifests larger than this are refused before reading.
     pub max_manifest_bytes: u64,
 }
@@ -102,6 +105,7 @@ impl FingerprintOptions {
             strategy: Strategy::Content,
             previous: Previous::None,
             write_to: None,
+            list_unchanged: true,
             max_manifest_bytes: manifest::DEFAULT_MAX_MANIFEST_BYTES,
         }
     }
@@ -293,8 +297,8 @@ fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> Prev
 }
 
 /// One walked entry with what is known of it from before.
-struct Job<'a> {
-    entry: &'a WalkEntry,
+#[derive(Clone, Copy)]
+struct Job {
     /// The index of its previous record.
     prev: Option<usize>,
     hint: Option<Hint>,
@@ -309,14 +313,14 @@ enum Outcome {
     Moved,
 }
 
-fn may_reuse(strategy: Strategy, job: &Job<'_>) -> bool {
+fn may_reuse(strategy: Strategy, entry: &WalkEntry, job: &Job) -> bool {
     let (Some(_), Some(h)) = (job.prev, job.hint) else {
         return false;
     };
     match strategy {
         Strategy::HashAlways => false,
-        Strategy::Content => h.trustworthy() && h.stat == job.entry.stat,
-        Strategy::Metadata => !h.unstable && h.stat.same_metadata(&job.entry.stat),
+        Strategy::Content => h.trustworthy() && h.stat == entry.stat,
+        Strategy::Metadata => !h.unstable && h.stat.same_metadata(&entry.stat),
     }
 }
 
@@ -383,15 +387,13 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         opts.algorithm,
         opts.strategy,
         &snapshot,
-        &walked,
+        walked,
         std::mem::take(&mut prev.files),
         prev.hints.take().unwrap_or_default(),
+        opts.list_unchanged,
         ctl,
     )?;
     let t_hash = ev.hashed_at.duration_since(t0);
-    // The walk's entries and the previous records are done with: give their memory back before
-    // the new index is built and the result is handed over (peak memory, issue 6).
-    drop(walked);
     warnings.extend(ev.warnings);
     let Evaluated {
         files,
@@ -510,17 +512,27 @@ pub(crate) fn evaluate(
     algorithm: HashAlgo,
     strategy: Strategy,
     snapshot: &Snapshot,
-    walked: &walk::WalkOutput,
+    walked: walk::WalkOutput,
     mut prev_files: Vec<(String, ManifestRecord)>,
     hints: Vec<(String, Hint)>,
+    list_unchanged: bool,
     ctl: &Control,
 ) -> CoreResult<Evaluated> {
     let mut warnings = Vec::new();
     let hints_before = hints.len();
+    let walk::WalkOutput {
+        entries,
+        dirs,
+        special,
+        unreadable,
+        ..
+    } = walked;
     // Merge-join the sorted walk with the sorted previous records and hints.
-    let mut jobs = Vec::with_capacity(walked.entries.len());
+    let mut jobs = Vec::with_capacity(entries.len());
+    // Which previous records were walked again (the others are deleted or unknown).
+    let mut walked_again = vec![false; prev_files.len()];
     let (mut pi, mut hi) = (0usize, 0usize);
-    for entry in &walked.entries {
+    for entry in &entries {
         while pi < prev_files.len() && prev_files[pi].0 < entry.rel {
             pi += 1;
         }
@@ -528,12 +540,14 @@ pub(crate) fn evaluate(
             hi += 1;
         }
         let prev_rec = (prev_files.get(pi).is_some_and(|(p, _)| *p == entry.rel)).then_some(pi);
+        if let Some(i) = prev_rec {
+            walked_again[i] = true;
+        }
         let hint = hints
             .get(hi)
             .filter(|(p, _)| *p == entry.rel)
             .map(|(_, h)| *h);
         jobs.push(Job {
-            entry,
             prev: prev_rec,
             hint,
         });
@@ -541,19 +555,24 @@ pub(crate) fn evaluate(
 
     // The hints now live in the jobs: their paths are freed before anything is hashed.
     drop(hints);
-    let to_hash = jobs.iter().filter(|j| !may_reuse(strategy, j)).count();
+    let to_hash = entries
+        .iter()
+        .zip(&jobs)
+        .filter(|(e, j)| !may_reuse(strategy, e, j))
+        .count();
     ctl.start_hashing(to_hash as u64);
-    let outcomes: Vec<Outcome> = jobs
+    let outcomes: Vec<Outcome> = entries
         .par_iter()
+        .zip(jobs.par_iter())
         .with_min_len(64)
-        .map(|job| {
-            if may_reuse(strategy, job) {
+        .map(|(entry, job)| {
+            if may_reuse(strategy, entry, job) {
                 return Outcome::Reused;
             }
             if ctl.cancelled() {
                 return Outcome::Gone;
             }
-            let o = hash_entry(root, job.entry, algorithm);
+            let o = hash_entry(root, entry, algorithm);
             if let Outcome::Hashed(h) = &o {
                 ctl.hashed(h.bytes_read);
             }
@@ -564,29 +583,33 @@ pub(crate) fn evaluate(
     let hashed_at = Instant::now();
 
     let mut counts = Counts {
-        dirs: walked.dirs,
-        special: walked.special,
-        unreadable: walked.unreadable.len() as u64,
+        dirs,
+        special,
+        unreadable: unreadable.len() as u64,
         ..Counts::default()
     };
     let mut delta = Delta::default();
     let mut files = Vec::with_capacity(jobs.len());
-    let mut unknown_paths: Vec<String> = walked.unreadable.clone();
+    let mut unknown_paths: Vec<String> = unreadable.clone();
     // Every recorded file kept the hint it had (so the stored hints need no rewrite).
     let mut hints_unchanged = hints_before > 0;
-    for (job, outcome) in jobs.iter().zip(outcomes) {
-        let rel = job.entry.rel.as_str();
+    // Entries are consumed: each recorded file keeps the walk's path string.
+    for ((entry, job), outcome) in entries.into_iter().zip(jobs).zip(outcomes) {
+        let path = entry.rel;
+        let rel = path.as_str();
         match outcome {
             Outcome::Reused => {
                 let (Some(pi), Some(h)) = (job.prev, job.hint) else {
                     unreachable!("reuse needs a record and a hint")
                 };
                 counts.reused += 1;
-                delta.push(rel, Change::Unchanged, None);
+                if list_unchanged {
+                    delta.push(rel, Change::Unchanged, None);
+                }
                 // The previous record is not needed again: its hash moves instead of copying.
                 let p = &mut prev_files[pi].1;
                 files.push(FileState {
-                    path: rel.to_string(),
+                    path,
                     record: ManifestRecord {
                         hash: std::mem::take(&mut p.hash),
                         size: p.size,
@@ -654,7 +677,8 @@ pub(crate) fn evaluate(
                         };
                         match reason {
                             Some(r) => delta.push(rel, Change::Changed, Some(r)),
-                            None => delta.push(rel, Change::Unchanged, None),
+                            None if list_unchanged => delta.push(rel, Change::Unchanged, None),
+                            None => {}
                         }
                     }
                 }
@@ -664,11 +688,7 @@ pub(crate) fn evaluate(
                     unstable: h.unstable,
                 };
                 hints_unchanged &= job.hint == Some(hint);
-                files.push(FileState {
-                    path: rel.to_string(),
-                    record,
-                    hint,
-                });
+                files.push(FileState { path, record, hint });
             }
             Outcome::Gone => {
                 if job.prev.is_some() {
@@ -699,16 +719,11 @@ pub(crate) fn evaluate(
     }
     // Previous records that were not walked: deleted, unless they sit under something unreadable.
     {
-        let mut wi = 0usize;
-        let entries = &walked.entries;
-        for (path, _) in &prev_files {
-            while wi < entries.len() && entries[wi].rel < *path {
-                wi += 1;
-            }
-            if entries.get(wi).is_some_and(|e| e.rel == *path) {
+        for ((path, _), again) in prev_files.iter().zip(&walked_again) {
+            if *again {
                 continue;
             }
-            if walk::under_any(path, &walked.unreadable) {
+            if walk::under_any(path, &unreadable) {
                 delta.push(path, Change::Unknown, Some(Reason::Unreadable));
             } else {
                 delta.push(path, Change::Deleted, Some(Reason::Removed));

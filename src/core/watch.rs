@@ -1167,17 +1167,20 @@ impl Worker {
                 },
                 &ctl,
             )?;
+            let mut walked = walked;
+            let walk_warnings = std::mem::take(&mut walked.warnings);
             let ev = fp::evaluate(
                 &fo.root,
                 fo.algorithm,
                 fo.strategy,
                 &Snapshot::take(None),
-                &walked,
+                walked,
                 prev_files,
                 prev_hints,
+                true,
                 &ctl,
             )?;
-            Ok::<_, CoreError>((walked.warnings, ev))
+            Ok::<_, CoreError>((walk_warnings, ev))
         })();
         match result {
             Ok((walk_warnings, ev)) => {

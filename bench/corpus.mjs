@@ -33,20 +33,26 @@ function content(rand, size, tag) {
   return buf
 }
 
+/** A directory 2 to 7 levels below `root` (files at depth 3 to 8), made once. */
+function nestedDir(rand, root, made) {
+  const depth = 3 + Math.floor(rand() * 6)
+  const parts = []
+  for (let d = 0; d < depth - 1; d++) parts.push(`p${Math.floor(rand() * (d < 2 ? 12 : 4))}`)
+  const dir = path.join(root, ...parts)
+  if (!made.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true })
+    made.add(dir)
+  }
+  return dir
+}
+
 /** Writes the mono corpus; returns { root, files, bytes } (files: project files, not ignored ones). */
 export function makeMono(root, { files = 100_000, seed = 1 } = {}) {
   const rand = prng(seed)
   let bytes = 0
   const made = new Set()
   for (let i = 0; i < files; i++) {
-    const depth = 3 + Math.floor(rand() * 6)
-    const parts = []
-    for (let d = 0; d < depth - 1; d++) parts.push(`p${Math.floor(rand() * (d < 2 ? 12 : 4))}`)
-    const dir = path.join(root, ...parts)
-    if (!made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true })
-      made.add(dir)
-    }
+    const dir = nestedDir(rand, root, made)
     const big = rand() < 0.0015
     const size = big ? 1_000_000 + Math.floor(rand() * 4_000_000) : 1000 + Math.floor(rand() * 19_000)
     writeFile(path.join(dir, `f${i}.${['ts', 'tsx', 'js', 'json', 'css'][i % 5]}`), content(rand, size, `mono ${i}`), i)
@@ -71,14 +77,7 @@ export function makeTiny(root, { files = 1_000_000, seed = 4 } = {}) {
   let bytes = 0
   const made = new Set()
   for (let i = 0; i < files; i++) {
-    const depth = 3 + Math.floor(rand() * 6)
-    const parts = []
-    for (let d = 0; d < depth - 1; d++) parts.push(`p${Math.floor(rand() * (d < 2 ? 12 : 4))}`)
-    const dir = path.join(root, ...parts)
-    if (!made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true })
-      made.add(dir)
-    }
+    const dir = nestedDir(rand, root, made)
     const size = 16 + Math.floor(rand() * 240)
     writeFile(path.join(dir, `t${i}.ts`), content(rand, size, `t${i}`), i)
     bytes += size

@@ -9,22 +9,18 @@
 //! (The empty case of the contract's three main files is also in `contract_store`; it is
 //! repeated here so this row reads whole.)
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cachecore::core::contract::analysis_file::JsonData;
 use cachecore::core::contract::config::CacheMode;
-use cachecore::core::contract::dispatch::{begin, commit, dispatch, DispatchInput, LocalesInput};
+use cachecore::core::contract::dispatch::{begin, commit, dispatch, DispatchInput};
 use cachecore::core::contract::dispatch_info::CacheDispatchStatus as S;
-use cachecore::core::contract::hashing::TextHash;
-use cachecore::core::contract::layout::{
-    CachedLocalesLayout, LocalesLayoutMode, LocalesLayoutStructure,
-};
 use cachecore::core::contract::memory;
-use cachecore::core::contract::store_paths::{
-    resolve_cache_location, CacheLocation, CacheLocationInput,
-};
+use cachecore::core::contract::store_paths::CacheLocation;
 use cachecore::core::contract::translations::TranslationStore;
 use cachecore::core::control::Control;
 use cachecore::core::fingerprint::{fingerprint, hints_path, FingerprintOptions, Previous};
@@ -79,30 +75,11 @@ impl Proj {
     }
 
     fn loc(&self) -> CacheLocation {
-        resolve_cache_location(&CacheLocationInput {
-            home: Some(self.home.clone()),
-            config_dir: None,
-            project_root: self.root.clone(),
-            hash: TextHash::Sha256,
-        })
-        .unwrap()
+        self.input().location
     }
 
     fn input(&self) -> DispatchInput {
-        DispatchInput::new(
-            self.loc(),
-            self.root.join("src"),
-            LocalesInput {
-                dir: self.root.join("locales"),
-                layout: CachedLocalesLayout {
-                    mode: LocalesLayoutMode::FlatFile,
-                    structure: LocalesLayoutStructure::LocaleFile,
-                    directory: "locales".into(),
-                    source: "en".into(),
-                },
-                source_segment_keys: None,
-            },
-        )
+        common::flat_file_input(&self.root, &self.home)
     }
 
     /// The "analysis": the text of every tracked file, so stale data is always visible.

@@ -68,6 +68,15 @@ fn open_no_follow(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+fn oversize_failure(size: u64, cap: u64, path: &Path) -> CacheReadFailure {
+    CacheReadFailure::new(
+        CACHE_OVERSIZE,
+        format!("cache file exceeds size limit ({size} > {cap} bytes); skipping"),
+        path,
+        true,
+    )
+}
+
 /// Opens a cache file for reading: `Ok(None)` when it does not exist, the open file and its
 /// length when it is a regular file within `cap` bytes, else a failure (`cache_io_error` for a
 /// symlink, directory, FIFO or open error, `cache_oversize` over the cap).
@@ -118,14 +127,7 @@ pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, Cac
     if !md.file_type().is_file() {
         return Err(not_a_file());
     }
-    let oversize = |size: u64| {
-        CacheReadFailure::new(
-            CACHE_OVERSIZE,
-            format!("cache file exceeds size limit ({size} > {cap} bytes); skipping"),
-            path,
-            true,
-        )
-    };
+    let oversize = |size: u64| oversize_failure(size, cap, path);
     if md.len() > cap {
         return Err(oversize(md.len()));
     }
@@ -149,14 +151,7 @@ pub fn read_opened(
     path: &Path,
     cap: u64,
 ) -> Result<Vec<u8>, CacheReadFailure> {
-    let oversize = |size: u64| {
-        CacheReadFailure::new(
-            CACHE_OVERSIZE,
-            format!("cache file exceeds size limit ({size} > {cap} bytes); skipping"),
-            path,
-            true,
-        )
-    };
+    let oversize = |size: u64| oversize_failure(size, cap, path);
     let io_error = |e: io::Error| {
         CacheReadFailure::new(
             CACHE_IO_ERROR,

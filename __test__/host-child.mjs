@@ -2,24 +2,17 @@
 // file and runs one dispatch plus one generic fingerprint per `run` line on stdin, answering
 // one JSON line each. Used by two-versions.test.mjs; not a test file itself.
 // argv[2]: { addon, root, cacheRoot, manifest }.
-import fs from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline'
 import { createRequire } from 'node:module'
+import { treeText } from './tree-text.mjs'
 
 const cfg = JSON.parse(process.argv[2])
 const c = createRequire(import.meta.url)(cfg.addon)
 const { root } = cfg
 
 function analyse() {
-  const parts = []
-  for (const dir of ['src', 'locales']) {
-    for (const n of fs.readdirSync(path.join(root, dir)).sort()) {
-      const p = path.join(root, dir, n)
-      if (fs.statSync(p).isFile()) parts.push(`${dir}/${n}=${fs.readFileSync(p, 'utf8')}`)
-    }
-  }
-  return { files: parts }
+  return { files: treeText(root) }
 }
 
 function run() {

@@ -16,20 +16,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { cachecore } from './helpers.mjs'
 import { dispatchInput } from './dispatch-project.mjs'
+import { treeText } from './tree-text.mjs'
 
 const cfg = JSON.parse(process.argv[2])
 const { root, manifest } = cfg
 
 /** The analysis: every tracked file's text (and padding, to widen the write window). */
 function analyse() {
-  const parts = []
-  for (const dir of ['src', 'locales']) {
-    for (const n of fs.readdirSync(path.join(root, dir)).sort()) {
-      const p = path.join(root, dir, n)
-      if (fs.statSync(p).isFile()) parts.push(`${dir}/${n}=${fs.readFileSync(p, 'utf8')}`)
-    }
-  }
-  return { files: parts, pad: 'x'.repeat(cfg.pad ?? 100_000) }
+  return { files: treeText(root), pad: 'x'.repeat(cfg.pad ?? 100_000) }
 }
 
 function dispatch() {

@@ -45,10 +45,7 @@ fn lose(path: &Path, how: Loss) {
     }
 }
 
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
+use common::write;
 
 struct Proj {
     _tmp: tempfile::TempDir,

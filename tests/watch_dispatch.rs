@@ -6,7 +6,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,10 +21,7 @@ use cachecore::core::contract::records::FileRecordMap;
 use cachecore::core::hash::HashAlgo;
 use cachecore::core::watch::{WatchEvent, WatchEventKind, WatchOptions, Watcher};
 
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
+use common::write;
 
 struct Proj {
     _tmp: tempfile::TempDir,

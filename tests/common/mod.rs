@@ -10,6 +10,13 @@ use cachecore::core::contract::layout::{
 };
 use cachecore::core::contract::store_paths::{resolve_cache_location, CacheLocationInput};
 
+/// Writes `text` at `path`, creating its directory.
+#[allow(dead_code)] // not every test binary that includes this module writes files
+pub fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 /// The dispatch input of the project at `root` with its cache home at `home`.
 pub fn flat_file_input(root: &Path, home: &Path) -> DispatchInput {
     let loc = resolve_cache_location(&CacheLocationInput {

@@ -131,12 +131,12 @@ impl WatchLayout {
         delta: &Delta,
         ready: bool,
     ) -> ContractView {
-        let re = regex::Regex::new(walk_specs::SRC_FILE_PATTERN).expect("a valid pattern");
+        let re = walk_specs::src_file_regex();
         let keys = |paths: &[String]| -> (Vec<String>, Vec<String>) {
             let mut src = Vec::new();
             let mut loc = Vec::new();
             for p in paths {
-                if let Some(k) = self.src_key(&re, p) {
+                if let Some(k) = self.src_key(re, p) {
                     src.push(k.to_string());
                 } else if let Some(k) = self.locale_key(p) {
                     loc.push(k.to_string());
@@ -149,7 +149,7 @@ impl WatchLayout {
         let map = |paths: &[String]| -> Vec<String> {
             paths
                 .iter()
-                .filter_map(|p| self.src_key(&re, p).or_else(|| self.locale_key(p)))
+                .filter_map(|p| self.src_key(re, p).or_else(|| self.locale_key(p)))
                 .map(str::to_string)
                 .collect()
         };

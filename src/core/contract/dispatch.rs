@@ -701,7 +701,7 @@ impl DispatchBegin {
         let (primary, sources) = source_segment_keys(&self.input.locales, &locale_keys);
         // Src and locale keys never collide: src files match the src pattern, segments end in
         // `.json`, which it never matches.
-        let src_re = regex::Regex::new(walk_specs::SRC_FILE_PATTERN).expect("a valid pattern");
+        let src_re = walk_specs::src_file_regex();
         let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
             .baseline
             .keys()

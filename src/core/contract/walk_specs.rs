@@ -8,6 +8,12 @@ use super::layout::LocalesLayoutStructure;
 
 /// The src file pattern: `\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`, case-insensitive.
 pub const SRC_FILE_PATTERN: &str = r"(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$";
+
+/// [`SRC_FILE_PATTERN`] compiled once per process.
+pub fn src_file_regex() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(SRC_FILE_PATTERN).expect("a valid pattern"))
+}
 /// Directory names the src walk skips by default.
 pub const DEFAULT_SKIPPED_DIRS: [&str; 7] = [
     "node_modules",

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use cachecore::core::contract::analysis_file::parse_analysis;
+use cachecore::core::contract::analysis_file::{parse_analysis, parse_analysis_layout};
 use cachecore::core::contract::files_index::parse_files_index;
 use cachecore::core::contract::meta_file::{load_meta, parse_meta};
 use cachecore::core::contract::translations::{parse_translation_rows, translation_cache_path};
@@ -27,6 +27,8 @@ const FILES_JSON: &str = r#"{
   "localesLayout": { "mode": "flat_file", "structure": "locale_file", "directory": "locales", "source": "en" }
 }"#;
 const ANALYSIS_JSON: &str = r#"{"version":1,"updatedAt":"2026-11-01T10:00:00.000Z","projectId":"0123456789abcdef","data":{"keys":["a","b"],"n":3},"inputFilesEpoch":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}"#;
+/// The same analysis as cachecore writes it: envelope first, data last.
+const ANALYSIS_LAYOUT_JSON: &str = r#"{"version":1,"updatedAt":"2026-11-01T10:00:00.000Z","projectId":"0123456789abcdef","inputFilesEpoch":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","data":{"keys":["a","b"],"n":3}}"#;
 const TRANSLATIONS_JSON: &str = r#"{"version":1,"targetLang":"pt-BR","translateConfigEpoch":"tce","inputFilesEpoch":"ife","entries":{"k1":{"text":"um"}}}"#;
 const META_JSON: &str = r#"{"version":1,"updatedAt":"2026-11-01T10:00:00.000Z","projects":{"/tmp/p/":"0123456789abcdef"},"maintenance":{"runCount":3,"healEveryRuns":20}}"#;
 
@@ -67,8 +69,28 @@ fn parse_all(bytes: &[u8]) {
     let _ = hints::decode(bytes, &[0u8; 32]);
     let _ = parse_files_index(bytes, p);
     let _ = parse_analysis(bytes, p, "0123456789abcdef");
+    analysis_layout_agrees(bytes);
     let _ = parse_meta(bytes, p);
     let _ = parse_translation_rows(bytes, p, "pt-BR", "tce", "ife", &mut Vec::new());
+}
+
+/// The envelope-first reader (what a dispatch reads) never panics, and whenever it accepts a
+/// file whose data then validates, the full parser accepts the same file with the same fields
+/// and data: reading only the head never trusts what a whole read would refuse.
+fn analysis_layout_agrees(bytes: &[u8]) {
+    let p = Path::new("/x");
+    let Ok(Some(fast)) = parse_analysis_layout(bytes, p, "0123456789abcdef") else {
+        return;
+    };
+    if fast.data.validate().is_err() {
+        return;
+    }
+    let full = parse_analysis(bytes, p, "0123456789abcdef")
+        .unwrap_or_else(|e| panic!("fast path accepted what the full parse refuses: {e:?}"));
+    assert_eq!(fast.input_files_epoch, full.input_files_epoch);
+    assert_eq!(fast.project_id, full.project_id);
+    assert_eq!(fast.updated_at, full.updated_at);
+    assert_eq!(fast.data.get().trim_end(), full.data.get());
 }
 
 fn flip(bytes: &[u8], at: usize, bit: u8) -> Vec<u8> {
@@ -91,7 +113,7 @@ proptest! {
 
     #[test]
     fn bit_flips_of_valid_files_never_panic(at in any::<usize>(), bit in any::<u8>()) {
-        for sample in [FILES_JSON.as_bytes(), ANALYSIS_JSON.as_bytes(), META_JSON.as_bytes(), TRANSLATIONS_JSON.as_bytes(), &manifest_bytes()] {
+        for sample in [FILES_JSON.as_bytes(), ANALYSIS_JSON.as_bytes(), ANALYSIS_LAYOUT_JSON.as_bytes(), META_JSON.as_bytes(), TRANSLATIONS_JSON.as_bytes(), &manifest_bytes()] {
             parse_all(&flip(sample, at, bit));
         }
     }
@@ -112,6 +134,14 @@ proptest! {
         prop_assert!(parse_files_index(&FILES_JSON.as_bytes()[..n], p).is_err());
         let n = cut % ANALYSIS_JSON.len();
         prop_assert!(parse_analysis(&ANALYSIS_JSON.as_bytes()[..n], p, "0123456789abcdef").is_err());
+        // Envelope first: a prefix is refused by the head reader or by its data's validation.
+        let n = cut % ANALYSIS_LAYOUT_JSON.len();
+        let usable = match parse_analysis_layout(&ANALYSIS_LAYOUT_JSON.as_bytes()[..n], p, "0123456789abcdef") {
+            Ok(Some(env)) => env.data.validate().is_ok(),
+            Ok(None) => parse_analysis(&ANALYSIS_LAYOUT_JSON.as_bytes()[..n], p, "0123456789abcdef").is_ok(),
+            Err(_) => false,
+        };
+        prop_assert!(!usable, "prefix {} accepted", n);
     }
 
     #[test]
@@ -140,6 +170,16 @@ fn valid_samples_parse() {
     let p = Path::new("/x");
     assert!(parse_files_index(FILES_JSON.as_bytes(), p).is_ok());
     assert!(parse_analysis(ANALYSIS_JSON.as_bytes(), p, "0123456789abcdef").is_ok());
+    let fast = parse_analysis_layout(ANALYSIS_LAYOUT_JSON.as_bytes(), p, "0123456789abcdef")
+        .unwrap()
+        .expect("cachecore's layout takes the head path");
+    fast.data.validate().unwrap();
+    assert_eq!(fast.data.get(), r#"{"keys":["a","b"],"n":3}"#);
+    assert!(
+        parse_analysis_layout(ANALYSIS_JSON.as_bytes(), p, "0123456789abcdef")
+            .unwrap()
+            .is_none()
+    );
     assert!(Manifest::parse(&manifest_bytes()).is_ok());
     let (_, w) = parse_meta(META_JSON.as_bytes(), p);
     assert!(w.is_empty());

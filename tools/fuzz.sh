@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # On-demand libFuzzer run of every parser target in fuzz/ (docs/reliability.md, "Fuzzing").
-# Not part of `npm test`: it needs cargo-fuzz and `-Z` flags, and builds libFuzzer (minutes).
+# The long run (ASan, a growing corpus). `npm test` runs the brief one instead (tools/fuzz-brief.sh).
 #
 #   npm run fuzz                    # every target for 60 s each
 #   FUZZ_SECONDS=600 npm run fuzz   # longer

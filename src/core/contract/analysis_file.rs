@@ -25,6 +25,8 @@ pub use super::json_data::JsonData;
 
 /// How many bytes [`load_analysis`] reads to find the envelope before `data`.
 const HEAD_BYTES: u64 = 64 * 1024;
+/// How many bytes at the end of the file it reads to find the envelope's closing brace.
+const TAIL_BYTES: u64 = 256;
 
 /// A loaded, validated `analysis.json` envelope (its `data` possibly not read yet).
 #[derive(Debug, Clone)]
@@ -229,6 +231,26 @@ fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usi
     Ok(done)
 }
 
+/// Where `data` lies in a file of `len` bytes in cachecore's layout, from its first bytes
+/// (`head`) and its last ones (`tail`, which ends the file): the envelope's fields and the data's
+/// byte range. `None` when the file is in another layout (or too small to tell).
+fn locate(head: &[u8], tail: &[u8], len: u64) -> Option<(Fields, u64, u64)> {
+    // A multi-byte character cut at the end of the head is fine: the envelope is before it.
+    let head_text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let (fields, data_start) = parse_head(head_text)?;
+    // The data runs to the closing brace of the envelope, the file's last non-space byte.
+    let close = tail
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .filter(|&p| tail[p] == b'}')?;
+    let end = len - tail.len() as u64 + close as u64;
+    let start = data_start as u64;
+    (end > start).then_some((fields, start, end))
+}
+
 /// The envelope of an opened file in cachecore's layout, its data left on disk; `None` when the
 /// file is in another layout (or too small to tell).
 fn load_head(
@@ -251,34 +273,38 @@ fn load_head(
     let mut head = vec![0u8; len.min(HEAD_BYTES) as usize];
     let n = read_full_at(file, &mut head, 0).map_err(io_error)?;
     head.truncate(n);
-    // A multi-byte character cut at the end of the head is fine: the envelope is before it.
-    let head_text = match std::str::from_utf8(&head) {
-        Ok(t) => t,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
-    };
-    let Some((fields, data_start)) = parse_head(head_text) else {
-        return Ok(None);
-    };
-    // The data runs to the closing brace of the envelope, the file's last non-space byte.
-    let tail_len = len.min(256);
+    let tail_len = len.min(TAIL_BYTES);
     let mut tail = vec![0u8; tail_len as usize];
     let n = read_full_at(file, &mut tail, len - tail_len).map_err(io_error)?;
     tail.truncate(n);
-    let Some(close) = tail
-        .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        .filter(|&p| tail[p] == b'}')
-    else {
+    // A tail cut short (the file shrank) still ends at `len - tail_len + n`.
+    let Some((fields, start, end)) = locate(&head, &tail, len - tail_len + n as u64) else {
         return Ok(None);
     };
-    let end = len - tail_len + close as u64;
-    let start = data_start as u64;
-    if end <= start {
-        return Ok(None);
-    }
     let file = file.try_clone().map_err(io_error)?;
     let data = JsonData::pending(file, start, end - start, path);
     fields.check(data, path, project_id).map(Some)
+}
+
+/// What [`load_analysis`] does with a file in cachecore's layout, on bytes in memory (for the
+/// fuzzers and tests): the envelope checked, the data not validated yet. `Ok(None)` when the
+/// bytes are in another layout ([`parse_analysis`] then applies).
+pub fn parse_analysis_layout(
+    bytes: &[u8],
+    path: &Path,
+    project_id: &str,
+) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
+    let len = bytes.len() as u64;
+    let head = &bytes[..len.min(HEAD_BYTES) as usize];
+    let tail = &bytes[(len - len.min(TAIL_BYTES)) as usize..];
+    let Some((fields, start, end)) = locate(head, tail, len) else {
+        return Ok(None);
+    };
+    let data = std::str::from_utf8(&bytes[start as usize..end as usize])
+        .map_err(|_| CacheReadFailure::malformed("invalid JSON: not UTF-8".into(), path))?;
+    fields
+        .check(JsonData::unchecked(data), path, project_id)
+        .map(Some)
 }
 
 /// Loads `analysis.json` with its cap. `Ok(None)` when missing; failures carry a warning. In

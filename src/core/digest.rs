@@ -71,11 +71,12 @@ impl Digest {
 
     /// Writes the lowercase hex into `out` (no allocation of its own).
     pub fn write_hex(&self, out: &mut Vec<u8>) {
-        out.reserve(self.hex_len());
-        for b in self.as_bytes() {
-            out.push(DIGITS[(b >> 4) as usize]);
-            out.push(DIGITS[(b & 15) as usize]);
+        let mut hex = [0u8; 64];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.as_bytes()) {
+            pair[0] = DIGITS[(b >> 4) as usize];
+            pair[1] = DIGITS[(b & 15) as usize];
         }
+        out.extend_from_slice(&hex[..self.hex_len()]);
     }
 
     /// The lowercase hex.

@@ -44,7 +44,7 @@ fn records(o: &FingerprintOutcome) -> Vec<(String, String, u64, i64)> {
         .map(|f| {
             (
                 f.path.clone(),
-                f.record.hash.clone(),
+                f.record.hash.to_hex(),
                 f.record.size,
                 f.record.mtime_ms,
             )

@@ -9,6 +9,7 @@ use cachecore::core::contract::analysis_file::{parse_analysis, parse_analysis_la
 use cachecore::core::contract::files_index::parse_files_index;
 use cachecore::core::contract::meta_file::{load_meta, parse_meta};
 use cachecore::core::contract::translations::{parse_translation_rows, translation_cache_path};
+use cachecore::core::digest::Digest;
 use cachecore::core::hash::HashAlgo;
 use cachecore::core::hints::{self, Hint};
 use cachecore::core::manifest::{Manifest, ManifestRecord};
@@ -38,7 +39,7 @@ fn manifest_bytes() -> Vec<u8> {
         files: vec![(
             "a.ts".into(),
             ManifestRecord {
-                hash: "cbf29ce484222325".into(),
+                hash: Digest::from_hex("cbf29ce484222325").unwrap(),
                 size: 3,
                 mtime_ms: 7,
             },

@@ -277,7 +277,7 @@ fn generic_manifest_and_hints_lost_to_a_power_cut_are_misses() {
             let hashes = |o: &cachecore::core::fingerprint::FingerprintOutcome| {
                 o.files
                     .iter()
-                    .map(|f| (f.path.clone(), f.record.hash.clone()))
+                    .map(|f| (f.path.clone(), f.record.hash.to_hex()))
                     .collect::<Vec<_>>()
             };
             assert_eq!(hashes(&o), hashes(&fresh), "{ctx}: correct result");

@@ -15,6 +15,7 @@ use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
 use super::handoff::into_js_json;
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
+use crate::core::digest::Digest;
 use crate::core::error::{CoreError, Warning};
 use crate::core::filter::FilterSpec;
 use crate::core::fingerprint::{self as fp, FingerprintOutcome, Previous, Strategy};
@@ -348,7 +349,7 @@ pub(crate) fn to_records(files: Vec<fp::FileState>) -> Vec<FileRecord> {
         .into_iter()
         .map(|f| FileRecord {
             path: f.path,
-            hash: f.record.hash,
+            hash: f.record.hash.to_hex(),
             size: f.record.size as i64,
             mtime_ms: f.record.mtime_ms,
         })
@@ -426,7 +427,9 @@ fn record_from(e: &ManifestEntry, path: &str) -> Result<ManifestRecord, CoreErro
         ));
     }
     Ok(ManifestRecord {
-        hash: e.hash.clone(),
+        // Hashes from JavaScript were never validated: one that is not lowercase hex of 16 or
+        // 64 digits still only compares as different from every file's digest.
+        hash: Digest::from_hex(&e.hash).unwrap_or(Digest::UNMATCHED),
         size: e.size as u64,
         mtime_ms: e.mtime_ms,
     })

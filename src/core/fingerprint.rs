@@ -513,7 +513,7 @@ pub(crate) fn evaluate(
     strategy: Strategy,
     snapshot: &Snapshot,
     walked: walk::WalkOutput,
-    mut prev_files: Vec<(String, ManifestRecord)>,
+    prev_files: Vec<(String, ManifestRecord)>,
     hints: Vec<(String, Hint)>,
     list_unchanged: bool,
     ctl: &Control,
@@ -606,15 +606,9 @@ pub(crate) fn evaluate(
                 if list_unchanged {
                     delta.push(rel, Change::Unchanged, None);
                 }
-                // The previous record is not needed again: its hash moves instead of copying.
-                let p = &mut prev_files[pi].1;
                 files.push(FileState {
                     path,
-                    record: ManifestRecord {
-                        hash: std::mem::take(&mut p.hash),
-                        size: p.size,
-                        mtime_ms: p.mtime_ms,
-                    },
+                    record: prev_files[pi].1.clone(),
                     hint: h,
                 });
             }

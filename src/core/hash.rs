@@ -16,8 +16,9 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
+use super::digest::Digest;
 use super::stat::{FileKind, StatTuple};
 
 /// The hash algorithms.
@@ -64,7 +65,7 @@ enum Inner {
 }
 
 /// An incremental content hasher: feed bytes with [`ContentHasher::update`], then
-/// [`ContentHasher::finish`] for `(lowercase hex, size)`.
+/// [`ContentHasher::finish`] for `(digest, size)`.
 pub struct ContentHasher {
     inner: Inner,
     size: u64,
@@ -173,19 +174,19 @@ impl ContentHasher {
         }
     }
 
-    /// Ends the input: returns the lowercase hex digest and the size by the algorithm's rule.
-    pub fn finish(mut self) -> (String, u64) {
+    /// Ends the input: returns the digest and the size by the algorithm's rule.
+    pub fn finish(mut self) -> (Digest, u64) {
         if self.carry_len > 0 {
             // An incomplete sequence at the end is one maximal subpart: one U+FFFD.
             self.carry_len = 0;
             self.emit(REPLACEMENT);
         }
-        let hex = match self.inner {
-            Inner::Sha256(h) => hex_lower(&h.finalize()),
-            Inner::Blake3(h) => h.finalize().to_hex().to_string(),
-            Inner::Fnv(h) => format!("{h:016x}"),
+        let digest = match self.inner {
+            Inner::Sha256(h) => Digest::from_32(h.finalize().into()),
+            Inner::Blake3(h) => Digest::from_32(*h.finalize().as_bytes()),
+            Inner::Fnv(h) => Digest::from_u64(h),
         };
-        (hex, self.size)
+        (digest, self.size)
     }
 }
 
@@ -213,8 +214,8 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     s
 }
 
-/// Hashes in-memory bytes by the algorithm's rule: `(hex, size)`.
-pub fn hash_bytes(algo: HashAlgo, bytes: &[u8]) -> (String, u64) {
+/// Hashes in-memory bytes by the algorithm's rule: `(digest, size)`.
+pub fn hash_bytes(algo: HashAlgo, bytes: &[u8]) -> (Digest, u64) {
     let mut h = ContentHasher::new(algo);
     h.update(bytes);
     h.finish()
@@ -230,8 +231,8 @@ thread_local! {
 /// A file's hash as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HashedFile {
-    /// Lowercase hex digest.
-    pub hash: String,
+    /// The digest (its lowercase hex is what files and JavaScript see).
+    pub hash: Digest,
     /// Size by the algorithm's rule.
     pub size: u64,
     /// The stat tuple seen at open (what the hash belongs to).
@@ -323,13 +324,19 @@ mod tests {
     #[test]
     fn known_vectors() {
         assert_eq!(
-            hash_bytes(HashAlgo::Sha256, b"abc").0,
+            hash_bytes(HashAlgo::Sha256, b"abc").0.to_hex(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(hash_bytes(HashAlgo::Fnv1a64, b"").0, "cbf29ce484222325");
-        assert_eq!(hash_bytes(HashAlgo::Fnv1a64, b"a").0, "af63dc4c8601ec8c");
         assert_eq!(
-            hash_bytes(HashAlgo::Blake3, b"").0,
+            hash_bytes(HashAlgo::Fnv1a64, b"").0.to_hex(),
+            "cbf29ce484222325"
+        );
+        assert_eq!(
+            hash_bytes(HashAlgo::Fnv1a64, b"a").0.to_hex(),
+            "af63dc4c8601ec8c"
+        );
+        assert_eq!(
+            hash_bytes(HashAlgo::Blake3, b"").0.to_hex(),
             "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
         );
     }
@@ -338,10 +345,13 @@ mod tests {
     fn invalid_utf8_is_replaced_like_node() {
         let bytes = b"a\xffb\xe2\x82c\xf0\x9f\x98";
         let text = lossy(bytes);
-        let (hex, size) = hash_bytes(HashAlgo::Sha256, bytes);
-        assert_eq!(hex, hex_lower(&Sha256::digest(text.as_bytes())));
+        let (digest, size) = hash_bytes(HashAlgo::Sha256, bytes);
+        assert_eq!(digest.to_hex(), hex_lower(&Sha256::digest(text.as_bytes())));
         assert_eq!(size, text.len() as u64);
-        assert_eq!(hash_bytes(HashAlgo::Fnv1a64, bytes).0, fnv_ref(&text));
+        assert_eq!(
+            hash_bytes(HashAlgo::Fnv1a64, bytes).0.to_hex(),
+            fnv_ref(&text)
+        );
         // blake3 is over raw bytes.
         assert_eq!(hash_bytes(HashAlgo::Blake3, bytes).1, bytes.len() as u64);
     }
@@ -371,7 +381,8 @@ mod tests {
                     HashAlgo::Sha256 => (hex_lower(&Sha256::digest(text.as_bytes())), text.len() as u64),
                     _ => (fnv_ref(&text), text.len() as u64),
                 };
-                prop_assert_eq!(h.finish(), expect);
+                let (digest, size) = h.finish();
+                prop_assert_eq!((digest.to_hex(), size), expect);
             }
         }
     }
@@ -385,7 +396,7 @@ mod tests {
             .collect();
         std::fs::write(&p, &data).unwrap();
         let h = hash_file(&p, HashAlgo::Blake3).unwrap();
-        assert_eq!(h.hash, blake3::hash(&data).to_hex().to_string());
+        assert_eq!(h.hash.to_hex(), blake3::hash(&data).to_hex().to_string());
         assert_eq!(h.bytes_read, data.len() as u64);
         assert!(!h.unstable);
         assert_eq!(h.stat.size, data.len() as u64);

@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+use super::digest::Digest;
 use super::hash::HashAlgo;
 use super::relpath;
 
@@ -25,8 +26,8 @@ pub const DEFAULT_MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
 /// One file's record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ManifestRecord {
-    /// Lowercase hex digest.
-    pub hash: String,
+    /// The digest (written as lowercase hex).
+    pub hash: Digest,
     /// Size by the algorithm's rule.
     pub size: u64,
     /// Modification time in whole milliseconds.
@@ -87,10 +88,32 @@ fn expected_hex_len(algo: HashAlgo) -> usize {
     }
 }
 
+/// A record's `hash` as read: any JSON string is accepted here (a non-string is a serde error,
+/// as it was for a `String` field); `None` when it is not lowercase hex of 16 or 64 digits, so
+/// [`Manifest::parse`] reports it in path order with its own message, without ever keeping the
+/// hex text of every record alive at once.
+struct RawHash(Option<Digest>);
+
+impl<'de> Deserialize<'de> for RawHash {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawHash;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<RawHash, E> {
+                Ok(RawHash(Digest::from_hex(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRecord {
-    hash: String,
+    hash: RawHash,
     size: u64,
     #[serde(rename = "mtimeMs")]
     mtime_ms: i64,
@@ -170,18 +193,13 @@ impl Manifest {
             if let Some(why) = relpath::unsafe_reason(&path) {
                 return Err(ManifestError::Malformed(format!("{why}: {path:?}")));
             }
-            if r.hash.len() != hex_len
-                || !r
-                    .hash
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            {
+            let Some(hash) = r.hash.0.filter(|d| d.hex_len() == hex_len) else {
                 return Err(ManifestError::Malformed(format!("bad hash for {path:?}")));
-            }
+            };
             files.push((
                 path,
                 ManifestRecord {
-                    hash: r.hash,
+                    hash,
                     size: r.size,
                     mtime_ms: r.mtime_ms,
                 },
@@ -221,7 +239,7 @@ pub fn manifest_bytes<'a>(
         }
         serde_json::to_writer(&mut out, path).expect("a string serialises");
         out.extend_from_slice(b":{\"hash\":\"");
-        out.extend_from_slice(r.hash.as_bytes());
+        r.hash.write_hex(&mut out);
         out.extend_from_slice(b"\",\"mtimeMs\":");
         out.extend_from_slice(r.mtime_ms.to_string().as_bytes());
         out.extend_from_slice(b",\"size\":");
@@ -277,7 +295,7 @@ mod tests {
                 (
                     "a \"q\".ts".into(),
                     ManifestRecord {
-                        hash: "cbf29ce484222325".into(),
+                        hash: Digest::from_hex("cbf29ce484222325").unwrap(),
                         size: 0,
                         mtime_ms: -5,
                     },
@@ -285,7 +303,7 @@ mod tests {
                 (
                     "b/é.ts".into(),
                     ManifestRecord {
-                        hash: "af63dc4c8601ec8c".into(),
+                        hash: Digest::from_hex("af63dc4c8601ec8c").unwrap(),
                         size: 1,
                         mtime_ms: 1_700_000_000_123,
                     },
@@ -310,6 +328,15 @@ mod tests {
     }
 
     #[test]
+    fn canonical_bytes_are_exact() {
+        let text = String::from_utf8(sample().to_bytes()).unwrap();
+        assert_eq!(
+            text,
+            "{\"algorithm\":\"fnv1a64\",\"files\":{\"a \\\"q\\\".ts\":{\"hash\":\"cbf29ce484222325\",\"mtimeMs\":-5,\"size\":0},\"b/é.ts\":{\"hash\":\"af63dc4c8601ec8c\",\"mtimeMs\":1700000000123,\"size\":1}},\"version\":1}\n"
+        );
+    }
+
+    #[test]
     fn every_prefix_is_rejected() {
         let bytes = sample().to_bytes();
         let full = bytes.len() - 1; // without the newline it is still complete
@@ -329,6 +356,10 @@ mod tests {
             r#"{"version":1,"algorithm":"fnv1a64","files":{"x":{"hash":"cbf29ce484222325","size":1,"mtimeMs":0},"x":{"hash":"cbf29ce484222325","size":1,"mtimeMs":0}}}"#,
             r#"{"version":0,"algorithm":"fnv1a64","files":{}}"#,
             r#"{"version":1,"algorithm":"fnv1a64","files":{},"extra":1}"#,
+            r#"{"version":1,"algorithm":"sha256","files":{"x":{"hash":"cbf29ce484222325","size":1,"mtimeMs":0}}}"#,
+            r#"{"version":1,"algorithm":"fnv1a64","files":{"x":{"hash":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":1,"mtimeMs":0}}}"#,
+            r#"{"version":1,"algorithm":"fnv1a64","files":{"x":{"hash":5,"size":1,"mtimeMs":0}}}"#,
+            r#"{"version":1,"algorithm":"fnv1a64","files":{"x":{"hash":"","size":1,"mtimeMs":0}}}"#,
         ];
         for c in cases {
             assert!(

@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod contract;
 pub mod control;
 pub mod delta;
+pub mod digest;
 pub mod error;
 pub mod filter;
 pub mod fingerprint;

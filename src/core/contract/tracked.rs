@@ -186,7 +186,7 @@ pub fn evaluate_tree(
             let abs = scan.root.join(&entry.rel);
             let res = hash::hash_file(&abs, streaming).map(|h| {
                 let record = FileRecord {
-                    hash: h.hash,
+                    hash: h.hash.to_hex(),
                     size: h.size,
                     mtime_ms: 0.0,
                     updated_at: now.to_owned(),

@@ -132,7 +132,7 @@ fn tree_records(
         out.records.insert(
             key.to_owned(),
             FileRecord {
-                hash: f.record.hash.clone(),
+                hash: f.record.hash.to_hex(),
                 size: f.record.size,
                 mtime_ms: 0.0,
                 updated_at,

@@ -61,6 +61,10 @@ fn present_raw<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de Raw
     <&'de RawValue>::deserialize(d).map(Some)
 }
 
+fn envelope_invalid(m: &str, path: &Path) -> CacheReadFailure {
+    CacheReadFailure::malformed(format!("cache analysis envelope invalid ({m})"), path)
+}
+
 /// The envelope fields other than `data`, checked as [`parse_analysis`] documents.
 struct Fields {
     version: Option<serde_json::Value>,
@@ -76,9 +80,7 @@ impl Fields {
         path: &Path,
         project_id: &str,
     ) -> Result<AnalysisEnvelope, CacheReadFailure> {
-        let invalid = |m: &str| {
-            CacheReadFailure::malformed(format!("cache analysis envelope invalid ({m})"), path)
-        };
+        let invalid = |m: &str| envelope_invalid(m, path);
         if let Some(v) = &self.version {
             if v.as_u64() != Some(u64::from(CACHE_SCHEMA_VERSION)) {
                 return Err(invalid(&format!("unsupported cache schema version: {v}")));
@@ -114,9 +116,7 @@ pub fn parse_analysis(
     path: &Path,
     project_id: &str,
 ) -> Result<AnalysisEnvelope, CacheReadFailure> {
-    let invalid = |m: &str| {
-        CacheReadFailure::malformed(format!("cache analysis envelope invalid ({m})"), path)
-    };
+    let invalid = |m: &str| envelope_invalid(m, path);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| CacheReadFailure::malformed("invalid JSON: not UTF-8".into(), path))?;
     let not_json =
@@ -208,29 +208,6 @@ fn parse_head(head: &str) -> Option<(Fields, usize)> {
     }
 }
 
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_at(file, buf, offset)
-    }
-    #[cfg(windows)]
-    {
-        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
-    }
-}
-
-/// Reads up to `buf.len()` bytes at `offset` (fewer only at the end of the file).
-fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    let mut done = 0;
-    while done < buf.len() {
-        match read_at(file, &mut buf[done..], offset + done as u64)? {
-            0 => break,
-            n => done += n,
-        }
-    }
-    Ok(done)
-}
-
 /// Where `data` lies in a file of `len` bytes in cachecore's layout, from its first bytes
 /// (`head`) and its last ones (`tail`, which ends the file): the envelope's fields and the data's
 /// byte range. `None` when the file is in another layout (or too small to tell).
@@ -259,23 +236,13 @@ fn load_head(
     path: &Path,
     project_id: &str,
 ) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
-    let io_error = |e: std::io::Error| {
-        let w = cache_file::warning(
-            cache_file::CACHE_IO_ERROR,
-            format!("cache read error: {e}"),
-            path,
-        );
-        CacheReadFailure {
-            warning: w,
-            corrupt: false,
-        }
-    };
+    let io_error = |e| CacheReadFailure::io(e, path);
     let mut head = vec![0u8; len.min(HEAD_BYTES) as usize];
-    let n = read_full_at(file, &mut head, 0).map_err(io_error)?;
+    let n = cache_file::read_full_at(file, &mut head, 0).map_err(io_error)?;
     head.truncate(n);
     let tail_len = len.min(TAIL_BYTES);
     let mut tail = vec![0u8; tail_len as usize];
-    let n = read_full_at(file, &mut tail, len - tail_len).map_err(io_error)?;
+    let n = cache_file::read_full_at(file, &mut tail, len - tail_len).map_err(io_error)?;
     tail.truncate(n);
     // A tail cut short (the file shrank) still ends at `len - tail_len + n`.
     let Some((fields, start, end)) = locate(&head, &tail, len - tail_len + n as u64) else {

@@ -42,6 +42,16 @@ impl CacheReadFailure {
         }
     }
 
+    /// A `cache_io_error` failure (not corrupt: the file may be fine) for a read error.
+    pub fn io(e: io::Error, path: &Path) -> Self {
+        Self::new(
+            CACHE_IO_ERROR,
+            format!("cache read error: {e}"),
+            path,
+            false,
+        )
+    }
+
     /// A `cache_malformed` failure with the given message.
     pub fn malformed(message: String, path: &Path) -> Self {
         Self::new(CACHE_MALFORMED, message, path, true)
@@ -91,14 +101,7 @@ pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, Cac
     };
     match fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(CacheReadFailure::new(
-                CACHE_IO_ERROR,
-                format!("cache read error: {e}"),
-                path,
-                false,
-            ))
-        }
+        Err(e) => return Err(CacheReadFailure::io(e, path)),
         Ok(md) if !md.file_type().is_file() => return Err(not_a_file()),
         Ok(_) => {}
     }
@@ -107,23 +110,9 @@ pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, Cac
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         #[cfg(unix)]
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
-        Err(e) => {
-            return Err(CacheReadFailure::new(
-                CACHE_IO_ERROR,
-                format!("cache read error: {e}"),
-                path,
-                false,
-            ))
-        }
+        Err(e) => return Err(CacheReadFailure::io(e, path)),
     };
-    let md = file.metadata().map_err(|e| {
-        CacheReadFailure::new(
-            CACHE_IO_ERROR,
-            format!("cache read error: {e}"),
-            path,
-            false,
-        )
-    })?;
+    let md = file.metadata().map_err(|e| CacheReadFailure::io(e, path))?;
     if !md.file_type().is_file() {
         return Err(not_a_file());
     }
@@ -152,14 +141,7 @@ pub fn read_opened(
     cap: u64,
 ) -> Result<Vec<u8>, CacheReadFailure> {
     let oversize = |size: u64| oversize_failure(size, cap, path);
-    let io_error = |e: io::Error| {
-        CacheReadFailure::new(
-            CACHE_IO_ERROR,
-            format!("cache read error: {e}"),
-            path,
-            false,
-        )
-    };
+    let io_error = |e| CacheReadFailure::io(e, path);
     use std::io::Seek;
     file.seek(io::SeekFrom::Start(0)).map_err(io_error)?;
     let mut bytes = Vec::with_capacity(len.min(cap) as usize);
@@ -170,6 +152,26 @@ pub fn read_opened(
         return Err(oversize(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Reads up to `buf.len()` bytes at `offset` without moving the file's cursor (fewer only at
+/// the end of the file): what a reader of one range of a cache file needs.
+pub fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = offset + done as u64;
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(file, &mut buf[done..], at);
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], at);
+        match read {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }
 
 /// Parses JSON bytes, or a `cache_malformed` failure naming the parse error.
@@ -183,9 +185,7 @@ pub fn parse_json<'a, T: serde::Deserialize<'a>>(
 
 /// Publishes `bytes` at `path` atomically; a failure is a `cache_io_error` warning.
 pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Option<CacheWarning> {
-    atomic::write_atomic(path, bytes)
-        .err()
-        .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
+    write_cache_parts(path, &[bytes])
 }
 
 /// [`write_cache_file`] of the concatenation of `parts`.

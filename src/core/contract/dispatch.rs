@@ -553,16 +553,25 @@ impl DispatchBegin {
         self.previous.as_ref().map(|p| &p.data)
     }
 
+    /// Reads and validates (serde, no tree built) the stored data the decision will use, unless
+    /// a full parser already accepted it ([`JsonData::mark_valid`]); data that cannot be read or
+    /// is not JSON is dropped ([`Self::reject_previous`]).
+    pub fn validate_previous(&mut self) {
+        if let Some(data) = self.previous_data().cloned() {
+            if let Err(e) = data.validate() {
+                self.reject_previous(e);
+            }
+        }
+    }
+
     /// Drops stored data that could not be read or is not JSON: the dispatch goes on as for a
     /// malformed `analysis.json` (a warning, never reused, replaced by the rebuild).
     pub fn reject_previous(&mut self, error: DataError) {
         if self.previous.take().is_some() {
             self.corrupt_analysis |= error.corrupt;
-            self.info.warnings.push(cache_file::warning(
-                error.code,
-                error.message,
-                &self.input.location.analysis_path,
-            ));
+            self.info
+                .warnings
+                .push(error.warning(&self.input.location.analysis_path));
         }
     }
 
@@ -596,11 +605,7 @@ impl DispatchBegin {
     pub fn decide(mut self, previous_valid: bool) -> DispatchPlan {
         // Never decide on stored data nobody validated: a host that did not parse it gets it
         // validated here.
-        if let Some(data) = self.previous_data().cloned() {
-            if let Err(e) = data.validate() {
-                self.reject_previous(e);
-            }
-        }
+        self.validate_previous();
         let mut info = std::mem::replace(
             &mut self.info,
             CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing),
@@ -777,11 +782,6 @@ impl DispatchPlan {
         matches!(self.action, DispatchAction::Produce(_))
     }
 
-    /// Where [`begin`] spent its time (zero when the cache is off).
-    pub fn phase_times(&self) -> PhaseTimes {
-        self.begin.as_ref().map(|b| b.times).unwrap_or_default()
-    }
-
     /// The producer's context (`None` when the cache is off or no producer is needed).
     pub fn producer_context(&self) -> Option<&ProducerContext> {
         match &self.action {
@@ -952,11 +952,7 @@ pub fn dispatch(
     producer: impl FnOnce(Option<&ProducerContext>) -> CoreResult<JsonData>,
 ) -> CoreResult<DispatchOutcome> {
     let mut begun = begin(input)?;
-    if let Some(data) = begun.previous_data().cloned() {
-        if let Err(e) = data.validate() {
-            begun.reject_previous(e);
-        }
-    }
+    begun.validate_previous();
     let valid = begun.previous_data().is_none_or(parse_cached);
     let plan = begun.decide(valid);
     let produced = if plan.needs_producer() {

@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::de::IgnoredAny;
 
-use super::cache_file::{CACHE_IO_ERROR, CACHE_MALFORMED};
+use super::cache_file::{read_full_at, CACHE_IO_ERROR, CACHE_MALFORMED};
+use super::dispatch_info::CacheWarning;
 
 /// Why stored data could not be used: a warning code and message (the caller adds the path).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,11 @@ impl DataError {
             message: message.into(),
             corrupt: true,
         }
+    }
+
+    /// The warning a host reports for this error about the file at `path`.
+    pub fn warning(self, path: &Path) -> CacheWarning {
+        super::cache_file::warning(self.code, self.message, path)
     }
 
     fn io(message: impl Into<String>) -> Self {
@@ -176,39 +182,17 @@ impl JsonData {
 fn read_range(p: &Pending) -> Result<Box<str>, DataError> {
     let len = usize::try_from(p.len).map_err(|_| DataError::io("cache data too large"))?;
     let mut buf = vec![0u8; len];
-    read_exact_at(&p.file, &mut buf, p.offset).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            DataError::malformed(format!(
-                "cache file {} shrank while it was read",
-                p.path.display()
-            ))
-        } else {
-            DataError::io(format!("cache read error: {e}"))
-        }
-    })?;
+    let n = read_full_at(&p.file, &mut buf, p.offset)
+        .map_err(|e| DataError::io(format!("cache read error: {e}")))?;
+    if n < len {
+        return Err(DataError::malformed(format!(
+            "cache file {} shrank while it was read",
+            p.path.display()
+        )));
+    }
     String::from_utf8(buf)
         .map(String::into_boxed_str)
         .map_err(|_| DataError::malformed("invalid JSON: not UTF-8"))
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

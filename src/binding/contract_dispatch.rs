@@ -22,13 +22,12 @@ use super::contract_state::{
     CacheState,
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
-use super::handoff::{json_parse, json_stringify, to_js_json, try_json_parse};
+use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
-use crate::core::contract::json_data::DataError;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
@@ -398,16 +397,9 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
     let data_started = std::time::Instant::now();
     let mut parsed = None;
     if let Some(data) = begun.previous_data().cloned() {
-        match data.text().map(|text| try_json_parse(env, text)) {
+        match parse_stored(env, &data)? {
+            Ok(value) => parsed = Some(value),
             Err(e) => begun.reject_previous(e),
-            Ok(Err(e)) => return Err(e),
-            Ok(Ok(Err(message))) => {
-                begun.reject_previous(DataError::malformed(format!("invalid JSON: {message}")))
-            }
-            Ok(Ok(Ok(value))) => {
-                data.mark_valid();
-                parsed = Some(value);
-            }
         }
     }
     let data_ms = ms(data_started.elapsed());
@@ -498,6 +490,22 @@ fn result<'a>(
     })
 }
 
+/// `JSON.stringify` of the producer's data, timed: the text, the timings with `stringifyMs`, and
+/// when serialising began (the start of `commitMs`).
+fn stringify_timed(
+    env: &Env,
+    value: Unknown<'_>,
+    timings: DispatchTimings,
+) -> napi::Result<(JsonData, DispatchTimings, std::time::Instant)> {
+    let started = std::time::Instant::now();
+    let raw = json_stringify(env, value, "the producer's data")?;
+    let timings = DispatchTimings {
+        stringify_ms: ms(started.elapsed()),
+        ..timings
+    };
+    Ok((raw, timings, started))
+}
+
 fn commit(
     env: &Env,
     plan: DispatchPlan,
@@ -553,12 +561,7 @@ pub fn get_or_build_cached_project_data<'a>(
                 "the producer returned undefined; nothing was persisted",
             ));
         }
-        let started = std::time::Instant::now();
-        let raw = json_stringify(env, value, "the producer's data")?;
-        let timings = DispatchTimings {
-            stringify_ms: ms(started.elapsed()),
-            ..timings
-        };
+        let (raw, timings, started) = stringify_timed(env, value, timings)?;
         let outcome = commit(env, plan, Some(raw))?;
         result(env, outcome, Some(value), timings, started)
     })
@@ -707,12 +710,7 @@ fn commit_handle<'a>(
                 "commit needs the producer's data (got undefined); nothing was persisted",
             ));
         };
-        let started = std::time::Instant::now();
-        let raw = json_stringify(env, value, "the producer's data")?;
-        let timings = DispatchTimings {
-            stringify_ms: ms(started.elapsed()),
-            ..handle.timings
-        };
+        let (raw, timings, started) = stringify_timed(env, value, handle.timings)?;
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
         let outcome = commit(env, plan, Some(raw))?;

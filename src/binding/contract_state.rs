@@ -17,7 +17,7 @@ use super::contract_policy::{
 };
 use super::errors::{arg, exported, invalid};
 use super::fingerprint::CacheWarning;
-use super::handoff::{json_stringify, to_js_json, try_json_parse};
+use super::handoff::{json_stringify, parse_stored, to_js_json};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
@@ -32,7 +32,6 @@ use crate::core::contract::hashing::{
 };
 use crate::core::contract::invalidation as core_inv;
 use crate::core::contract::iso_time::now_iso;
-use crate::core::contract::json_data::DataError;
 use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
@@ -561,8 +560,8 @@ pub fn prepare_cache_for_run<'a>(
             Some(env_) => match env_.data.validate() {
                 Ok(()) => Ok(Some(env_)),
                 Err(e) => Err(cache_file::CacheReadFailure {
-                    warning: cache_file::warning(e.code, e.message, &loc.analysis_path),
                     corrupt: e.corrupt,
+                    warning: e.warning(&loc.analysis_path),
                 }),
             },
             None => Ok(None),
@@ -821,24 +820,13 @@ pub fn load_project_run_state<'a>(
                     input_files_epoch: env_.input_files_epoch.as_deref(),
                 };
                 // `data` goes through `JSON.parse` on its own, which also validates it.
-                let malformed = |e: DataError| LoadedProjectRunState {
-                    value: None,
-                    warnings: warnings_js(vec![cache_file::warning(
-                        e.code,
-                        e.message,
-                        Path::new(&state.analysis_path),
-                    )]),
-                };
-                let text = match env_.data.text() {
-                    Ok(t) => t,
-                    Err(e) => return Ok(malformed(e)),
-                };
-                let data = match try_json_parse(env, text)? {
+                let data = match parse_stored(env, &env_.data)? {
                     Ok(d) => d,
-                    Err(message) => {
-                        return Ok(malformed(DataError::malformed(format!(
-                            "invalid JSON: {message}"
-                        ))))
+                    Err(e) => {
+                        return Ok(LoadedProjectRunState {
+                            value: None,
+                            warnings: warnings_js(vec![e.warning(Path::new(&state.analysis_path))]),
+                        })
                     }
                 };
                 let value = to_js_json(env, &out)?;

@@ -389,7 +389,8 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintRes
         write_ms: t.write_ms,
         total_ms: t.total_ms,
     };
-    let mut d = o.delta;
+    // With `changes` the core already left `unchanged` empty (`list_unchanged`).
+    let d = o.delta;
     let mut files = o.files;
     if report == FingerprintReport::Changes {
         let wanted: rustc_hash::FxHashSet<&str> = d
@@ -399,7 +400,6 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintRes
             .map(String::as_str)
             .collect();
         files.retain(|f| wanted.contains(f.path.as_str()));
-        d.unchanged = Vec::new();
     }
     FingerprintResult {
         algorithm: o.algorithm.into(),

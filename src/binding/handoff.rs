@@ -10,12 +10,28 @@ use napi::{Env, ValueType};
 
 use super::errors::{coded, to_js};
 use crate::core::contract::analysis_file::JsonData;
+use crate::core::contract::json_data::DataError;
 use crate::core::error::CoreError;
 
 /// The global `JSON.parse` of raw JSON text.
 pub(crate) fn json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'a>> {
+    json_parse_string(env, js_string(env, text)?)
+}
+
+/// A JavaScript string holding `text` (V8's own copy).
+fn js_string<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'a>> {
+    use napi::bindgen_prelude::ToNapiValue;
+    // SAFETY: a string value created in this env's current scope.
+    unsafe {
+        let raw = <&str as ToNapiValue>::to_napi_value(env.raw(), text)?;
+        Ok(Unknown::from_raw_unchecked(env.raw(), raw))
+    }
+}
+
+/// The global `JSON.parse` of a JavaScript string.
+fn json_parse_string<'a>(env: &'a Env, text: Unknown<'_>) -> napi::Result<Unknown<'a>> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let parse: Function<'_, &str, Unknown<'_>> = json.get_named_property("parse")?;
+    let parse: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("parse")?;
     let v = parse.apply(json, text)?;
     // SAFETY: the value lives in the current handle scope, as `env` does.
     Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
@@ -24,10 +40,7 @@ pub(crate) fn json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Unknown<'
 /// `JSON.parse` of text that may not be JSON (a cache file's): `Ok(Err(message))` for a syntax
 /// error, whose exception is cleared rather than thrown (a malformed cache is data, not a
 /// failure).
-pub(crate) fn try_json_parse<'a>(
-    env: &'a Env,
-    text: &str,
-) -> napi::Result<Result<Unknown<'a>, String>> {
+fn try_json_parse<'a>(env: &'a Env, text: &str) -> napi::Result<Result<Unknown<'a>, String>> {
     match json_parse(env, text) {
         Ok(v) => Ok(Ok(v)),
         Err(e) => {
@@ -44,6 +57,26 @@ pub(crate) fn try_json_parse<'a>(
             Ok(Err(e.reason))
         }
     }
+}
+
+/// Stored data handed to JavaScript: read (if still on disk) and parsed once with `JSON.parse`,
+/// which is its validation; `Ok(Err(_))` when it cannot be read or is not JSON (a malformed
+/// cache, not a failure).
+pub(crate) fn parse_stored<'a>(
+    env: &'a Env,
+    data: &JsonData,
+) -> napi::Result<Result<Unknown<'a>, DataError>> {
+    let text = match data.text() {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(match try_json_parse(env, text)? {
+        Ok(value) => {
+            data.mark_valid();
+            Ok(value)
+        }
+        Err(message) => Err(DataError::malformed(format!("invalid JSON: {message}"))),
+    })
 }
 
 /// A Rust value handed to JavaScript through `JSON.parse` of its JSON text (raw JSON inside,
@@ -64,22 +97,13 @@ pub(crate) fn into_js_json<'a, T: serde::Serialize>(
     env: &'a Env,
     value: T,
 ) -> napi::Result<Unknown<'a>> {
-    use napi::bindgen_prelude::ToNapiValue;
     let text = serde_json::to_string(&value)
         .map_err(|e| to_js(env, &CoreError::Internal(format!("serialise: {e}"))))?;
     drop(value);
     release_freed_memory();
-    // SAFETY: a string value created in this env's current scope.
-    let js_text = unsafe {
-        let raw = <&str as ToNapiValue>::to_napi_value(env.raw(), text.as_str())?;
-        Unknown::from_raw_unchecked(env.raw(), raw)
-    };
+    let js_text = js_string(env, &text)?;
     drop(text);
-    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
-    let parse: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("parse")?;
-    let v = parse.apply(json, js_text)?;
-    // SAFETY: the value lives in the current handle scope, as `env` does.
-    Ok(unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(v) })
+    json_parse_string(env, js_text)
 }
 
 /// Hands memory the allocator keeps after a large result was freed back to the system, so V8's

@@ -15,7 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { makeProducer, parseCachedData } from '../examples/host/analysis.mjs'
+import { dispatchInput } from '../examples/host/analysis.mjs'
 
 const require = createRequire(import.meta.url)
 const cachecore = require('../index.js')
@@ -50,15 +50,7 @@ function hostInput(cfg, stats) {
     locales: { source: 'en', directory: 'locales', mode: 'flat_file', structure: cfg.structure ?? 'locale_file' },
   }
   return {
-    state,
-    runtime,
-    rebuildConfig: cachecore.resolveCacheRebuildConfig(cfg.profile ? { profile: cfg.profile } : {}),
-    sourceLocalePath: project.sourceLocalePath,
-    srcRoot: project.srcRoot,
-    localesDir: project.localesDir,
-    locales: project.locales,
-    producer: makeProducer(project, stats),
-    parseCachedData,
+    ...dispatchInput(cachecore, project, { state, runtime, profile: cfg.profile, stats }),
     ...(cfg.baselineFile ? { baselineFiles: JSON.parse(fs.readFileSync(cfg.baselineFile, 'utf8')) } : {}),
   }
 }

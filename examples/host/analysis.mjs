@@ -179,3 +179,22 @@ export function makeProducer(project, stats = {}) {
     return data
   }
 }
+
+/**
+ * The host's dispatch input: its project layout, the rebuild config of the `--cache-profile`
+ * it was given (`profile`, optional), its producer (reporting into `stats`) and its validator.
+ * `cachecore` is the loaded addon.
+ */
+export function dispatchInput(cachecore, project, { state, runtime, profile, stats }) {
+  return {
+    state,
+    runtime,
+    rebuildConfig: cachecore.resolveCacheRebuildConfig(profile ? { profile } : {}),
+    sourceLocalePath: project.sourceLocalePath,
+    srcRoot: project.srcRoot,
+    localesDir: project.localesDir,
+    locales: project.locales,
+    producer: makeProducer(project, stats),
+    parseCachedData,
+  }
+}

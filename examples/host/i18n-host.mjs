@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import { makeProducer, parseCachedData } from './analysis.mjs'
+import { dispatchInput } from './analysis.mjs'
 
 const require = createRequire(import.meta.url)
 const cachecore = require('../../index.js')
@@ -90,17 +90,9 @@ const { state, warnings: stateWarnings } = cachecore.initializeCacheState({
 const stats = {}
 let result
 try {
-  result = cachecore.getOrBuildCachedProjectData({
-    state,
-    runtime,
-    rebuildConfig: cachecore.resolveCacheRebuildConfig(flags['cache-profile'] ? { profile: flags['cache-profile'] } : {}),
-    sourceLocalePath: project.sourceLocalePath,
-    srcRoot: project.srcRoot,
-    localesDir: project.localesDir,
-    locales: project.locales,
-    producer: makeProducer(project, stats),
-    parseCachedData,
-  })
+  result = cachecore.getOrBuildCachedProjectData(
+    dispatchInput(cachecore, project, { state, runtime, profile: flags['cache-profile'], stats }),
+  )
 } catch (e) {
   fail(e.code ?? 'INTERNAL', String(e.message).split('\n')[0], 3)
 }

@@ -76,6 +76,13 @@ pub struct WatchOptions {
     /// Follow symlinks that stay inside the root (default false). When true, every batch is a
     /// full re-check (what a path names depends on links elsewhere).
     pub follow_symlinks: Option<bool>,
+    /// Apply git's ignore rules (default true; the same rules as `fingerprint`), as ripgrep and fd do: `.ignore` files always,
+    /// and inside a git work tree `.gitignore` files (the root's, below it and above it up to
+    /// the repository root), `.git/info/exclude` and the global excludes file
+    /// (`core.excludesFile`, else `~/.config/git/ignore`); `.git` is never walked. The git
+    /// index is not read: a committed file that matches a rule is left out too. `false`: every
+    /// file the include and exclude rules keep.
+    pub gitignore: Option<bool>,
     /// Hash algorithm (default `sha256`).
     pub hash: Option<HashAlgorithm>,
     /// Stat trust strategy (default `content`).
@@ -165,6 +172,10 @@ pub enum WatchRescanReason {
     /// `rescan()` was called.
     #[napi(value = "requested")]
     Requested,
+    /// An ignore file changed (`.gitignore`, `.ignore`, `.git/info/exclude`) with `gitignore`
+    /// on: which files count may have changed anywhere below it.
+    #[napi(value = "ignore_rules")]
+    IgnoreRules,
 }
 
 /// A full rescan, and why.
@@ -248,6 +259,7 @@ fn to_event(e: core::WatchEvent) -> WatchEvent {
                 core::RescanReason::RootChanged => WatchRescanReason::RootChanged,
                 core::RescanReason::UnknownPath => WatchRescanReason::UnknownPath,
                 core::RescanReason::Requested => WatchRescanReason::Requested,
+                core::RescanReason::IgnoreRules => WatchRescanReason::IgnoreRules,
             },
         }),
         warnings: e.warnings.into_iter().map(Into::into).collect(),
@@ -295,7 +307,7 @@ fn rel_dir(d: &str) -> String {
 }
 
 fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
-    let fingerprint = base_options(
+    let mut fingerprint = base_options(
         &o.root,
         o.include.take(),
         o.exclude.take(),
@@ -305,6 +317,7 @@ fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
         o.strategy.take(),
     )
     .map_err(|e| to_js(env, &e))?;
+    fingerprint.gitignore = o.gitignore.unwrap_or(true);
     Ok(core::WatchOptions {
         fingerprint,
         poll: o.poll.unwrap_or(false),

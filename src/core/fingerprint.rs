@@ -78,6 +78,8 @@ pub struct FingerprintOptions {
     pub max_depth: usize,
     /// Follow symlinks (inside the root).
     pub follow_symlinks: bool,
+    /// Apply git's ignore rules (see [`crate::core::ignore_rules`]).
+    pub gitignore: bool,
     /// Hash algorithm.
     pub algorithm: HashAlgo,
     /// How far stat data is trusted.
@@ -94,13 +96,15 @@ pub struct FingerprintOptions {
 }
 
 impl FingerprintOptions {
-    /// Defaults for a root: no filter, depth 48, links not followed, sha256, content strategy.
+    /// Defaults for a root: no filter, no ignore rules, depth 48, links not followed, sha256,
+    /// content strategy.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         FingerprintOptions {
             root: root.into(),
             filter: FilterSpec::default(),
             max_depth: walk::DEFAULT_MAX_DEPTH,
             follow_symlinks: false,
+            gitignore: false,
             algorithm: HashAlgo::Sha256,
             strategy: Strategy::Content,
             previous: Previous::None,
@@ -143,6 +147,8 @@ pub struct Counts {
     pub unreadable: u64,
     /// FIFOs, sockets and devices skipped.
     pub special: u64,
+    /// Files and directories the ignore rules left out (a directory counts once).
+    pub ignored: u64,
 }
 
 /// Wall time of each phase, in milliseconds.
@@ -180,6 +186,8 @@ pub struct FingerprintOutcome {
     /// Paths (directories and files) that could not be read: everything at or under them is
     /// unknown, and not recorded.
     pub unreadable: Vec<String>,
+    /// Paths the ignore rules left out (directories with a trailing `/`), sorted.
+    pub ignored: Vec<String>,
 }
 
 impl FingerprintOutcome {
@@ -376,10 +384,13 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             filter: &filter,
             max_depth: opts.max_depth,
             follow_symlinks: opts.follow_symlinks,
+            gitignore: opts.gitignore,
         },
         ctl,
     )?;
     let t_walk = t0.elapsed();
+    let mut walked = walked;
+    let ignored = std::mem::take(&mut walked.ignored);
     warnings.extend(walked.warnings.iter().cloned());
     warnings.extend(walk::portability_warnings(&walked.entries));
     let ev = evaluate(
@@ -469,7 +480,6 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         algorithm: opts.algorithm,
         files,
         delta,
-        counts,
         timings: Timings {
             load_ms: ms(t_load),
             walk_ms: ms(t_walk - t_load),
@@ -477,9 +487,14 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             write_ms: ms(t_end - t_hash),
             total_ms: ms(t_end),
         },
+        counts: Counts {
+            ignored: ignored.len() as u64,
+            ..counts
+        },
         warnings,
         written,
         unreadable,
+        ignored,
     })
 }
 

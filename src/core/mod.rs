@@ -10,6 +10,7 @@ pub mod filter;
 pub mod fingerprint;
 pub mod hash;
 pub mod hints;
+pub mod ignore_rules;
 pub mod manifest;
 pub mod relpath;
 pub mod stat;

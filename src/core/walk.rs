@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use super::control::Control;
 use super::error::{CoreError, CoreResult, Warning};
 use super::filter::Filter;
+use super::ignore_rules::{IgnoreDir, IgnoreRules, DOT_GITIGNORE, DOT_IGNORE};
 use super::stat::StatTuple;
 
 /// Default depth cap (directories nested deeper are not entered).
@@ -29,6 +30,10 @@ pub struct WalkOptions<'a> {
     pub max_depth: usize,
     /// Follow symbolic links (inside the root only).
     pub follow_symlinks: bool,
+    /// Apply git's ignore rules ([`IgnoreRules`]): `.gitignore` files, `info/exclude` and the
+    /// global excludes file inside a git work tree, `.ignore` files everywhere; `.git` is
+    /// never walked.
+    pub gitignore: bool,
 }
 
 /// One kept entry.
@@ -54,6 +59,9 @@ pub struct WalkOutput {
     pub dirs: u64,
     /// FIFOs, sockets and devices skipped.
     pub special: u64,
+    /// Root-relative paths the ignore rules left out (with `gitignore`): files, and directories
+    /// that were not entered (with a trailing `/`; nothing under them is listed). Sorted.
+    pub ignored: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -94,18 +102,31 @@ impl Ancestors {
 struct Ctx<'a> {
     canonical_root: Option<PathBuf>,
     opts: &'a WalkOptions<'a>,
+    /// Git's ignore rules, when `gitignore` is on.
+    ignore: Option<IgnoreRules>,
     ctl: &'a Control,
     out: Mutex<WalkOutput>,
     loops_reported: Mutex<HashSet<DirId>>,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(canonical_root: Option<PathBuf>, opts: &'a WalkOptions<'a>, ctl: &'a Control) -> Self {
+    fn new(
+        root: &Path,
+        canonical_root: Option<PathBuf>,
+        opts: &'a WalkOptions<'a>,
+        ctl: &'a Control,
+    ) -> Self {
+        let ignore = opts.gitignore.then(|| IgnoreRules::discover(root));
+        let mut out = WalkOutput::default();
+        if let Some(rules) = &ignore {
+            out.warnings.extend(rules.warnings.iter().cloned());
+        }
         Ctx {
             canonical_root,
             opts,
+            ignore,
             ctl,
-            out: Mutex::new(WalkOutput::default()),
+            out: Mutex::new(out),
             loops_reported: Mutex::new(HashSet::new()),
         }
     }
@@ -118,7 +139,32 @@ impl<'a> Ctx<'a> {
             out.entries.append(&mut batch.entries);
             out.unreadable.append(&mut batch.unreadable);
             out.warnings.append(&mut batch.warnings);
+            out.ignored.append(&mut batch.ignored);
         }
+    }
+
+    /// Whether the ignore rules leave out the entry `rel` of a directory with node `node`
+    /// (noted in the batch when they do).
+    fn ignored(
+        &self,
+        node: Option<&Arc<IgnoreDir>>,
+        rel: &str,
+        is_dir: bool,
+        batch: &mut Batch,
+    ) -> bool {
+        let Some(rules) = &self.ignore else {
+            return false;
+        };
+        let out = rules.is_ignored(node, rel, is_dir);
+        if out {
+            // Directories with a trailing `/`, as `git status --ignored` prints them.
+            batch.ignored.push(if is_dir {
+                format!("{rel}/")
+            } else {
+                rel.to_string()
+            });
+        }
+        out
     }
 
     /// The output, sorted so it never depends on scheduling.
@@ -129,8 +175,12 @@ impl<'a> Ctx<'a> {
             .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
         out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         out.unreadable.sort_unstable();
+        out.ignored.sort_unstable();
         out.warnings
             .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+        // A walk of several paths reads the same ignore files more than once: one warning each.
+        out.warnings
+            .dedup_by(|a, b| a.code == "ignore_file_invalid" && a == b);
         Ok(out)
     }
 }
@@ -163,6 +213,16 @@ pub fn check_root(root: &Path) -> CoreResult<()> {
     }
 }
 
+/// Where an entry is being visited from: the directory being listed.
+struct Parent {
+    /// The directory's depth (the root is 0).
+    depth: usize,
+    /// Directory identities from the root down to it (loop detection).
+    ancestors: Arc<Ancestors>,
+    /// Its ignore rules node (with `gitignore`).
+    ignore: Option<Arc<IgnoreDir>>,
+}
+
 /// Walks `root` in parallel. Fails only when the root itself is unusable or on abort.
 pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<WalkOutput> {
     check_root(root)?;
@@ -172,13 +232,17 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<Wa
     } else {
         None
     };
-    let ctx = Ctx::new(canonical_root, opts, ctl);
-    let ancestors = Arc::new(Ancestors {
-        id: root_id,
-        parent: None,
-    });
+    let ctx = Ctx::new(root, canonical_root, opts, ctl);
+    let at = Parent {
+        depth: 0,
+        ancestors: Arc::new(Ancestors {
+            id: root_id,
+            parent: None,
+        }),
+        ignore: None,
+    };
     rayon::scope(|s| {
-        walk_dir(s, &ctx, root.to_path_buf(), String::new(), 0, ancestors);
+        walk_dir(s, &ctx, root.to_path_buf(), String::new(), at);
     });
     ctl.check()?;
     ctx.finish()
@@ -186,7 +250,8 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, ctl: &Control) -> CoreResult<Wa
 
 /// Walks only the given root-relative paths (and, for a directory, everything under it), as a
 /// full walk would see them: a path is kept only when every directory above it would be
-/// entered (not excluded, within the depth cap, a real directory) and it passes the filter.
+/// entered (not excluded or ignored, within the depth cap, a real directory) and it passes the
+/// filter and the ignore rules.
 /// The output holds what exists at or under each path; a path that is gone yields nothing.
 /// Paths must not overlap. For links that are followed, a path is not enough to know what
 /// leads to it: callers walk the whole root instead (`follow_symlinks` must be false here).
@@ -200,7 +265,7 @@ pub fn walk_paths(
     if opts.follow_symlinks || rels.iter().any(|r| r.is_empty()) {
         return walk(root, opts, ctl);
     }
-    let ctx = Ctx::new(None, opts, ctl);
+    let ctx = Ctx::new(root, None, opts, ctl);
     let top = Arc::new(Ancestors {
         id: None,
         parent: None,
@@ -216,6 +281,13 @@ pub fn walk_paths(
     ctx.finish()
 }
 
+/// Whether a directory listing holds a regular file named `name`.
+fn lists_file(entries: &[fs::DirEntry], name: &str) -> bool {
+    entries
+        .iter()
+        .any(|e| e.file_name() == name && e.file_type().is_ok_and(|t| t.is_file()))
+}
+
 fn visit_path<'s>(
     s: &rayon::Scope<'s>,
     ctx: &'s Ctx<'s>,
@@ -226,15 +298,43 @@ fn visit_path<'s>(
 ) {
     let parts: Vec<&str> = rel.split('/').collect();
     let n = parts.len();
+    let exists = |dir: &Path, name: &str| {
+        fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.file_type().is_file())
+    };
+    // The ignore rules of the root, then of every directory above the path.
+    let mut node = ctx.ignore.as_ref().and_then(|rules| {
+        rules.enter(
+            None,
+            root,
+            "",
+            exists(root, DOT_IGNORE),
+            exists(root, DOT_GITIGNORE),
+            &mut batch.warnings,
+        )
+    });
     // Every directory above must be one the full walk enters.
     for i in 0..n - 1 {
         let dir_rel = parts[..=i].join("/");
         if ctx.opts.filter.skip_dir(parts[i], &dir_rel) || i + 1 > ctx.opts.max_depth {
             return;
         }
-        match fs::symlink_metadata(root.join(&dir_rel)) {
+        let dir_abs = root.join(&dir_rel);
+        match fs::symlink_metadata(&dir_abs) {
             Ok(md) if md.is_dir() => {}
             _ => return,
+        }
+        if let Some(rules) = &ctx.ignore {
+            if rules.is_ignored(node.as_ref(), &dir_rel, true) {
+                return;
+            }
+            node = rules.enter(
+                node.as_ref(),
+                &dir_abs,
+                &dir_rel,
+                exists(&dir_abs, DOT_IGNORE),
+                exists(&dir_abs, DOT_GITIGNORE),
+                &mut batch.warnings,
+            );
         }
     }
     let name = parts[n - 1];
@@ -251,29 +351,22 @@ fn visit_path<'s>(
         }
         Err(e) => return report_unreadable(batch, rel, "unreadable_file", &e),
     };
-    let ft = md.file_type();
-    let opts = ctx.opts;
-    if ft.is_dir() {
-        enter_dir(s, ctx, abs, rel.to_string(), name, n - 1, top, None, batch);
-    } else if ft.is_file() {
-        if opts.filter.keep_file(name, rel) {
-            batch.entries.push(WalkEntry {
-                rel: rel.to_string(),
-                stat: StatTuple::from_metadata(&md),
-            });
-        }
-    } else if ft.is_symlink() {
-        visit_link(s, ctx, abs, rel.to_string(), name, n - 1, top, batch);
-    } else {
-        batch.special += 1;
-        if opts.filter.keep_file(name, rel) {
-            batch.warnings.push(Warning::at(
-                "special_file",
-                format!("{rel} is a FIFO, socket or device; it is never opened"),
-                rel,
-            ));
-        }
-    }
+    let at = Parent {
+        depth: n - 1,
+        ancestors: top.clone(),
+        ignore: node,
+    };
+    visit_typed(
+        s,
+        ctx,
+        abs,
+        rel.to_string(),
+        name,
+        &at,
+        md.file_type(),
+        || Ok(md),
+        batch,
+    );
 }
 
 #[derive(Default)]
@@ -281,29 +374,56 @@ struct Batch {
     entries: Vec<WalkEntry>,
     unreadable: Vec<String>,
     warnings: Vec<Warning>,
+    ignored: Vec<String>,
     special: u64,
 }
 
-fn walk_dir<'s>(
-    s: &rayon::Scope<'s>,
-    ctx: &'s Ctx<'s>,
-    abs: PathBuf,
-    rel: String,
-    depth: usize,
-    ancestors: Arc<Ancestors>,
-) {
+fn walk_dir<'s>(s: &rayon::Scope<'s>, ctx: &'s Ctx<'s>, abs: PathBuf, rel: String, at: Parent) {
     if ctx.ctl.cancelled() {
         return;
     }
     let mut batch = Batch::default();
     match fs::read_dir(&abs) {
         Ok(rd) => {
-            for item in rd {
-                match item {
-                    Ok(entry) => visit(s, ctx, &abs, &rel, depth, &ancestors, entry, &mut batch),
-                    Err(e) => {
-                        report_unreadable(&mut batch, &rel, "unreadable_dir", &e);
-                        break;
+            let mut here = Parent {
+                depth: at.depth,
+                ancestors: at.ancestors,
+                ignore: None,
+            };
+            match &ctx.ignore {
+                None => {
+                    for item in rd {
+                        match item {
+                            Ok(entry) => visit(s, ctx, &abs, &rel, &here, entry, &mut batch),
+                            Err(e) => {
+                                report_unreadable(&mut batch, &rel, "unreadable_dir", &e);
+                                break;
+                            }
+                        }
+                    }
+                }
+                Some(rules) => {
+                    // The listing first: this directory's ignore files apply to its entries.
+                    let mut entries = Vec::new();
+                    for item in rd {
+                        match item {
+                            Ok(entry) => entries.push(entry),
+                            Err(e) => {
+                                report_unreadable(&mut batch, &rel, "unreadable_dir", &e);
+                                break;
+                            }
+                        }
+                    }
+                    here.ignore = rules.enter(
+                        at.ignore.as_ref(),
+                        &abs,
+                        &rel,
+                        lists_file(&entries, DOT_IGNORE),
+                        lists_file(&entries, DOT_GITIGNORE),
+                        &mut batch.warnings,
+                    );
+                    for entry in entries {
+                        visit(s, ctx, &abs, &rel, &here, entry, &mut batch);
                     }
                 }
             }
@@ -337,14 +457,12 @@ fn report_unreadable(batch: &mut Batch, rel: &str, code: &'static str, e: &io::E
     ));
 }
 
-#[allow(clippy::too_many_arguments)]
 fn visit<'s>(
     s: &rayon::Scope<'s>,
     ctx: &'s Ctx<'s>,
     dir_abs: &Path,
     dir_rel: &str,
-    depth: usize,
-    ancestors: &Arc<Ancestors>,
+    at: &Parent,
     entry: fs::DirEntry,
     batch: &mut Batch,
 ) {
@@ -363,24 +481,42 @@ fn visit<'s>(
         Ok(ft) => ft,
         Err(e) => return report_unreadable(batch, &rel, "unreadable_file", &e),
     };
+    visit_typed(
+        s,
+        ctx,
+        dir_abs.join(name),
+        rel,
+        name,
+        at,
+        ft,
+        || entry.metadata(),
+        batch,
+    );
+}
+
+/// Visits one entry whose type is known; `metadata` gives its stat (only called for a file
+/// that is kept).
+#[allow(clippy::too_many_arguments)]
+fn visit_typed<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    abs: PathBuf,
+    rel: String,
+    name: &str,
+    at: &Parent,
+    ft: fs::FileType,
+    metadata: impl FnOnce() -> io::Result<fs::Metadata>,
+    batch: &mut Batch,
+) {
     let opts = ctx.opts;
     if ft.is_dir() {
-        enter_dir(
-            s,
-            ctx,
-            dir_abs.join(name),
-            rel,
-            name,
-            depth,
-            ancestors,
-            None,
-            batch,
-        );
+        enter_dir(s, ctx, abs, rel, name, at, None, batch);
     } else if ft.is_file() {
-        if !opts.filter.keep_file(name, &rel) {
+        if !opts.filter.keep_file(name, &rel) || ctx.ignored(at.ignore.as_ref(), &rel, false, batch)
+        {
             return;
         }
-        match entry.metadata() {
+        match metadata() {
             Ok(md) => batch.entries.push(WalkEntry {
                 rel,
                 stat: StatTuple::from_metadata(&md),
@@ -389,19 +525,11 @@ fn visit<'s>(
             Err(e) => report_unreadable(batch, &rel, "unreadable_file", &e),
         }
     } else if ft.is_symlink() {
-        visit_link(
-            s,
-            ctx,
-            dir_abs.join(name),
-            rel,
-            name,
-            depth,
-            ancestors,
-            batch,
-        );
+        visit_link(s, ctx, abs, rel, name, at, batch);
     } else {
         batch.special += 1;
-        if opts.filter.keep_file(name, &rel) {
+        if opts.filter.keep_file(name, &rel) && !ctx.ignored(at.ignore.as_ref(), &rel, false, batch)
+        {
             batch.warnings.push(Warning::at(
                 "special_file",
                 format!("{rel} is a FIFO, socket or device; it is never opened"),
@@ -418,15 +546,14 @@ fn enter_dir<'s>(
     abs: PathBuf,
     rel: String,
     name: &str,
-    depth: usize,
-    ancestors: &Arc<Ancestors>,
+    at: &Parent,
     id: Option<DirId>,
     batch: &mut Batch,
 ) {
-    if ctx.opts.filter.skip_dir(name, &rel) {
+    if ctx.opts.filter.skip_dir(name, &rel) || ctx.ignored(at.ignore.as_ref(), &rel, true, batch) {
         return;
     }
-    if depth + 1 > ctx.opts.max_depth {
+    if at.depth + 1 > ctx.opts.max_depth {
         batch.warnings.push(Warning::at(
             "depth_limit",
             format!(
@@ -444,25 +571,28 @@ fn enter_dir<'s>(
         }
         None => None,
     };
-    let child = Arc::new(Ancestors {
-        id,
-        parent: Some(ancestors.clone()),
-    });
-    s.spawn(move |s| walk_dir(s, ctx, abs, rel, depth + 1, child));
+    let child = Parent {
+        depth: at.depth + 1,
+        ancestors: Arc::new(Ancestors {
+            id,
+            parent: Some(at.ancestors.clone()),
+        }),
+        ignore: at.ignore.clone(),
+    };
+    s.spawn(move |s| walk_dir(s, ctx, abs, rel, child));
 }
 
-#[allow(clippy::too_many_arguments)]
 fn visit_link<'s>(
     s: &rayon::Scope<'s>,
     ctx: &'s Ctx<'s>,
     abs: PathBuf,
     rel: String,
     name: &str,
-    depth: usize,
-    ancestors: &Arc<Ancestors>,
+    at: &Parent,
     batch: &mut Batch,
 ) {
     let filter = ctx.opts.filter;
+    let node = at.ignore.as_ref();
     let record_link = |batch: &mut Batch, rel: String| match fs::symlink_metadata(&abs) {
         Ok(md) => batch.entries.push(WalkEntry {
             rel,
@@ -471,8 +601,11 @@ fn visit_link<'s>(
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => report_unreadable(batch, &rel, "unreadable_file", &e),
     };
+    // A link is recorded as a link (git's view of it) unless it is followed.
+    let keep_link =
+        |batch: &mut Batch| filter.keep_file(name, &rel) && !ctx.ignored(node, &rel, false, batch);
     if !ctx.opts.follow_symlinks {
-        if filter.keep_file(name, &rel) {
+        if keep_link(batch) {
             record_link(batch, rel);
         }
         return;
@@ -481,7 +614,7 @@ fn visit_link<'s>(
         Ok(md) => md,
         Err(_) => {
             // Broken (or looping) link: recorded as a link, as when links are not followed.
-            if filter.keep_file(name, &rel) {
+            if keep_link(batch) {
                 batch.warnings.push(Warning::at(
                     "broken_symlink",
                     format!("{rel} is a symlink whose target cannot be reached"),
@@ -497,6 +630,9 @@ fn visit_link<'s>(
         _ => false,
     };
     if !inside {
+        if ctx.ignored(node, &rel, target.is_dir(), batch) {
+            return;
+        }
         if target.is_dir() || filter.keep_file(name, &rel) {
             batch.warnings.push(Warning::at(
                 "symlink_outside_root",
@@ -511,7 +647,7 @@ fn visit_link<'s>(
     }
     if target.is_dir() {
         if let Some(id) = dir_id(&target) {
-            if ancestors.contains(id) {
+            if at.ancestors.contains(id) {
                 let first = ctx
                     .loops_reported
                     .lock()
@@ -526,12 +662,12 @@ fn visit_link<'s>(
                 }
                 return;
             }
-            enter_dir(s, ctx, abs, rel, name, depth, ancestors, Some(id), batch);
+            enter_dir(s, ctx, abs, rel, name, at, Some(id), batch);
         } else {
-            enter_dir(s, ctx, abs, rel, name, depth, ancestors, None, batch);
+            enter_dir(s, ctx, abs, rel, name, at, None, batch);
         }
     } else if target.is_file() {
-        if filter.keep_file(name, &rel) {
+        if filter.keep_file(name, &rel) && !ctx.ignored(node, &rel, false, batch) {
             batch.entries.push(WalkEntry {
                 rel,
                 stat: StatTuple::from_metadata(&target),
@@ -707,6 +843,7 @@ mod tests {
             filter,
             max_depth: DEFAULT_MAX_DEPTH,
             follow_symlinks: follow,
+            gitignore: false,
         };
         walk(root, &opts, &Control::default()).unwrap()
     }
@@ -742,6 +879,7 @@ mod tests {
             filter: &f,
             max_depth: 4,
             follow_symlinks: false,
+            gitignore: false,
         };
         let e = walk(&d.path().join("nope"), &opts, &Control::default()).unwrap_err();
         assert_eq!(e.code(), "ROOT_NOT_FOUND");
@@ -761,6 +899,7 @@ mod tests {
             filter: &f,
             max_depth: 2,
             follow_symlinks: false,
+            gitignore: false,
         };
         let out = walk(d.path(), &opts, &Control::default()).unwrap();
         assert_eq!(rels(&out), ["1/ok.txt"]);

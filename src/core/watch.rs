@@ -271,6 +271,9 @@ pub enum RescanReason {
     UnknownPath,
     /// The host asked for it.
     Requested,
+    /// An ignore file changed (`.gitignore`, `.ignore`, `.git/info/exclude`) with `gitignore`
+    /// on: which files count may have changed anywhere below it.
+    IgnoreRules,
 }
 
 impl RescanReason {
@@ -283,6 +286,7 @@ impl RescanReason {
             RescanReason::RootChanged => "root_changed",
             RescanReason::UnknownPath => "unknown_path",
             RescanReason::Requested => "requested",
+            RescanReason::IgnoreRules => "ignore_rules",
         }
     }
 }
@@ -346,6 +350,8 @@ struct Index {
     unreadable: BTreeSet<String>,
     /// Directories the walk did not enter because of the depth cap.
     depth_limited: BTreeSet<String>,
+    /// What the ignore rules left out (directories with a trailing `/`).
+    ignored: BTreeSet<String>,
     ready: bool,
 }
 
@@ -357,10 +363,14 @@ fn depth_limited_of(warnings: &[Warning]) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Index {
-    fn replace(&mut self, files: Vec<FileState>, unreadable: Vec<String>, warnings: &[Warning]) {
-        self.files = files.into_iter().map(|f| (f.path.clone(), f)).collect();
-        self.unreadable = unreadable.into_iter().collect();
-        self.depth_limited = depth_limited_of(warnings).collect();
+    fn replace(&mut self, o: &mut fp::FingerprintOutcome) {
+        self.files = std::mem::take(&mut o.files)
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect();
+        self.unreadable = std::mem::take(&mut o.unreadable).into_iter().collect();
+        self.depth_limited = depth_limited_of(&o.warnings).collect();
+        self.ignored = std::mem::take(&mut o.ignored).into_iter().collect();
     }
 
     fn sorted(&self) -> Vec<FileState> {
@@ -773,7 +783,7 @@ impl Worker {
         opts.previous = Previous::None;
         opts.write_to = None;
         match fp::fingerprint(&opts, &ctl) {
-            Ok(o) => {
+            Ok(mut o) => {
                 warnings.extend(o.warnings.iter().cloned());
                 let counts = WatchCounts {
                     files: o.files.len() as u64,
@@ -782,10 +792,10 @@ impl Worker {
                     bytes_hashed: o.counts.bytes_hashed,
                     ..WatchCounts::default()
                 };
-                let mut delta = o.delta;
+                let mut delta = std::mem::take(&mut o.delta);
                 delta.unchanged.clear();
                 if let Ok(mut idx) = self.shared.index.lock() {
-                    idx.replace(o.files, o.unreadable, &o.warnings);
+                    idx.replace(&mut o);
                     idx.ready = true;
                 }
                 self.emit(WatchEventKind::Ready, delta, counts, None, warnings, t0);
@@ -918,6 +928,12 @@ impl Worker {
                 None => self.pending.rescan(RescanReason::UnknownPath),
                 Some(None) => self.pending.touch(),
                 Some(Some(rel)) if rel.is_empty() => self.pending.rescan(RescanReason::RootChanged),
+                Some(Some(rel))
+                    if self.opts.fingerprint.gitignore
+                        && super::ignore_rules::is_ignore_file(&rel) =>
+                {
+                    self.pending.rescan(RescanReason::IgnoreRules)
+                }
                 Some(Some(rel)) => {
                     self.pending.dirty.insert(rel);
                     self.pending.touch();
@@ -1070,7 +1086,7 @@ impl Worker {
             opts.write_to = None;
             let ctl = Control::new(self.shared.cancel.clone(), None);
             match fp::fingerprint(&opts, &ctl) {
-                Ok(o) => {
+                Ok(mut o) => {
                     warnings.extend(o.warnings.iter().cloned());
                     let counts = WatchCounts {
                         files: o.files.len() as u64,
@@ -1080,10 +1096,10 @@ impl Worker {
                         reused: o.counts.reused,
                         bytes_hashed: o.counts.bytes_hashed,
                     };
-                    let mut delta = o.delta;
+                    let mut delta = std::mem::take(&mut o.delta);
                     delta.unchanged.clear();
                     if let Ok(mut idx) = self.shared.index.lock() {
-                        idx.replace(o.files, o.unreadable, &o.warnings);
+                        idx.replace(&mut o);
                         self.shared.stale.store(false, Ordering::SeqCst);
                     }
                     if rescan.is_none() && delta.is_clean() {
@@ -1164,11 +1180,13 @@ impl Worker {
                     filter: &filter,
                     max_depth: fo.max_depth,
                     follow_symlinks: false,
+                    gitignore: fo.gitignore,
                 },
                 &ctl,
             )?;
             let mut walked = walked;
             let walk_warnings = std::mem::take(&mut walked.warnings);
+            let ignored = std::mem::take(&mut walked.ignored);
             let ev = fp::evaluate(
                 &fo.root,
                 fo.algorithm,
@@ -1180,10 +1198,10 @@ impl Worker {
                 true,
                 &ctl,
             )?;
-            Ok::<_, CoreError>((walk_warnings, ev))
+            Ok::<_, CoreError>((walk_warnings, ignored, ev))
         })();
         match result {
-            Ok((walk_warnings, ev)) => {
+            Ok((walk_warnings, ignored, ev)) => {
                 warnings.extend(walk_warnings.iter().cloned());
                 warnings.extend(ev.warnings);
                 let files_after = {
@@ -1201,7 +1219,11 @@ impl Worker {
                         for k in set_under(&idx.depth_limited, s) {
                             idx.depth_limited.remove(&k);
                         }
+                        for k in set_under(&idx.ignored, s) {
+                            idx.ignored.remove(&k);
+                        }
                     }
+                    idx.ignored.extend(ignored);
                     for f in ev.files {
                         idx.files.insert(f.path.clone(), f);
                     }

@@ -96,6 +96,27 @@ fn walk_keeps(filter: &Filter, key: &str) -> bool {
     dirs_entered(filter, key) && filter.keep_file(name, key)
 }
 
+/// Whether the dispatch's walk of `tree` (at `rel` under the watcher's root) would leave out
+/// `ignored` (root-relative; a directory when it ends with `/`) and everything under it.
+fn dropped_anyway(ignored: &str, tree: &WatchedTree<'_>, rel: &str) -> bool {
+    let is_dir = ignored.ends_with('/');
+    let path = ignored.trim_end_matches('/');
+    let Some(key) = key_in(path, rel) else {
+        // Not under the tree: above it (the tree itself is ignored) or beside it.
+        return !(is_dir && (rel == path || rel.starts_with(ignored)));
+    };
+    if key.is_empty() {
+        return false;
+    }
+    let top_level_only = tree.max_depth == 0;
+    if is_dir {
+        // Never entered: by the depth cap of a top-level walk, or by the dispatch's own rules.
+        top_level_only || !dirs_entered(tree.filter, &format!("{key}/x"))
+    } else {
+        (top_level_only && key.contains('/')) || !walk_keeps(tree.filter, key)
+    }
+}
+
 fn tree_records(
     files: &[FileState],
     tree: &WatchedTree<'_>,
@@ -173,6 +194,15 @@ pub fn scan_from_watcher(
     if !w.unreadable.is_empty() || !w.depth_limited.is_empty() {
         return None;
     }
+    // What the watcher's ignore rules left out must be what the dispatch's walks leave out too
+    // (an ignored `node_modules/` the src walk skips anyway): else the dispatch walks.
+    if !w
+        .ignored
+        .iter()
+        .all(|p| dropped_anyway(p, src, src_rel) && dropped_anyway(p, locales, loc_rel))
+    {
+        return None;
+    }
     let s = tree_records(&w.files, src, src_rel, snapshot, now)?;
     let l = tree_records(&w.files, locales, loc_rel, snapshot, now)?;
     Some((s, l))
@@ -181,6 +211,34 @@ pub fn scan_from_watcher(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ignored_paths_the_dispatch_drops_anyway() {
+        let spec = super::super::walk_specs::SrcWalkRules::default().filter_spec();
+        let filter = Filter::new(&spec).unwrap();
+        let tree = WatchedTree {
+            root: Path::new("/p/src"),
+            filter: &filter,
+            spec: &spec,
+            max_depth: 48,
+            hint_prefix: "s:",
+            stored: None,
+        };
+        assert!(dropped_anyway("src/node_modules/", &tree, "src"));
+        assert!(dropped_anyway("dist/", &tree, "src"), "beside the tree");
+        assert!(dropped_anyway("src/a.log", &tree, "src"), "not a src file");
+        assert!(
+            !dropped_anyway("src/gen.ts", &tree, "src"),
+            "a src file the walk keeps"
+        );
+        assert!(
+            !dropped_anyway("src/types/", &tree, "src"),
+            "a directory the walk enters"
+        );
+        assert!(!dropped_anyway("src/", &tree, "src"), "the tree itself");
+        assert!(!dropped_anyway("src/", &tree, "src/x"), "above the tree");
+        assert!(!dropped_anyway("app/", &tree, "app/src"), "above the tree");
+    }
 
     #[test]
     fn walk_keeps_applies_dir_and_file_rules() {

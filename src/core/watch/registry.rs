@@ -39,6 +39,9 @@ pub struct WatchedIndex {
     pub unreadable: Vec<String>,
     /// Directories not entered because of the depth cap, at, under or above the asked trees.
     pub depth_limited: Vec<String>,
+    /// What the ignore rules left out (directories with a trailing `/`), at, under or above
+    /// the asked trees.
+    pub ignored: Vec<String>,
     /// The watcher's filter.
     pub filter: FilterSpec,
     /// The watcher's depth cap.
@@ -236,6 +239,7 @@ fn read_settled(
         files,
         unreadable: near(&idx.unreadable),
         depth_limited: near(&idx.depth_limited),
+        ignored: near(&idx.ignored),
         filter: o.filter.clone(),
         max_depth: o.max_depth,
         follow_symlinks: o.follow_symlinks,

@@ -11,7 +11,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /**
  * A dispatch between its decision and its commit (the two-phase form for asynchronous
- * producers). Made by `beginCachedProjectData`; commit it exactly once.
+ * producers). Made by `beginCachedProjectData` (or `beginCachedProjectDataAsync`); commit it
+ * exactly once (`commit` or `commitAsync`).
  */
 export declare class CachedProjectDataHandle {
   /** The `cache` info so far (`commit` adds write warnings). */
@@ -44,6 +45,12 @@ export declare class CachedProjectDataHandle {
    * is `ALREADY_COMMITTED`.
    */
   commit(data?: unknown): CachedProjectResult
+  /**
+   * `commit` without blocking: the data is serialised on this thread, the atomic writes run
+   * on the libuv pool. Rejects as `commit` throws (`ALREADY_COMMITTED`, `INVALID_DATA`, in
+   * which case the handle stays uncommitted).
+   */
+  commitAsync(data?: unknown): Promise<CachedProjectResult>
 }
 
 /** One target language's translation cache, loaded in memory until `flush`. */
@@ -175,6 +182,15 @@ export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
  * `handle.commit(data)`. `input.producer` is ignored.
  */
 export declare function beginCachedProjectData(input: CachedProjectInput): CachedProjectDataHandle
+
+/**
+ * `beginCachedProjectDataAsync(input) -> Promise<CachedProjectDataHandle>`:
+ * `beginCachedProjectData` without blocking (the walks, stat, hashing and reads on the libuv
+ * pool; `parseCachedData` and the decision on this thread). Run the producer when
+ * `handle.needsProducer`, then `handle.commitAsync(data)` (or `commit`). `input.onProgress` and
+ * `input.signal` as for `getOrBuildCachedProjectDataAsync`; `input.producer` is ignored.
+ */
+export declare function beginCachedProjectDataAsync(input: CachedProjectInput): Promise<CachedProjectDataHandle>
 
 /**
  * The Rust target triple this binary was built for (for example
@@ -376,6 +392,18 @@ export interface CachedProjectInput {
    * src root and the locales dir, when its options allow (default true); else walk.
    */
   useWatcher?: boolean
+  /**
+   * The async forms only: called with progress while the trees are walked and read (at
+   * most every 50 ms, and once when done).
+   */
+  onProgress?: (progress: FingerprintProgress) => void
+  /**
+   * The async forms only: aborts the walk and the hashing, and any step not begun yet
+   * (the producer, the commit); the promise rejects with an `AbortError` (`name:
+   * 'AbortError'`, `cause`: the signal's `reason`, `code: 'ABORTED'`) and nothing is
+   * persisted. Ignored by the sync forms.
+   */
+  signal?: AbortSignal
 }
 
 /** The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`). */
@@ -729,6 +757,9 @@ export interface ClassifyCacheFileDeltaInput {
 /** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
 export declare function commitCachedProjectData(handle: CachedProjectDataHandle, data?: unknown): CachedProjectResult
 
+/** `commitCachedProjectDataAsync(handle, data?)`: `handle.commitAsync(data)`. */
+export declare function commitCachedProjectDataAsync(handle: CachedProjectDataHandle, data?: unknown): Promise<CachedProjectResult>
+
 /**
  * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
  * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
@@ -950,8 +981,9 @@ export type FilesIndexStatus =
 
 /**
  * Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
- * `fingerprintSync`, and with `ABORTED` when `signal` aborts (the walk and the hashing check
- * it between files).
+ * `fingerprintSync`, and, when `signal` aborts (the walk and the hashing check it between
+ * files), with an `AbortError` as Node's own APIs do: `name: 'AbortError'`, `cause` the
+ * signal's `reason`, `code: 'ABORTED'`.
  */
 export declare function fingerprint(options: FingerprintOptions): Promise<FingerprintResult>
 
@@ -975,6 +1007,11 @@ export interface FingerprintCounts {
   unreadable: number
   /** FIFOs, sockets and devices skipped. */
   special: number
+  /**
+   * Files and directories the ignore rules left out (`gitignore`; a directory counts once,
+   * nothing under it is listed).
+   */
+  ignored: number
 }
 
 /** What changed against the previous index; every list sorted by path. */
@@ -1018,6 +1055,15 @@ export interface FingerprintOptions {
   maxDepth?: number
   /** Follow symlinks that stay inside the root (default false: links are recorded as links). */
   followSymlinks?: boolean
+  /**
+   * Apply git's ignore rules (default true), as ripgrep and fd do: `.ignore` files always,
+   * and inside a git work tree `.gitignore` files (the root's, below it and above it up to
+   * the repository root), `.git/info/exclude` and the global excludes file
+   * (`core.excludesFile`, else `~/.config/git/ignore`); `.git` is never walked. The git
+   * index is not read: a committed file that matches a rule is left out too. `false`: every
+   * file the include and exclude rules keep.
+   */
+  gitignore?: boolean
   /** Hash algorithm (default `sha256`). */
   hash?: HashAlgorithm
   /** Stat trust strategy (default `content`). */
@@ -1036,7 +1082,10 @@ export interface FingerprintOptions {
    * calling thread, between steps of the work.
    */
   onProgress?: (arg: FingerprintProgress) => void
-  /** Aborts the async form; it rejects with code `ABORTED` (ignored by the sync form). */
+  /**
+   * Aborts the async form: it rejects with an `AbortError` (`name: 'AbortError'`, `cause`:
+   * the signal's `reason`, `code: 'ABORTED'`). Ignored by the sync form.
+   */
   signal?: AbortSignal
 }
 
@@ -1118,6 +1167,17 @@ export interface FingerprintTimings {
  * unchanged files is a hit with `memoryHit: true`.
  */
 export declare function getOrBuildCachedProjectData(input: CachedProjectInput): CachedProjectResult
+
+/**
+ * `getOrBuildCachedProjectDataAsync(input) -> Promise<{ data, cache, memoryHit, fromWatcher, timings }>`:
+ * `getOrBuildCachedProjectData` without blocking. The walks, stat, hashing and the reads of the
+ * cache files run on the libuv pool, then `parseCachedData` and the decision on this thread,
+ * then `producer(ctx)` (its promise awaited when it returns one), then the writes on the pool.
+ * `input.onProgress` reports the walk and the hashing; `input.signal` aborts (an `AbortError`,
+ * nothing persisted). A producer that throws or rejects rejects the promise with the same
+ * value, and nothing is persisted; `undefined` (or a promise of it) is `INVALID_DATA`.
+ */
+export declare function getOrBuildCachedProjectDataAsync(input: CachedProjectInput): Promise<CachedProjectResult>
 
 /**
  * A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
@@ -1505,6 +1565,15 @@ export interface WatchOptions {
    * full re-check (what a path names depends on links elsewhere).
    */
   followSymlinks?: boolean
+  /**
+   * Apply git's ignore rules (default true; the same rules as `fingerprint`), as ripgrep and fd do: `.ignore` files always,
+   * and inside a git work tree `.gitignore` files (the root's, below it and above it up to
+   * the repository root), `.git/info/exclude` and the global excludes file
+   * (`core.excludesFile`, else `~/.config/git/ignore`); `.git` is never walked. The git
+   * index is not read: a committed file that matches a rule is left out too. `false`: every
+   * file the include and exclude rules keep.
+   */
+  gitignore?: boolean
   /** Hash algorithm (default `sha256`). */
   hash?: HashAlgorithm
   /** Stat trust strategy (default `content`). */
@@ -1543,4 +1612,4 @@ export interface WatchRescan {
 }
 
 /** Why a full rescan ran. */
-export type WatchRescanReason = 'overflow' | 'watcher_error' | 'watch_limit' | 'root_changed' | 'unknown_path' | 'requested'
+export type WatchRescanReason = 'overflow' | 'watcher_error' | 'watch_limit' | 'root_changed' | 'unknown_path' | 'requested' | 'ignore_rules'

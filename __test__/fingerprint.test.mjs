@@ -173,11 +173,14 @@ test('progress is reported, sync and async, ending with done', async (t) => {
   assert.equal(seenAsync.at(-1).phase, 'done')
 })
 
-test('abort rejects with ABORTED, before and during the work', async (t) => {
+test('abort rejects with an AbortError (code ABORTED, cause: the reason), before and during the work', async (t) => {
   const root = bigTree(t)
   const pre = new AbortController()
   pre.abort()
-  await assert.rejects(fingerprint({ root, signal: pre.signal }), (e) => e.code === 'ABORTED')
+  await assert.rejects(
+    fingerprint({ root, signal: pre.signal }),
+    (e) => e.name === 'AbortError' && e.code === 'ABORTED' && e.cause === pre.signal.reason,
+  )
 
   const ac = new AbortController()
   let events = 0
@@ -193,7 +196,7 @@ test('abort rejects with ABORTED, before and during the work', async (t) => {
   })
   // Abort on the first progress event, or after 20 ms if none came yet.
   setTimeout(() => ac.abort(), 20)
-  await assert.rejects(p, (e) => e.code === 'ABORTED')
+  await assert.rejects(p, (e) => e.name === 'AbortError' && e.code === 'ABORTED' && e.cause === ac.signal.reason)
   // The addon stays usable afterwards.
   assert.equal(fingerprintSync({ root }).records.length, 64)
 })

@@ -99,6 +99,16 @@ pub struct CachedProjectInput<'a> {
     /// Take the current records from a live, settled `watch()` of this process covering the
     /// src root and the locales dir, when its options allow (default true); else walk.
     pub use_watcher: Option<bool>,
+    /// The async forms only: called with progress while the trees are walked and read (at
+    /// most every 50 ms, and once when done).
+    #[napi(ts_type = "(progress: FingerprintProgress) => void")]
+    pub on_progress: Option<Unknown<'a>>,
+    /// The async forms only: aborts the walk and the hashing, and any step not begun yet
+    /// (the producer, the commit); the promise rejects with an `AbortError` (`name:
+    /// 'AbortError'`, `cause`: the signal's `reason`, `code: 'ABORTED'`) and nothing is
+    /// persisted. Ignored by the sync forms.
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<Unknown<'a>>,
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
@@ -268,7 +278,7 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
 }
 
 /// The core input of a dispatch.
-fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
+pub(super) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
     let hash = runtime_hash(env, i.runtime)?;
     let loc = location_of(&i.state);
     let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
@@ -349,7 +359,8 @@ fn validate<'a>(
     }))
 }
 
-fn validator<'a>(
+/// The host's `parseCachedData`, when it gave one (anything but a function is `INVALID_OPTION`).
+pub(super) fn validator<'a>(
     env: &'a Env,
     v: Option<Unknown<'a>>,
 ) -> napi::Result<Option<Function<'a, Unknown<'a>, Unknown<'a>>>> {
@@ -368,31 +379,40 @@ fn validator<'a>(
 }
 
 /// A decided dispatch and the JavaScript values it already made.
-struct Decided<'a> {
-    plan: DispatchPlan,
+pub(super) struct Decided<'a> {
+    pub(super) plan: DispatchPlan,
     /// What the host's `parseCachedData` returned for the stored data, when it passed.
     validated: Option<Unknown<'a>>,
     /// The stored data as `JSON.parse` gave it (parsed once: served, or the context's
     /// `previous`), when the decision uses it.
-    parsed: Option<Unknown<'a>>,
-    timings: DispatchTimings,
+    pub(super) parsed: Option<Unknown<'a>>,
+    pub(super) timings: DispatchTimings,
 }
 
 impl<'a> Decided<'a> {
     /// The data to serve without a producer (a hit or a reuse): the host's validated shape when
     /// it has a validator, else the stored data as parsed.
-    fn served(&self) -> Option<Unknown<'a>> {
+    pub(super) fn served(&self) -> Option<Unknown<'a>> {
         self.validated.or(self.parsed)
     }
 }
 
-/// Begin, read and parse the stored data once when the decision uses it (V8's `JSON.parse` is
-/// its validation: a failure makes it a malformed cache, never reused), run the host's
-/// validator, decide.
+/// Begin, then [`decide_begun`].
 fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Result<Decided<'a>> {
     let input = dispatch_input(env, i)?;
     let check = validator(env, i.parse_cached_data)?;
-    let mut begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    decide_begun(env, begun, check.as_ref())
+}
+
+/// Reads and parses the stored data once when the decision uses it (V8's `JSON.parse` is its
+/// validation: a failure makes it a malformed cache, never reused), runs the host's validator,
+/// decides. On the JavaScript thread, after `begin` (on it, or on the libuv pool).
+pub(super) fn decide_begun<'a>(
+    env: &'a Env,
+    mut begun: core::DispatchBegin,
+    check: Option<&Function<'a, Unknown<'a>, Unknown<'a>>>,
+) -> napi::Result<Decided<'a>> {
     let times = begun.phase_times();
     let data_started = std::time::Instant::now();
     let mut parsed = None;
@@ -405,7 +425,7 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
     let data_ms = ms(data_started.elapsed());
     let decide_started = std::time::Instant::now();
     let mut validated = None;
-    let valid = match (parsed, &check) {
+    let valid = match (parsed, check) {
         (Some(value), Some(f)) => {
             validated = validate(env, f, value)?;
             validated.is_some()
@@ -417,7 +437,7 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
         // Served from memory: hand the host its own validated shape when it has a validator.
         if let DispatchAction::UseCached(data) = &plan.action {
             let value = json_parse(env, data.get())?;
-            validated = match &check {
+            validated = match check {
                 Some(f) => validate(env, f, value)?.or(Some(json_parse(env, data.get())?)),
                 None => Some(value),
             };
@@ -449,7 +469,7 @@ pub(crate) fn or_undefined(v: Option<Unknown<'_>>) -> Either<Unknown<'_>, ()> {
 
 /// The producer's context as a JavaScript value; `previous` is the stored data as parsed for
 /// the decision (never serialised again).
-fn context_js<'a>(
+pub(super) fn context_js<'a>(
     env: &'a Env,
     plan: &DispatchPlan,
     parsed: Option<Unknown<'a>>,
@@ -467,7 +487,7 @@ fn context_js<'a>(
 }
 
 /// The result object; `commit_started` is when serialising and persisting began.
-fn result<'a>(
+pub(super) fn result<'a>(
     env: &'a Env,
     outcome: core::DispatchOutcome,
     data: Option<Unknown<'a>>,
@@ -492,7 +512,7 @@ fn result<'a>(
 
 /// `JSON.stringify` of the producer's data, timed: the text, the timings with `stringifyMs`, and
 /// when serialising began (the start of `commitMs`).
-fn stringify_timed(
+pub(super) fn stringify_timed(
     env: &Env,
     value: Unknown<'_>,
     timings: DispatchTimings,
@@ -506,12 +526,44 @@ fn stringify_timed(
     Ok((raw, timings, started))
 }
 
-fn commit(
+pub(super) fn commit(
     env: &Env,
     plan: DispatchPlan,
     produced: Option<JsonData>,
 ) -> napi::Result<core::DispatchOutcome> {
     core::commit(plan, produced).map_err(|e| to_js(env, &e))
+}
+
+/// Calls `producer(ctx)` (`producer()` when the cache is off) on this thread and returns what it
+/// returned. An exception it throws propagates unchanged.
+pub(super) fn call_producer<'a>(
+    env: &'a Env,
+    producer: Unknown<'a>,
+    plan: &DispatchPlan,
+    parsed: Option<Unknown<'a>>,
+) -> napi::Result<Unknown<'a>> {
+    match context_js(env, plan, parsed)? {
+        Some(ctx) => {
+            let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
+            f.call(ctx)
+        }
+        None => {
+            let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
+            f.call(())
+        }
+    }
+}
+
+/// The producer's data, or `INVALID_DATA` (`what`; nothing persisted) when it is `undefined`.
+pub(super) fn defined<'a>(env: &Env, value: Unknown<'a>, what: &str) -> napi::Result<Unknown<'a>> {
+    if value.get_type()? == ValueType::Undefined {
+        return Err(coded(
+            env,
+            "INVALID_DATA",
+            format!("{what}; nothing was persisted"),
+        ));
+    }
+    Ok(value)
 }
 
 /// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
@@ -544,23 +596,8 @@ pub fn get_or_build_cached_project_data<'a>(
             return result(env, outcome, served, timings, started);
         }
         let plan = decided.plan;
-        let value: Unknown<'a> = match context_js(env, &plan, decided.parsed)? {
-            Some(ctx) => {
-                let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(ctx)?
-            }
-            None => {
-                let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(())?
-            }
-        };
-        if value.get_type()? == ValueType::Undefined {
-            return Err(coded(
-                env,
-                "INVALID_DATA",
-                "the producer returned undefined; nothing was persisted",
-            ));
-        }
+        let value = call_producer(env, producer, &plan, decided.parsed)?;
+        let value = defined(env, value, "the producer returned undefined")?;
         let (raw, timings, started) = stringify_timed(env, value, timings)?;
         let outcome = commit(env, plan, Some(raw))?;
         result(env, outcome, Some(value), timings, started)
@@ -568,10 +605,11 @@ pub fn get_or_build_cached_project_data<'a>(
 }
 
 /// A dispatch between its decision and its commit (the two-phase form for asynchronous
-/// producers). Made by `beginCachedProjectData`; commit it exactly once.
+/// producers). Made by `beginCachedProjectData` (or `beginCachedProjectDataAsync`); commit it
+/// exactly once (`commit` or `commitAsync`).
 #[napi(custom_finalize)]
 pub struct CachedProjectDataHandle {
-    plan: Option<DispatchPlan>,
+    pub(super) plan: Option<DispatchPlan>,
     cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
     memory_hit: bool,
     from_watcher: bool,
@@ -686,11 +724,24 @@ impl CachedProjectDataHandle {
     }
 }
 
-fn commit_handle<'a>(
+/// A commit taken from a handle, ready to persist: the plan, the producer's data as text, the
+/// value the result serves, the timings and when committing began.
+pub(super) struct PendingCommit<'a> {
+    pub plan: DispatchPlan,
+    pub produced: Option<JsonData>,
+    pub data: Option<Unknown<'a>>,
+    pub timings: DispatchTimings,
+    pub started: std::time::Instant,
+}
+
+/// Takes the plan out of a handle for `commit` or `commitAsync` (serialising the producer's
+/// data when one was needed); `ALREADY_COMMITTED` the second time, `INVALID_DATA` (the handle
+/// stays uncommitted) when the data is missing or cannot be serialised.
+pub(super) fn take_commit<'a>(
     env: &'a Env,
     handle: &mut CachedProjectDataHandle,
     data: Option<Unknown<'a>>,
-) -> napi::Result<CachedProjectResult<'a>> {
+) -> napi::Result<PendingCommit<'a>> {
     if handle.plan.is_none() {
         return Err(coded(
             env,
@@ -713,15 +764,35 @@ fn commit_handle<'a>(
         let (raw, timings, started) = stringify_timed(env, value, handle.timings)?;
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
-        let outcome = commit(env, plan, Some(raw))?;
-        return result(env, outcome, Some(value), timings, started);
+        return Ok(PendingCommit {
+            plan,
+            produced: Some(raw),
+            data: Some(value),
+            timings,
+            started,
+        });
     }
     let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");
     let served = get_ref(env, &handle.served)?;
     handle.release(env)?;
-    let outcome = commit(env, plan, None)?;
-    result(env, outcome, served, handle.timings, started)
+    Ok(PendingCommit {
+        plan,
+        produced: None,
+        data: served,
+        timings: handle.timings,
+        started,
+    })
+}
+
+fn commit_handle<'a>(
+    env: &'a Env,
+    handle: &mut CachedProjectDataHandle,
+    data: Option<Unknown<'a>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    let p = take_commit(env, handle, data)?;
+    let outcome = commit(env, p.plan, p.produced)?;
+    result(env, outcome, p.data, p.timings, p.started)
 }
 
 /// `beginCachedProjectData(input) -> CachedProjectDataHandle`: the first phase of a dispatch
@@ -738,23 +809,27 @@ pub fn begin_cached_project_data(
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
         let i: CachedProjectInput<'_> = arg(env, input, "input")?;
-        let decided = begin_and_decide(env, &i)?;
-        let plan = decided.plan;
-        let needs_producer = plan.needs_producer();
-        let served = match needs_producer {
-            false => decided.validated.or(decided.parsed),
-            true => None,
-        };
-        Ok(CachedProjectDataHandle {
-            timings: decided.timings,
-            cache: plan.cache.clone(),
-            memory_hit: plan.memory_hit,
-            from_watcher: plan.from_watcher,
-            needs_producer,
-            served: served.map(|v| v.create_ref()).transpose()?,
-            previous: decided.parsed.map(|v| v.create_ref()).transpose()?,
-            plan: Some(plan),
-        })
+        handle_of(begin_and_decide(env, &i)?)
+    })
+}
+
+/// The handle of a decided dispatch.
+pub(super) fn handle_of(decided: Decided<'_>) -> napi::Result<CachedProjectDataHandle> {
+    let plan = decided.plan;
+    let needs_producer = plan.needs_producer();
+    let served = match needs_producer {
+        false => decided.validated.or(decided.parsed),
+        true => None,
+    };
+    Ok(CachedProjectDataHandle {
+        timings: decided.timings,
+        cache: plan.cache.clone(),
+        memory_hit: plan.memory_hit,
+        from_watcher: plan.from_watcher,
+        needs_producer,
+        served: served.map(|v| v.create_ref()).transpose()?,
+        previous: decided.parsed.map(|v| v.create_ref()).transpose()?,
+        plan: Some(plan),
     })
 }
 

@@ -119,3 +119,29 @@ where
         Err(invalid(env, option, "expected a function"))
     }
 }
+
+/// The message of an abort, as Node's own `AbortError` has it.
+pub const ABORTED_MESSAGE: &str = "The operation was aborted";
+
+/// The rejection of an aborted async call, shaped as Node's own APIs shape it: an `Error` named
+/// `AbortError` whose `cause` is the signal's `reason`. Its `code` stays `ABORTED` (what
+/// cachecore rejected with before it took this shape; Node's own errors say `ABORT_ERR`).
+pub fn abort_error(env: &Env, reason: Option<Unknown<'_>>) -> napi::Error {
+    use napi::bindgen_prelude::{JsObjectValue, Object};
+    let raw = unsafe {
+        JsError::from(napi::Error::new("ABORTED", ABORTED_MESSAGE.to_string()))
+            .into_value(env.raw())
+    };
+    if raw.is_null() {
+        return napi::Error::from_reason("ABORTED".to_string());
+    }
+    // SAFETY: `raw` is the error object just created in this env's current scope.
+    let value = unsafe { Unknown::from_raw_unchecked(env.raw(), raw) };
+    if let Ok(mut obj) = unsafe { value.cast::<Object<'_>>() } {
+        let _ = obj.set_named_property("name", "AbortError");
+        if let Some(reason) = reason {
+            let _ = obj.set_named_property("cause", reason);
+        }
+    }
+    napi::Error::from(value)
+}

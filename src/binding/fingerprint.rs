@@ -2,15 +2,15 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc};
 
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object, Unknown};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, ScopedTask, Status, ValueType};
+use napi::bindgen_prelude::{AsyncTask, Either3, Function, Object, Unknown};
+use napi::{Env, ScopedTask, ValueType};
 use napi_derive::napi;
 
+use super::async_control::AsyncControl;
 use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
 use super::handoff::into_js_json;
 use crate::core::control::{Control, Progress, ProgressFn};
@@ -195,6 +195,13 @@ pub struct FingerprintOptions<'a> {
     pub max_depth: Option<u32>,
     /// Follow symlinks that stay inside the root (default false: links are recorded as links).
     pub follow_symlinks: Option<bool>,
+    /// Apply git's ignore rules (default true), as ripgrep and fd do: `.ignore` files always,
+    /// and inside a git work tree `.gitignore` files (the root's, below it and above it up to
+    /// the repository root), `.git/info/exclude` and the global excludes file
+    /// (`core.excludesFile`, else `~/.config/git/ignore`); `.git` is never walked. The git
+    /// index is not read: a committed file that matches a rule is left out too. `false`: every
+    /// file the include and exclude rules keep.
+    pub gitignore: Option<bool>,
     /// Hash algorithm (default `sha256`).
     pub hash: Option<HashAlgorithm>,
     /// Stat trust strategy (default `content`).
@@ -209,7 +216,8 @@ pub struct FingerprintOptions<'a> {
     /// Called with progress. Async: on the JS thread, as the work goes on. Sync: on the
     /// calling thread, between steps of the work.
     pub on_progress: Option<Function<'a, FingerprintProgress, ()>>,
-    /// Aborts the async form; it rejects with code `ABORTED` (ignored by the sync form).
+    /// Aborts the async form: it rejects with an `AbortError` (`name: 'AbortError'`, `cause`:
+    /// the signal's `reason`, `code: 'ABORTED'`). Ignored by the sync form.
     #[napi(ts_type = "AbortSignal")]
     pub signal: Option<Object<'a>>,
 }
@@ -271,6 +279,9 @@ pub struct FingerprintCounts {
     pub unreadable: i64,
     /// FIFOs, sockets and devices skipped.
     pub special: i64,
+    /// Files and directories the ignore rules left out (`gitignore`; a directory counts once,
+    /// nothing under it is listed).
+    pub ignored: i64,
 }
 
 /// Wall time of each phase in milliseconds.
@@ -380,6 +391,7 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintRes
         unstable: c.unstable as i64,
         unreadable: c.unreadable as i64,
         special: c.special as i64,
+        ignored: c.ignored as i64,
     };
     let t = &o.timings;
     let timings = FingerprintTimings {
@@ -563,6 +575,7 @@ fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
         o.hash.take(),
         o.strategy.take(),
     )?;
+    opts.gitignore = o.gitignore.unwrap_or(true);
     let algorithm = opts.algorithm;
     opts.previous = match o.previous.take() {
         None => Previous::None,
@@ -654,40 +667,12 @@ pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<
     into_js_json(env, result)
 }
 
-/// `EventTarget.prototype.addEventListener` as seen from Rust.
-type AddEventListener<'a> = Function<'a, FnArgs<(String, Function<'a, (), ()>)>, ()>;
-
-/// Sets `cancel` when `signal` aborts, and at once when it already has. The listener is the
-/// DOM-style `addEventListener('abort', …)`, so a host's own `onabort` is left alone.
-fn watch_signal(env: &Env, signal: &Object<'_>, cancel: &Arc<AtomicBool>) -> napi::Result<()> {
-    if signal
-        .get_named_property::<bool>("aborted")
-        .unwrap_or(false)
-    {
-        cancel.store(true, Ordering::Relaxed);
-        return Ok(());
-    }
-    let flag = cancel.clone();
-    let listener =
-        env.create_function_from_closure::<(), (), _>("onCachecoreAbort", move |_| {
-            flag.store(true, Ordering::Relaxed);
-            Ok(())
-        })?;
-    let add: AddEventListener<'_> = signal.get_named_property("addEventListener")?;
-    add.apply(signal, FnArgs::from(("abort".to_string(), listener)))?;
-    Ok(())
-}
-
 /// The async job: runs on the libuv pool.
 pub struct FingerprintTask {
     plan: Option<Result<Plan, CoreError>>,
     report: FingerprintReport,
-    cancel: Arc<AtomicBool>,
-    progress: Option<Arc<ProgressTsfn>>,
+    control: AsyncControl,
 }
-
-type ProgressTsfn =
-    ThreadsafeFunction<FingerprintProgress, (), FingerprintProgress, Status, false, true>;
 
 impl<'task> ScopedTask<'task> for FingerprintTask {
     type Output = Result<FingerprintOutcome, CoreError>;
@@ -699,26 +684,28 @@ impl<'task> ScopedTask<'task> for FingerprintTask {
             Some(Err(e)) => return Ok(Err(e)),
             None => return Ok(Err(CoreError::Internal("task ran twice".into()))),
         };
-        let progress: Option<Box<ProgressFn>> = self.progress.clone().map(|tsfn| {
-            Box::new(move |p: Progress| {
-                tsfn.call(p.into(), ThreadsafeFunctionCallMode::NonBlocking);
-            }) as Box<ProgressFn>
-        });
-        let ctl = Control::new(self.cancel.clone(), progress);
+        let ctl = self.control.control();
         Ok(run_plan(&plan, &ctl, "fingerprint"))
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
             Ok(o) => into_js_json(env, to_result(o, self.report)),
+            Err(CoreError::Aborted) => Err(self.control.abort_error(env)),
             Err(e) => Err(to_js(env, &e)),
         }
+    }
+
+    fn finally(mut self, env: Env) -> napi::Result<()> {
+        self.control.release(&env);
+        Ok(())
     }
 }
 
 /// Fingerprints a tree on the libuv thread pool. Rejects with the same codes as
-/// `fingerprintSync`, and with `ABORTED` when `signal` aborts (the walk and the hashing check
-/// it between files).
+/// `fingerprintSync`, and, when `signal` aborts (the walk and the hashing check it between
+/// files), with an `AbortError` as Node's own APIs do: `name: 'AbortError'`, `cause` the
+/// signal's `reason`, `code: 'ABORTED'`.
 #[napi(
     ts_args_type = "options: FingerprintOptions",
     ts_return_type = "Promise<FingerprintResult>"
@@ -727,24 +714,10 @@ pub fn fingerprint(env: Env, options: Unknown<'_>) -> napi::Result<AsyncTask<Fin
     let mut options = convert_options(&env, options)?;
     // A bad option rejects the promise like any other failure.
     let plan = plan(&mut options);
-    let cancel = Arc::new(AtomicBool::new(false));
-    let progress = match options.on_progress.take() {
-        Some(f) => Some(Arc::new(
-            f.build_threadsafe_function::<FingerprintProgress>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build()?,
-        )),
-        None => None,
-    };
-    let task = FingerprintTask {
+    let control = AsyncControl::new(&env, options.on_progress.take(), options.signal.take())?;
+    Ok(AsyncTask::new(FingerprintTask {
         report: options.report.unwrap_or_default(),
         plan: Some(plan),
-        cancel: cancel.clone(),
-        progress,
-    };
-    if let Some(signal) = options.signal.take() {
-        watch_signal(&env, &signal, &cancel)?;
-    }
-    Ok(AsyncTask::new(task))
+        control,
+    }))
 }

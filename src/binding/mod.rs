@@ -21,8 +21,10 @@ macro_rules! mirror_enum {
     };
 }
 
+mod async_control;
 pub mod contract_config;
 pub mod contract_dispatch;
+pub mod contract_dispatch_async;
 pub mod contract_helpers;
 pub mod contract_messages;
 pub mod contract_policy;

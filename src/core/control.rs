@@ -140,6 +140,13 @@ impl Control {
         self.maybe_emit();
     }
 
+    /// Enters the hash phase with `n` more files to hash (several trees add up).
+    pub fn more_to_hash(&self, n: u64) {
+        self.files_to_hash.fetch_add(n, Ordering::Relaxed);
+        self.phase.store(1, Ordering::Relaxed);
+        self.maybe_emit();
+    }
+
     /// Counts one hashed file of `bytes` bytes.
     pub fn hashed(&self, bytes: u64) {
         self.files_hashed.fetch_add(1, Ordering::Relaxed);

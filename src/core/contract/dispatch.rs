@@ -52,6 +52,7 @@ use super::store_paths::CacheLocation;
 use super::tracked::{self, TreeScan, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
 use super::walk_specs::{self, SrcWalkRules};
 use super::watched;
+use crate::core::control::Control;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
@@ -307,6 +308,13 @@ fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<St
 
 /// Steps 1–6 of §5 (see the module doc). Fails only on a bad option (a bad exclude regex).
 pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
+    begin_with(input, &Control::default())
+}
+
+/// [`begin`] with cancellation and progress: the walks and the hashing check `ctl` between
+/// directories and files (an abort is [`CoreError::Aborted`], nothing written) and report what
+/// they found, must read and have read.
+pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBegin> {
     let started = std::time::Instant::now();
     let mut info =
         CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing);
@@ -334,6 +342,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     if !state.input.enabled {
         return Ok(state);
     }
+    // Aborted before it started: nothing is touched, not even meta.json.
+    ctl.check()?;
     let input = &state.input;
     let loc = &input.location;
     let read_only = input.mode == CacheMode::ReadOnly;
@@ -377,8 +387,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     };
     let walks = || -> CoreResult<_> {
         Ok((
-            tracked::walk_tree(&input.src_root, &src_filter, walk_specs::SRC_MAX_DEPTH)?,
-            tracked::walk_tree(&input.locales.dir, &locale_filter, locale_depth)?,
+            tracked::walk_tree(&input.src_root, &src_filter, walk_specs::SRC_MAX_DEPTH, ctl)?,
+            tracked::walk_tree(&input.locales.dir, &locale_filter, locale_depth, ctl)?,
         ))
     };
     let watcher_may_answer = input.use_watcher && crate::core::watch::registry::live_watchers() > 0;
@@ -399,6 +409,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         max_depth: walk_specs::SRC_MAX_DEPTH,
         hint_prefix: SRC_HINT_PREFIX,
         stored: stored.map(|s| &s.files),
+        ctl,
     };
     let locale_scan = TreeScan {
         root: &input.locales.dir,
@@ -406,6 +417,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         max_depth: locale_depth,
         hint_prefix: LOCALE_HINT_PREFIX,
         stored: stored.and_then(|s| s.locale_segments.as_ref()),
+        ctl,
     };
     // A settled watcher of this process that covers both trees answers without a walk.
     let watched = if watcher_may_answer {
@@ -444,7 +456,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
                 input.hash,
                 &snapshot,
                 &now,
-            ),
+            )?,
             tracked::evaluate_tree(
                 &locale_scan,
                 locale_walk,
@@ -452,7 +464,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
                 input.hash,
                 &snapshot,
                 &now,
-            ),
+            )?,
         ),
         (None, None) => (
             tracked::scan_tree(&src_scan, &hints_by_key, input.hash, &snapshot, &now)?,

@@ -77,6 +77,8 @@ pub struct TreeScan<'a> {
     pub hint_prefix: &'a str,
     /// The stored records of this tree (hashes that hints may vouch for).
     pub stored: Option<&'a FileRecordMap>,
+    /// Cancellation and progress (files found, files to hash, files hashed).
+    pub ctl: &'a Control,
 }
 
 /// What a tree scan produced.
@@ -112,42 +114,37 @@ pub fn scan_tree(
     snapshot: &Snapshot,
     now: &str,
 ) -> CoreResult<TreeScanOutput> {
-    let walked = walk_tree(scan.root, scan.filter, scan.max_depth)?;
-    Ok(evaluate_tree(
-        scan,
-        walked,
-        hints_by_key,
-        algo,
-        snapshot,
-        now,
-    ))
+    let walked = walk_tree(scan.root, scan.filter, scan.max_depth, scan.ctl)?;
+    evaluate_tree(scan, walked, hints_by_key, algo, snapshot, now)
 }
 
 /// Walks one tree (readdir and stat only: nothing stored is needed, so a dispatch runs this
 /// beside the parsing of `files.json`). `None` when the root is not a directory (an empty tree).
+/// Fails only on abort (`ctl`).
 pub fn walk_tree(
     root: &Path,
     filter: &Filter,
     max_depth: usize,
+    ctl: &Control,
 ) -> CoreResult<Option<walk::WalkOutput>> {
     if !root.is_dir() {
         return Ok(None);
     }
-    let ctl = Control::default();
     walk::walk(
         root,
         &WalkOptions {
             filter,
             max_depth,
             follow_symlinks: true,
+            gitignore: false,
         },
-        &ctl,
+        ctl,
     )
     .map(Some)
 }
 
 /// The records of a walked tree: hashes reused where a whole-tuple stat hint vouches for the
-/// stored record, every other file read and hashed.
+/// stored record, every other file read and hashed. Fails only on abort (`scan.ctl`).
 pub fn evaluate_tree(
     scan: &TreeScan<'_>,
     walked: Option<walk::WalkOutput>,
@@ -155,10 +152,10 @@ pub fn evaluate_tree(
     algo: TextHash,
     snapshot: &Snapshot,
     now: &str,
-) -> TreeScanOutput {
+) -> CoreResult<TreeScanOutput> {
     let mut out = TreeScanOutput::default();
     let Some(walked) = walked else {
-        return out;
+        return Ok(out);
     };
     out.warnings.extend(
         walked
@@ -168,23 +165,45 @@ pub fn evaluate_tree(
             .map(|w| to_cache_warning(w, scan.root)),
     );
     let streaming = hash_algo(algo);
-    let results: Vec<_> = walked
+    let ctl = scan.ctl;
+    // First what the stat hints vouch for (no file opened), then the rest is read.
+    let vouched: Vec<_> = walked
         .entries
         .par_iter()
-        .with_min_len(32)
+        .with_min_len(256)
         .map(|entry| {
             let key = format!("{}{}", scan.hint_prefix, entry.rel);
             let stored = scan.stored.and_then(|m| m.get(&entry.rel));
-            if let (Some(stored), Some(hint)) = (stored, hints_by_key.get(&key)) {
-                if hint.trustworthy()
-                    && hint.stat == entry.stat
-                    && entry.stat.kind == FileKind::File
+            let reuse = match (stored, hints_by_key.get(&key)) {
+                (Some(stored), Some(hint))
+                    if hint.trustworthy()
+                        && hint.stat == entry.stat
+                        && entry.stat.kind == FileKind::File =>
                 {
-                    return (entry, key, Ok((stored.clone(), *hint, None)));
+                    Some((stored.clone(), *hint))
                 }
+                _ => None,
+            };
+            (key, reuse)
+        })
+        .collect();
+    ctl.more_to_hash(vouched.iter().filter(|(_, r)| r.is_none()).count() as u64);
+    let results: Vec<_> = walked
+        .entries
+        .par_iter()
+        .zip(vouched)
+        .with_min_len(32)
+        .map(|(entry, (key, reuse))| {
+            if let Some((stored, hint)) = reuse {
+                return (entry, key, Ok((stored, hint, None)));
+            }
+            if ctl.cancelled() {
+                let gone = std::io::Error::from(std::io::ErrorKind::Interrupted);
+                return (entry, key, Err(gone));
             }
             let abs = scan.root.join(&entry.rel);
             let res = hash::hash_file(&abs, streaming).map(|h| {
+                ctl.hashed(h.bytes_read);
                 let record = FileRecord {
                     hash: h.hash.to_hex(),
                     size: h.size,
@@ -201,6 +220,7 @@ pub fn evaluate_tree(
             (entry, key, res)
         })
         .collect();
+    ctl.check()?;
     for (entry, key, res) in results {
         match res {
             Ok((mut record, hint, read)) => {
@@ -228,5 +248,5 @@ pub fn evaluate_tree(
             }),
         }
     }
-    out
+    Ok(out)
 }

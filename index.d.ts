@@ -372,6 +372,13 @@ export interface CachedProjectInput {
    */
   exclude?: { preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }
   /**
+   * The src files the host's analyzer reads, tested on the src-relative POSIX path (a RegExp,
+   * or its source as a string). Default `/\.(tsx?|jsx?|mjs|cjs|vue|svelte)$/i`, exactly what
+   * i18nprune's analyzer reads: a host whose analyzer also reads `.mts` and `.cts` passes
+   * `/\.(tsx?|[mc]?ts|jsx?|mjs|cjs|vue|svelte)$/i`, so an edit there invalidates the analysis.
+   */
+  srcPattern?: string | RegExp
+  /**
    * Builds the data, synchronously: `producer(ctx)` when the cache is on, `producer()` with
    * no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
    * `beginCachedProjectData`.
@@ -1416,6 +1423,33 @@ export interface SaveProjectRunStateInput {
  */
 export declare function saveProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): CacheSaveResult
 
+/**
+ * `srcWalkOptions({ exclude?, srcPattern? })`: the `fingerprint` options that list what a
+ * dispatch with this `exclude` (the host's `ScanExcludeConfig`) and `srcPattern` tracks under
+ * its src root. A bad rule is `INVALID_OPTION`.
+ */
+export declare function srcWalkOptions(input?: { exclude?: CachedProjectInput['exclude']; srcPattern?: string | RegExp }): SrcWalkOptions
+
+/**
+ * The `fingerprint` options of a dispatch's src walk: what the dispatch tracks under the src
+ * root for the host's `exclude` and `srcPattern`, as engine rules. Tools that fingerprint a
+ * project's src themselves (the `cachecore` CLI's `explain`, `scan`, `verify`) use these, so
+ * they list exactly the files a dispatch lists: links followed (inside the root), git's ignore
+ * rules off (the host's analyzer reads ignored files too).
+ */
+export interface SrcWalkOptions {
+  /** `include` for `fingerprint`. */
+  include: IncludeRules
+  /** `exclude` for `fingerprint`. */
+  exclude: ExcludeRules
+  /** The src walk's depth cap. */
+  maxDepth: number
+  /** Always true: the contract's walks follow links that stay inside the root. */
+  followSymlinks: boolean
+  /** Always false: the contract's walks do not apply git's ignore rules. */
+  gitignore: boolean
+}
+
 /** `trackedWalkRules()`: the default rules of the src and locale walks (§8). */
 export declare function trackedWalkRules(): TrackedWalkRules
 
@@ -1542,6 +1576,12 @@ export interface WatchLayout {
    * first is the primary one.
    */
   sourceLocaleSegmentKeys: Array<string>
+  /**
+   * The host's src file pattern (a regular expression, Rust `regex` syntax, on the
+   * src-relative path; `(?i)` for case-insensitive), as `srcPattern` of the dispatch input.
+   * Default: the contract's `(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`.
+   */
+  srcPattern?: string
 }
 
 /** Which watcher feeds the index. */
@@ -1554,6 +1594,14 @@ export type WatchMode = 'native' | 'poll'
 export interface WatchOptions {
   /** The directory to watch. */
   root: string
+  /**
+   * Watch and index only these root-relative directories (and everything under them), as
+   * a walk of the root would see them (the src and locales trees of a project, say);
+   * default: the whole root. Only they are watched (and, without recursion, the directories
+   * on the way to them, so a directory that appears later is picked up); events elsewhere
+   * are not looked at.
+   */
+  paths?: Array<string>
   /** Which files are recorded (default: every regular file and symlink). */
   include?: IncludeRules
   /** What is never walked or recorded. */

@@ -905,6 +905,7 @@ module.exports.resolveCacheState = nativeBinding.resolveCacheState
 module.exports.saveProjectFilesState = nativeBinding.saveProjectFilesState
 module.exports.saveProjectRunState = nativeBinding.saveProjectRunState
 module.exports.saveProjectsIndex = nativeBinding.saveProjectsIndex
+module.exports.srcWalkOptions = nativeBinding.srcWalkOptions
 module.exports.trackedWalkRules = nativeBinding.trackedWalkRules
 module.exports.validateTranslationLocaleCode = nativeBinding.validateTranslationLocaleCode
 module.exports.version = nativeBinding.version

@@ -63,14 +63,23 @@ export const GROUPS = [
       'decideAnalysisRebuild',
       'decideProjectAnalysisCacheInvalidation',
       'trackedWalkRules',
+      'srcWalkOptions',
     ],
   },
   {
     id: 'dispatch',
     title: 'Host contract: dispatch',
     intro:
-      'Check, produce, persist (contract §5): the one call a host makes per analysis, and its two-phase form for asynchronous producers.',
-    values: ['getOrBuildCachedProjectData', 'beginCachedProjectData', 'CachedProjectDataHandle', 'commitCachedProjectData'],
+      'Check, produce, persist (contract §5): the one call a host makes per analysis, its two-phase form for asynchronous producers, and their async twins for hosts that must not block.',
+    values: [
+      'getOrBuildCachedProjectData',
+      'getOrBuildCachedProjectDataAsync',
+      'beginCachedProjectData',
+      'beginCachedProjectDataAsync',
+      'CachedProjectDataHandle',
+      'commitCachedProjectData',
+      'commitCachedProjectDataAsync',
+    ],
   },
   {
     id: 'store',

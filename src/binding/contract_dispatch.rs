@@ -79,6 +79,12 @@ pub struct CachedProjectInput<'a> {
         ts_type = "{ preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }"
     )]
     pub exclude: Option<Unknown<'a>>,
+    /// The src files the host's analyzer reads, tested on the src-relative POSIX path (a RegExp,
+    /// or its source as a string). Default `/\.(tsx?|jsx?|mjs|cjs|vue|svelte)$/i`, exactly what
+    /// i18nprune's analyzer reads: a host whose analyzer also reads `.mts` and `.cts` passes
+    /// `/\.(tsx?|[mc]?ts|jsx?|mjs|cjs|vue|svelte)$/i`, so an edit there invalidates the analysis.
+    #[napi(ts_type = "string | RegExp")]
+    pub src_pattern: Option<Unknown<'a>>,
     /// Builds the data, synchronously: `producer(ctx)` when the cache is on, `producer()` with
     /// no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
     /// `beginCachedProjectData`.
@@ -230,8 +236,24 @@ fn name_pattern(source: &str) -> String {
     format!("{flags}{start}(?:{inner}){end}")
 }
 
+/// The host's src file pattern (`None` when absent: the contract's default); a pattern that does
+/// not compile is `INVALID_OPTION` (`srcPattern`).
+pub(super) fn src_pattern(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<Option<String>> {
+    let Some(v) = v else { return Ok(None) };
+    if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
+        return Ok(None);
+    }
+    let (source, _) = regex_source(env, v, "srcPattern")?;
+    let rules = SrcWalkRules {
+        src_pattern: Some(source),
+        ..SrcWalkRules::default()
+    };
+    rules.src_regex().map_err(|e| to_js(env, &e))?;
+    Ok(rules.src_pattern)
+}
+
 /// The src walk rules of a `ScanExcludeConfig`.
-fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
+pub(super) fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
     let mut rules = SrcWalkRules::default();
     let Some(v) = exclude else { return Ok(rules) };
     if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
@@ -323,6 +345,7 @@ pub(super) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Res
     input.rebuild = i.rebuild_config.map(Into::into).unwrap_or_default();
     input.hash = hash;
     input.src_rules = walk_rules(env, i.exclude)?;
+    input.src_rules.src_pattern = src_pattern(env, i.src_pattern)?;
     input.baseline_files = match i.baseline_files {
         Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
             Some(record_map(env, v, "baselineFiles")?)

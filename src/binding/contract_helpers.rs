@@ -10,7 +10,7 @@ use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use super::contract_policy::record_map;
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, exported, invalid, to_js};
 use super::fingerprint::HashAlgorithm;
 use crate::core::contract::hashing::{self as core, TextHash};
 
@@ -241,4 +241,66 @@ pub fn tracked_walk_rules() -> TrackedWalkRules {
         src_max_depth: w::SRC_MAX_DEPTH as u32,
         locale_max_depth: w::LOCALE_MAX_DEPTH as u32,
     }
+}
+
+/// The `fingerprint` options of a dispatch's src walk: what the dispatch tracks under the src
+/// root for the host's `exclude` and `srcPattern`, as engine rules. Tools that fingerprint a
+/// project's src themselves (the `cachecore` CLI's `explain`, `scan`, `verify`) use these, so
+/// they list exactly the files a dispatch lists: links followed (inside the root), git's ignore
+/// rules off (the host's analyzer reads ignored files too).
+#[napi(object, object_from_js = false)]
+pub struct SrcWalkOptions {
+    /// `include` for `fingerprint`.
+    pub include: super::fingerprint::IncludeRules,
+    /// `exclude` for `fingerprint`.
+    pub exclude: super::fingerprint::ExcludeRules,
+    /// The src walk's depth cap.
+    pub max_depth: u32,
+    /// Always true: the contract's walks follow links that stay inside the root.
+    pub follow_symlinks: bool,
+    /// Always false: the contract's walks do not apply git's ignore rules.
+    pub gitignore: bool,
+}
+
+/// `srcWalkOptions({ exclude?, srcPattern? })`: the `fingerprint` options that list what a
+/// dispatch with this `exclude` (the host's `ScanExcludeConfig`) and `srcPattern` tracks under
+/// its src root. A bad rule is `INVALID_OPTION`.
+#[napi(
+    ts_args_type = "input?: { exclude?: CachedProjectInput['exclude']; srcPattern?: string | RegExp }",
+    ts_return_type = "SrcWalkOptions"
+)]
+pub fn src_walk_options(env: Env, input: Option<Unknown<'_>>) -> napi::Result<SrcWalkOptions> {
+    use napi::bindgen_prelude::{JsObjectValue, Object};
+    exported(&env, "srcWalkOptions", || {
+        let (exclude, pattern) = match input {
+            Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                let o: Object<'_> = arg(&env, v, "input")?;
+                (
+                    o.get_named_property::<Option<Unknown<'_>>>("exclude")?,
+                    o.get_named_property::<Option<Unknown<'_>>>("srcPattern")?,
+                )
+            }
+            _ => (None, None),
+        };
+        let mut rules = super::contract_dispatch::walk_rules(&env, exclude)?;
+        rules.src_pattern = super::contract_dispatch::src_pattern(&env, pattern)?;
+        let spec = rules.filter_spec();
+        crate::core::filter::Filter::new(&spec).map_err(|e| to_js(&env, &e))?;
+        Ok(SrcWalkOptions {
+            include: super::fingerprint::IncludeRules {
+                pattern: spec.include_pattern,
+                globs: None,
+            },
+            exclude: super::fingerprint::ExcludeRules {
+                dirs: Some(spec.exclude_dirs),
+                files: Some(spec.exclude_files),
+                suffixes: Some(spec.exclude_suffixes),
+                patterns: Some(spec.exclude_patterns),
+                globs: None,
+            },
+            max_depth: crate::core::contract::walk_specs::SRC_MAX_DEPTH as u32,
+            follow_symlinks: true,
+            gitignore: false,
+        })
+    })
 }

@@ -67,6 +67,12 @@ pub enum WatchMode {
 pub struct WatchOptions {
     /// The directory to watch.
     pub root: String,
+    /// Watch and index only these root-relative directories (and everything under them), as
+    /// a walk of the root would see them (the src and locales trees of a project, say);
+    /// default: the whole root. Only they are watched (and, without recursion, the directories
+    /// on the way to them, so a directory that appears later is picked up); events elsewhere
+    /// are not looked at.
+    pub paths: Option<Vec<String>>,
     /// Which files are recorded (default: every regular file and symlink).
     pub include: Option<IncludeRules>,
     /// What is never walked or recorded.
@@ -117,6 +123,10 @@ pub struct WatchLayout {
     /// The source locale's segment keys (`['en.json']`, or `['en/common.json', ...]`); the
     /// first is the primary one.
     pub source_locale_segment_keys: Vec<String>,
+    /// The host's src file pattern (a regular expression, Rust `regex` syntax, on the
+    /// src-relative path; `(?i)` for case-insensitive), as `srcPattern` of the dispatch input.
+    /// Default: the contract's `(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`.
+    pub src_pattern: Option<String>,
 }
 
 /// What changed in the index with one event; every list sorted by path.
@@ -318,6 +328,7 @@ fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
     )
     .map_err(|e| to_js(env, &e))?;
     fingerprint.gitignore = o.gitignore.unwrap_or(true);
+    fingerprint.scopes = o.paths.take().unwrap_or_default();
     Ok(core::WatchOptions {
         fingerprint,
         poll: o.poll.unwrap_or(false),
@@ -334,6 +345,7 @@ fn plan(env: &Env, o: &mut WatchOptions) -> napi::Result<core::WatchOptions> {
             locales_dir: rel_dir(&l.locales_dir),
             source_locale_segment_keys: l.source_locale_segment_keys,
             rebuild: Default::default(),
+            src_pattern: l.src_pattern,
         }),
         fail_native: false,
     })

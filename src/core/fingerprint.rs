@@ -80,6 +80,9 @@ pub struct FingerprintOptions {
     pub follow_symlinks: bool,
     /// Apply git's ignore rules (see [`crate::core::ignore_rules`]).
     pub gitignore: bool,
+    /// Only these root-relative directories (and everything under them) are walked and
+    /// recorded, as a full walk would see them; empty: the whole root. See [`scopes_of`].
+    pub scopes: Vec<String>,
     /// Hash algorithm.
     pub algorithm: HashAlgo,
     /// How far stat data is trusted.
@@ -105,6 +108,7 @@ impl FingerprintOptions {
             max_depth: walk::DEFAULT_MAX_DEPTH,
             follow_symlinks: false,
             gitignore: false,
+            scopes: Vec::new(),
             algorithm: HashAlgo::Sha256,
             strategy: Strategy::Content,
             previous: Previous::None,
@@ -354,6 +358,36 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The directories of a scoped run, checked and reduced: root-relative POSIX paths (`./`, a
+/// trailing `/` and `\` are tolerated), none under another; empty when one of them is the root
+/// itself (the whole root). A path that could leave the root is `INVALID_OPTION` (`paths`).
+pub fn scopes_of(scopes: &[String]) -> CoreResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in scopes {
+        let s = s.replace('\\', "/");
+        let s = s.trim_start_matches("./").trim_end_matches('/');
+        if s.is_empty() || s == "." {
+            return Ok(Vec::new());
+        }
+        if let Some(why) = super::relpath::unsafe_reason(s) {
+            return Err(CoreError::invalid_option(
+                "paths",
+                format!("{s:?} is not a root-relative directory ({why})"),
+            ));
+        }
+        out.push(s.to_string());
+    }
+    out.sort();
+    out.dedup();
+    let mut kept: Vec<String> = Vec::new();
+    for s in out {
+        if !kept.iter().any(|k| walk::is_under(&s, k)) {
+            kept.push(s);
+        }
+    }
+    Ok(kept)
+}
+
 /// Runs one fingerprint. Fails only on a bad option, an unusable root, or abort; everything
 /// else (a bad previous index, unreadable files, a failed write) is a warning in the outcome.
 pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<FingerprintOutcome> {
@@ -378,16 +412,18 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     let t_load = t0.elapsed();
 
     ctl.check()?;
-    let walked = walk::walk(
-        &opts.root,
-        &WalkOptions {
-            filter: &filter,
-            max_depth: opts.max_depth,
-            follow_symlinks: opts.follow_symlinks,
-            gitignore: opts.gitignore,
-        },
-        ctl,
-    )?;
+    let walk_opts = WalkOptions {
+        filter: &filter,
+        max_depth: opts.max_depth,
+        follow_symlinks: opts.follow_symlinks,
+        gitignore: opts.gitignore,
+    };
+    let scopes = scopes_of(&opts.scopes)?;
+    let walked = if scopes.is_empty() {
+        walk::walk(&opts.root, &walk_opts, ctl)?
+    } else {
+        walk::walk_paths(&opts.root, &scopes, &walk_opts, ctl)?
+    };
     let t_walk = t0.elapsed();
     let mut walked = walked;
     let ignored = std::mem::take(&mut walked.ignored);

@@ -93,6 +93,8 @@ pub struct WatchLayout {
     pub source_locale_segment_keys: Vec<String>,
     /// The rebuild config the decision uses.
     pub rebuild: CacheRebuildConfig,
+    /// The host's src file pattern (a regex on the src-relative path); `None`: the contract's.
+    pub src_pattern: Option<String>,
 }
 
 /// The contract's view of one event.
@@ -131,7 +133,11 @@ impl WatchLayout {
         delta: &Delta,
         ready: bool,
     ) -> ContractView {
-        let re = walk_specs::src_file_regex();
+        let custom = self
+            .src_pattern
+            .as_deref()
+            .and_then(|p| regex::Regex::new(p).ok());
+        let re = custom.as_ref().unwrap_or(walk_specs::src_file_regex());
         let keys = |paths: &[String]| -> (Vec<String>, Vec<String>) {
             let mut src = Vec::new();
             let mut loc = Vec::new();
@@ -442,6 +448,12 @@ impl Watcher {
     /// Fails only on a bad option or an unusable root.
     pub fn start(opts: WatchOptions, sink: EventSink) -> CoreResult<Watcher> {
         Filter::new(&opts.fingerprint.filter)?;
+        fp::scopes_of(&opts.fingerprint.scopes)?;
+        if let Some(p) = opts.layout.as_ref().and_then(|l| l.src_pattern.as_deref()) {
+            regex::Regex::new(p).map_err(|e| {
+                CoreError::invalid_option("layout.srcPattern", format!("bad regex {p:?}: {e}"))
+            })?;
+        }
         if opts.fingerprint.max_depth == 0 {
             return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
         }
@@ -484,6 +496,7 @@ impl Watcher {
             .name("cachecore-watch".into())
             .spawn(move || {
                 let mut w = Worker {
+                    scopes: fp::scopes_of(&opts.fingerprint.scopes).unwrap_or_default(),
                     opts,
                     shared: worker_shared,
                     tx: worker_tx,
@@ -650,6 +663,8 @@ impl Pending {
 
 struct Worker {
     opts: WatchOptions,
+    /// The directories watched and indexed ([`fp::scopes_of`]); empty: the whole root.
+    scopes: Vec<String>,
     shared: Arc<Shared>,
     tx: Sender<Msg>,
     sink: EventSink,
@@ -686,6 +701,11 @@ fn rel_of(root: &Path, p: &Path) -> Option<Option<String>> {
 }
 
 impl Worker {
+    /// Whether `rel` is at or under one of the scopes.
+    fn in_scope(&self, rel: &str) -> bool {
+        self.scopes.iter().any(|s| walk::is_under(rel, s))
+    }
+
     fn mode(&self) -> Mode {
         if self.native.is_some() {
             Mode::Native
@@ -711,7 +731,11 @@ impl Worker {
         let config =
             notify::Config::default().with_follow_symlinks(self.opts.fingerprint.follow_symlinks);
         let mut w = notify::RecommendedWatcher::new(handler, config)?;
-        w.watch(&self.opts.fingerprint.root, RecursiveMode::Recursive)?;
+        if self.scopes.is_empty() {
+            w.watch(&self.opts.fingerprint.root, RecursiveMode::Recursive)?;
+        } else {
+            Self::watch_scopes(&mut w, &self.opts.fingerprint.root, &self.scopes)?;
+        }
         // The same watcher (one kernel queue) watches the barrier directory: a token seen
         // there means every event before it has been delivered. Only inotify gives that order
         // across watched directories (one FIFO queue per instance); elsewhere (FSEvents,
@@ -725,6 +749,47 @@ impl Worker {
                 .is_some_and(|s| w.watch(s, RecursiveMode::NonRecursive).is_ok());
         self.shared.sync_ok.store(sync_ok, Ordering::SeqCst);
         self.native = Some(w);
+        Ok(())
+    }
+
+    /// Watches only the scopes (each recursively, once it exists) and, without recursion, the
+    /// root and every directory between it and a scope, so that a scope that appears, goes or
+    /// is replaced is seen (and watched again: [`Self::take`]). Idempotent.
+    fn watch_scopes(
+        w: &mut notify::RecommendedWatcher,
+        root: &Path,
+        scopes: &[String],
+    ) -> Result<(), notify::Error> {
+        w.watch(root, RecursiveMode::NonRecursive)?;
+        for s in scopes {
+            let mut dir = String::new();
+            let parts: Vec<&str> = s.split('/').collect();
+            for (i, part) in parts.iter().enumerate() {
+                if !dir.is_empty() {
+                    dir.push('/');
+                }
+                dir.push_str(part);
+                let abs = root.join(&dir);
+                if !abs.is_dir() {
+                    break;
+                }
+                let last = i + 1 == parts.len();
+                let mode = if last {
+                    RecursiveMode::Recursive
+                } else {
+                    RecursiveMode::NonRecursive
+                };
+                match w.watch(&abs, mode) {
+                    Ok(()) => {}
+                    // Gone between the check and the watch: its parent's watch reports it.
+                    Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => break,
+                    Err(e) if matches!(&e.kind, notify::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound) => {
+                        break
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         Ok(())
     }
 
@@ -933,6 +998,35 @@ impl Worker {
                         && super::ignore_rules::is_ignore_file(&rel) =>
                 {
                     self.pending.rescan(RescanReason::IgnoreRules)
+                }
+                Some(Some(rel))
+                    if !self.scopes.is_empty()
+                        && (!self.in_scope(&rel) || self.scopes.contains(&rel)) =>
+                {
+                    // A scope itself or a directory on the way to one: the scope may have
+                    // appeared, gone or been replaced; watch what exists now and re-check the
+                    // scopes at or below it. Anything else outside the scopes is not indexed.
+                    let below: Vec<String> = self
+                        .scopes
+                        .iter()
+                        .filter(|s| walk::is_under(s, &rel))
+                        .cloned()
+                        .collect();
+                    if below.is_empty() {
+                        continue; // beside the scopes: not indexed
+                    }
+                    if let Some(w) = self.native.as_mut() {
+                        if let Err(e) = Self::watch_scopes(w, &root, &self.scopes) {
+                            self.pending
+                                .warnings
+                                .push(Warning::new("watcher_error", e.to_string()));
+                            self.pending.rescan(RescanReason::WatcherError);
+                        }
+                    }
+                    for s in below {
+                        self.pending.dirty.insert(s);
+                    }
+                    self.pending.touch();
                 }
                 Some(Some(rel)) => {
                     self.pending.dirty.insert(rel);

@@ -347,6 +347,7 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     let input = &state.input;
     let loc = &input.location;
     let read_only = input.mode == CacheMode::ReadOnly;
+    input.src_rules.src_regex()?;
     let src_filter = Filter::new(&input.src_rules.filter_spec())?;
     let locale_filter = Filter::new(&walk_specs::locale_filter_spec())?;
 
@@ -718,7 +719,12 @@ impl DispatchBegin {
         let (primary, sources) = source_segment_keys(&self.input.locales, &locale_keys);
         // Src and locale keys never collide: src files match the src pattern, segments end in
         // `.json`, which it never matches.
-        let src_re = walk_specs::src_file_regex();
+        // Checked when the walk's filter was compiled (`begin`), so it compiles here.
+        let src_re = self
+            .input
+            .src_rules
+            .src_regex()
+            .unwrap_or(std::borrow::Cow::Borrowed(walk_specs::src_file_regex()));
         let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
             .baseline
             .keys()

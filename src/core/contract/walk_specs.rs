@@ -6,7 +6,11 @@ use crate::core::walk::DEFAULT_MAX_DEPTH;
 
 use super::layout::LocalesLayoutStructure;
 
-/// The src file pattern: `\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`, case-insensitive.
+/// The default src file pattern: `\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`, case-insensitive: exactly
+/// the files i18nprune's analyzer reads (its scanner's `SOURCE_FILE_NAME`), so the index holds
+/// the files whose content can change its analysis, and the same keys as the TypeScript core's
+/// `files.json`. A host whose analyzer reads more (`.mts`, `.cts`) passes its own pattern
+/// ([`SrcWalkRules::src_pattern`]).
 pub const SRC_FILE_PATTERN: &str = r"(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$";
 
 /// [`SRC_FILE_PATTERN`] compiled once per process.
@@ -67,6 +71,9 @@ pub struct SrcWalkRules {
     pub default_skipped_dirs: bool,
     /// The `production` preset.
     pub production: bool,
+    /// The host's src file pattern (a regex on the src-relative POSIX path); `None`:
+    /// [`SRC_FILE_PATTERN`].
+    pub src_pattern: Option<String>,
 }
 
 impl Default for SrcWalkRules {
@@ -75,17 +82,41 @@ impl Default for SrcWalkRules {
             exclude: SrcExclude::default(),
             default_skipped_dirs: true,
             production: false,
+            src_pattern: None,
         }
     }
 }
 
 impl SrcWalkRules {
+    /// The src file pattern in effect.
+    pub fn src_pattern(&self) -> &str {
+        self.src_pattern.as_deref().unwrap_or(SRC_FILE_PATTERN)
+    }
+
+    /// The src file pattern in effect, compiled (the default once per process). A pattern
+    /// that does not compile is `INVALID_OPTION` (`srcPattern`).
+    pub fn src_regex(
+        &self,
+    ) -> crate::core::error::CoreResult<std::borrow::Cow<'static, regex::Regex>> {
+        match &self.src_pattern {
+            None => Ok(std::borrow::Cow::Borrowed(src_file_regex())),
+            Some(p) => regex::Regex::new(p)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| {
+                    crate::core::error::CoreError::invalid_option(
+                        "srcPattern",
+                        format!("bad regex {p:?}: {e}"),
+                    )
+                }),
+        }
+    }
+
     /// The filter spec of these rules. A directory-name regex `r` becomes a path regex matching
     /// a last path segment `r` (it also applies to file names).
     pub fn filter_spec(&self) -> FilterSpec {
         let owned = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let mut spec = FilterSpec {
-            include_pattern: Some(SRC_FILE_PATTERN.to_owned()),
+            include_pattern: Some(self.src_pattern().to_owned()),
             exclude_dirs: self.exclude.dirs.clone(),
             exclude_files: self.exclude.files.clone(),
             exclude_suffixes: self.exclude.suffixes.clone(),

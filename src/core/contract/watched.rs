@@ -65,6 +65,15 @@ fn options_fit(w: &FingerprintOptions, tree: &WatchedTree<'_>, rel: &str, algo: 
     if tree.max_depth > 0 && !dirs.iter().all(|d| tree.spec.exclude_dirs.contains(d)) {
         return false;
     }
+    // A watcher of some directories only must hold the whole tree.
+    if !w.scopes.is_empty() {
+        match crate::core::fingerprint::scopes_of(&w.scopes) {
+            Ok(scopes)
+                if scopes.is_empty()
+                    || scopes.iter().any(|s| crate::core::walk::is_under(rel, s)) => {}
+            _ => return false,
+        }
+    }
     // The tree itself must not be under a directory the watcher skips.
     !rel.split('/').any(|c| dirs.iter().any(|d| d == c))
 }

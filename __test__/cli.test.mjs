@@ -106,7 +106,7 @@ test('cli status: read-only dispatch check; --json, --debug-cache, --exit-code, 
   assert.ok(lines.every((l) => l.startsWith('[cachecore] [cache] ')))
   assert.deepEqual(
     lines.map((l) => l.slice('[cachecore] [cache] '.length)),
-    cachecore.cacheDispatchMessageLines('project analysis', cli(['status', s.app, '--home', s.home, '--json']).json().cache).map((l) => l.message),
+    cachecore.cacheDispatchMessageLines('project analysis', cli(['status', s.app, '--home', s.home, '--json', '--list-unchanged']).json().cache).map((l) => l.message),
     'the contract lines, as the core returns them for this dispatch',
   )
   assert.equal(fs.readFileSync(path.join(s.home, 'cache', 'meta.json'), 'utf8'), before, 'status never counts a run')
@@ -145,14 +145,18 @@ test('cli: project layout from flags, cachecore.config.json and i18nprune.config
   const byFlags = cli(['status', s.app, '--home', s.home, '--json', ...flags]).json()
   assert.equal(byFlags.cache.delta.added.length, 10)
   assert.ok(byFlags.cache.delta.added.includes('en-GB.json'))
-  // The defaults (src, locales) find nothing here.
-  assert.equal(cli(['status', s.app, '--home', s.home, '--json']).json().cache.delta.added.length, 0)
+  // The default src directory is not there: a coded error that names it, the same everywhere.
+  for (const cmd of ['status', 'explain', 'scan', 'verify']) {
+    const r = cli([cmd, s.app, '--home', s.home])
+    assert.equal(r.code, 3, cmd)
+    assert.equal(r.stderr, `cachecore: error SRC_NOT_FOUND: src directory not found: ${path.join(s.app, 'src')} (set it with --src, or "src" in cachecore.config.json)\n`, cmd)
+  }
 
   fs.writeFileSync(path.join(s.app, 'i18nprune.config.json'), JSON.stringify({ src: 'app', locales: 'i18n', sourceLocale: 'en-GB' }))
   const viaI18nprune = cli(['explain', s.app, '--home', s.home, '--json']).json()
   assert.equal(viaI18nprune.files.length, 10)
-  assert.equal(viaI18nprune.files.find((f) => f.path === 'en-GB.json').role, 'source locale')
-  assert.equal(viaI18nprune.files.find((f) => f.path === 'de.json').role, 'target locale')
+  assert.equal(viaI18nprune.files.find((f) => f.path === 'i18n/en-GB.json').role, 'source locale')
+  assert.equal(viaI18nprune.files.find((f) => f.key === 'de.json').role, 'target locale')
 
   fs.writeFileSync(path.join(s.app, 'cachecore.config.json'), JSON.stringify({ src: 'app/pages', locales: 'i18n' }))
   const viaOwn = cli(['status', s.app, '--home', s.home, '--json', '--source-locale', 'en-GB']).json()
@@ -188,16 +192,16 @@ test('cli explain: per-file reasons, classification and the decision in plain wo
   edit(s.app, 'src/main.js', (x) => x.replace("t('app.ready')", "t('app.readY')"))
   let r = cli(['explain', s.app, '--home', s.home])
   assert.equal(r.code, 0, r.stderr)
-  assert.match(r.stdout, /changed src: pages\/index\.ts — size changed/)
-  assert.match(r.stdout, /changed src: main\.js — content changed \(same size\)/)
+  assert.match(r.stdout, /changed src: src\/pages\/index\.ts — size changed/)
+  assert.match(r.stdout, /changed src: src\/main\.js — content changed \(same size\)/)
   assert.match(r.stdout, /classified: src 2 changed, 0 added, 0 deleted/)
   assert.match(r.stdout, /decision: the analysis would be patched \(partial rebuild\): 2 of 6 src files changed.*\(partial\/src_partial\)/)
   const j = cli(['explain', s.app, '--home', s.home, '--json']).json()
   assert.deepEqual(
-    j.files.map((f) => [f.path, f.change, f.reason]).sort(),
+    j.files.map((f) => [f.path, f.key, f.change, f.reason]).sort(),
     [
-      ['main.js', 'changed', 'content_changed'],
-      ['pages/index.ts', 'changed', 'size_changed'],
+      ['src/main.js', 'main.js', 'changed', 'content_changed'],
+      ['src/pages/index.ts', 'pages/index.ts', 'changed', 'size_changed'],
     ],
   )
   assert.equal(j.analysisRebuild.reason, 'src_partial')
@@ -207,9 +211,9 @@ test('cli explain: per-file reasons, classification and the decision in plain wo
   edit(s.app, 'locales/de.json', (x) => x.replace('"Laden"', '"Geschäft"'))
   r = cli(['explain', s.app, '--home', s.home, '--json']).json()
   const by = Object.fromEntries(r.files.map((f) => [f.path, f]))
-  assert.equal(by['lib/i18n.ts'].reason, 'removed')
-  assert.equal(by['lib/new.ts'].reason, 'added')
-  assert.equal(by['de.json'].role, 'target locale')
+  assert.equal(by['src/lib/i18n.ts'].reason, 'removed')
+  assert.equal(by['src/lib/new.ts'].reason, 'added')
+  assert.equal(by['locales/de.json'].role, 'target locale')
   assert.deepEqual([r.analysisRebuild.strategy, r.analysisRebuild.reason], ['full', 'src_threshold'])
   assert.match(cli(['explain', s.app, '--home', s.home]).stdout, /4 of 6 src files changed, at or above the 40% threshold/)
   const fast = cli(['explain', s.app, '--home', s.home, '--json', '--cache-profile', 'fast']).json()
@@ -267,15 +271,16 @@ test('cli verify: ok after a run; names planted differences in files.json; exits
   fs.writeFileSync(filesPath, JSON.stringify(index, null, 2))
   const bad = cli(['verify', s.app, '--home', s.home])
   assert.equal(bad.code, 1)
-  assert.match(bad.stdout, /src pages\/index\.ts: hash differs from the index/)
-  assert.match(bad.stdout, /src main\.js: on disk but not in the index/)
-  assert.match(bad.stdout, /locale ghost\.json: in the index but not on disk/)
+  assert.match(bad.stdout, /src src\/pages\/index\.ts: hash differs from the index/)
+  assert.match(bad.stdout, /src src\/main\.js: on disk but not in the index/)
+  assert.match(bad.stdout, /locale locales\/ghost\.json: in the index but not on disk/)
   assert.doesNotMatch(bad.stdout, /disagreement/, 'the core sees the same difference')
   const j = cli(['verify', s.app, '--home', s.home, '--json'])
   assert.equal(j.code, 1)
   const out = j.json()
   assert.equal(out.ok, false)
-  assert.deepEqual(out.files.map((f) => f.path).sort(), ['ghost.json', 'main.js', 'pages/index.ts'])
+  assert.deepEqual(out.files.map((f) => f.path).sort(), ['locales/ghost.json', 'src/main.js', 'src/pages/index.ts'])
+  assert.deepEqual(out.files.map((f) => f.key).sort(), ['ghost.json', 'main.js', 'pages/index.ts'])
 
   // A size-only plant is caught too.
   hostRun(s)
@@ -283,7 +288,7 @@ test('cli verify: ok after a run; names planted differences in files.json; exits
   again.localeSegments['en.json'].size += 1
   fs.writeFileSync(filesPath, JSON.stringify(again))
   const size = cli(['verify', s.app, '--home', s.home, '--json']).json()
-  assert.deepEqual(size.files, [{ kind: 'locale', path: 'en.json', problem: 'size differs from the index' }])
+  assert.deepEqual(size.files, [{ kind: 'locale', path: 'locales/en.json', key: 'en.json', problem: 'size differs from the index' }])
 })
 
 test('cli clean: a project dir only, or the whole cache root with --all, nothing else', (t) => {
@@ -345,14 +350,14 @@ test('cli: --layout locale_directory classifies every segment under the source d
     fs.writeFileSync(path.join(s.app, 'locales', code, 'auth.json'), '{"x":"y"}\n')
   }
   const j = cli(['explain', s.app, '--home', s.home, '--json', '--layout', 'locale_directory']).json()
-  const role = Object.fromEntries(j.files.map((f) => [f.path, f.role]))
+  const role = Object.fromEntries(j.files.map((f) => [f.key, f.role]))
   assert.equal(role['en/common.json'], 'source locale')
   assert.equal(role['en/auth.json'], 'source locale')
   assert.equal(role['de/auth.json'], 'target locale')
   assert.equal(role['es.json'], 'target locale')
   // flat_file (the default) tracks only top-level segments.
   const flat = cli(['explain', s.app, '--home', s.home, '--json']).json()
-  assert.deepEqual(flat.files.filter((f) => f.role !== 'src').map((f) => f.path).sort(), ['es.json', 'fr.json'])
+  assert.deepEqual(flat.files.filter((f) => f.role !== 'src').map((f) => f.path).sort(), ['locales/es.json', 'locales/fr.json'])
   const scan = cli(['scan', s.app, '--home', s.home, '--json', '--layout', 'locale_directory']).json()
   assert.equal(scan.localeSegments, 6)
   assert.equal(cli(['verify', s.app, '--home', s.home, '--layout', 'locale_directory']).code, 0)
@@ -396,13 +401,139 @@ test('watch: one JSON line per batch with the decision the next run gets; SIGINT
   })
   const ready = await waitFor((e) => e.kind === 'ready', 'ready')
   assert.equal(ready.decision.reason, 'no_previous_cache')
+  // Only the src and locales trees are indexed (root-relative paths, as git prints them).
+  assert.deepEqual(ready.delta.added.filter((p) => !/^(src|locales)\//.test(p)), [])
+  fs.appendFileSync(path.join(s.app, 'README.md'), '\nnot watched\n')
   fs.appendFileSync(path.join(s.app, 'src/pages/index.ts'), '\n// edited\n')
   const src = await waitFor((e) => e.kind === 'change' && e.delta.changed.includes('src/pages/index.ts'), 'the src change')
   assert.deepEqual([src.decision.strategy, src.decision.reason], ['partial', 'src_partial'])
   fs.writeFileSync(path.join(s.app, 'locales/de.json'), '{"app":{"title":"Laden!"}}\n')
   const target = await waitFor((e) => e.kind === 'change' && e.delta.changed.includes('locales/de.json'), 'the target change')
   assert.deepEqual([target.decision.strategy, target.decision.reason], ['reuse', 'target_locale_only'])
+  assert.ok(!events.some((e) => e.kind !== 'ready' && JSON.stringify(e.delta).includes('README')), 'nothing outside src and locales')
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   child.kill('SIGINT')
   assert.deepEqual(await exited, { code: 0, signal: null })
+})
+
+test('cli: "did you mean" for a mistyped command or flag', (t) => {
+  const s = sandbox(t)
+  const cmd = cli(['stauts', s.app, '--home', s.home])
+  assert.equal(cmd.code, 2)
+  assert.equal(cmd.stderr, "cachecore: error UNKNOWN_COMMAND: unknown command 'stauts' (did you mean 'status'?)\n")
+  const flag = cli(['status', s.app, '--home', s.home, '--jsno'])
+  assert.equal(flag.code, 2)
+  assert.equal(flag.stderr, 'cachecore: error UNKNOWN_FLAG: unknown flag --jsno (did you mean --json?)\n')
+  assert.match(cli(['frobnicate']).stderr, /unknown command 'frobnicate' \(commands: status, /)
+})
+
+test('cli: status --json | head is silent when the reader goes away (EPIPE)', (t) => {
+  const s = sandbox(t)
+  for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(s.app, 'src', `gen-${i}.ts`), `export const x${i} = 1\n`)
+  hostRun(s)
+  const q = (a) => `'${a}'`
+  const cmd = `${[process.execPath, CLI, 'status', s.app, '--home', s.home, '--json', '--list-unchanged'].map(q).join(' ')} | head -c 64`
+  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', env: cleanEnv() })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout.length, 64)
+  assert.equal(r.stderr, '', 'no EPIPE stack trace')
+})
+
+test('cli status --json: the unchanged list is opt-in (--list-unchanged), its count always there', (t) => {
+  const s = sandbox(t)
+  hostRun(s)
+  const lean = cli(['status', s.app, '--home', s.home, '--json']).json()
+  assert.equal(lean.cache.delta.unchangedCount, 10)
+  assert.equal('unchanged' in lean.cache.delta, false)
+  const full = cli(['status', s.app, '--home', s.home, '--json', '--list-unchanged']).json()
+  assert.equal(full.cache.delta.unchanged.length, 10)
+})
+
+test('cli: damaged cache files are named for what they are (analysis.json, files.json, meta.json)', (t) => {
+  const s = sandbox(t)
+  hostRun(s)
+  const dir = projectDir(s)
+  const truncate = (f, n) => fs.writeFileSync(f, fs.readFileSync(f).subarray(0, n))
+  truncate(path.join(dir, 'analysis.json'), 40)
+  const st = cli(['status', s.app, '--home', s.home])
+  assert.equal(st.code, 0, st.stderr)
+  assert.match(st.stdout, /status: miss \(run_missing\): the stored analysis cannot be used \(.*\): it would be rebuilt/)
+  assert.doesNotMatch(st.stdout, /no stored analysis yet/)
+  assert.doesNotMatch(cli(['explain', s.app, '--home', s.home]).stdout, /no stored analysis yet|there is no previous analysis/)
+
+  hostRun(s)
+  truncate(path.join(dir, 'files.json'), 100)
+  const v = cli(['verify', s.app, '--home', s.home])
+  assert.equal(v.code, 1)
+  assert.match(v.stdout, /files\.json: not valid JSON: .* \(truncated or corrupt\); the next run rebuilds it/)
+  assert.doesNotMatch(v.stdout, /behind the files|not corrupt/, 'no line contradicts another')
+
+  fs.writeFileSync(path.join(s.home, 'cache', 'meta.json'), 'garbage\n{')
+  const info = cli(['info', '--home', s.home])
+  assert.equal(info.code, 0)
+  assert.match(info.stdout, /warning: meta\.json cannot be used \(not valid JSON: [^\n]*\)/)
+  assert.match(info.stdout, /projects: unknown, /)
+  const j = cli(['info', '--home', s.home, '--json']).json()
+  assert.deepEqual(j.warnings.map((w) => w.code), ['meta_unreadable'])
+  fs.writeFileSync(path.join(s.home, 'cache', 'meta.json'), '[]')
+  assert.deepEqual(cli(['info', '--home', s.home, '--json']).json().warnings.map((w) => w.code), ['meta_malformed'])
+})
+
+test('cli: bytes as human sizes', (t) => {
+  const s = sandbox(t)
+  const r = cli(['scan', s.app, '--home', s.home])
+  assert.match(r.stdout, /\(\d+(\.\d)? (B|KiB|MiB) read\) in \d+ ms/)
+})
+
+test("cli: the host config's exclude, --exclude and the src pattern (.mts) decide what is tracked, in every command", (t) => {
+  const s = sandbox(t)
+  fs.writeFileSync(path.join(s.app, 'src', 'util.mts'), "export const m = t('app.title')\n")
+  const keys = (args = []) => cli(['scan', s.app, '--home', s.home, '--json', ...args]).json() && Object.keys(JSON.parse(fs.readFileSync(path.join(projectDir(s), 'files.json'), 'utf8')).files).sort()
+  // The default: what i18nprune's analyzer reads, so no .mts.
+  assert.ok(!keys().includes('util.mts'))
+  assert.ok(keys(['--src-pattern', '\\.(tsx?|mts|cts|jsx?)$']).includes('util.mts'))
+  fs.writeFileSync(path.join(s.app, 'cachecore.config.json'), JSON.stringify({ srcPattern: '\\.(tsx?|mts|jsx?)$', exclude: { dirs: ['pages'], files: [{ source: '^main\\.', flags: '' }] } }))
+  const tracked = keys()
+  assert.deepEqual(tracked, ['components/CartSummary.tsx', 'components/Header.tsx', 'lib/i18n.ts', 'util.mts'])
+  assert.deepEqual(keys(['--exclude', 'components,lib']), ['util.mts'])
+  // status, explain and verify see what scan wrote: nothing differs.
+  const st = cli(['status', s.app, '--home', s.home, '--json', '--exclude', 'components,lib']).json()
+  assert.deepEqual([st.cache.delta.added, st.cache.delta.changed, st.cache.delta.deleted], [[], [], []])
+  const v = cli(['verify', s.app, '--home', s.home, '--exclude', 'components,lib'])
+  assert.equal(v.code, 0, v.stdout)
+  assert.match(v.stdout, /^ok: 5 files match /)
+  // An edit to the .mts file is a src change.
+  edit(s.app, 'src/util.mts', (x) => `${x}// more\n`)
+  const ex = cli(['explain', s.app, '--home', s.home, '--json', '--exclude', 'components,lib']).json()
+  assert.deepEqual(ex.files.map((f) => [f.path, f.role]), [['src/util.mts', 'src']])
+  // A bad pattern is one coded line.
+  const bad = cli(['status', s.app, '--home', s.home, '--src-pattern', '(unclosed'])
+  assert.equal(bad.code, 2)
+  assert.match(bad.stderr, /^cachecore: error BAD_SRC_PATTERN: --src-pattern is not a regular expression: /)
+  fs.writeFileSync(path.join(s.app, 'cachecore.config.json'), JSON.stringify({ exclude: { preset: 'nightly' } }))
+  const badConfig = cli(['status', s.app, '--home', s.home])
+  assert.equal(badConfig.code, 3)
+  assert.match(badConfig.stderr, /^cachecore: error CONFIG_INVALID: .*preset.*\n$/)
+})
+
+const canDrop = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
+
+test('cli: clean and scan on a read-only cache fail with one line and a stable code', { skip: !canDrop && 'needs root and setpriv' }, (t) => {
+  const s = sandbox(t)
+  hostRun(s)
+  for (const p of [s.dir, ...fs.readdirSync(s.dir, { recursive: true }).map((p) => path.join(s.dir, p))]) {
+    fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644)
+  }
+  const asNobody = (args) => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], { encoding: 'utf8', env: cleanEnv() })
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  }
+  const clean = asNobody(['clean', s.app, '--home', s.home])
+  assert.equal(clean.code, 3)
+  assert.match(clean.stderr, /^cachecore: error CACHE_NOT_WRITABLE: cannot remove [^\n]+: permission denied \(EACCES\)\n$/)
+  const scan = asNobody(['scan', s.app, '--home', s.home])
+  assert.equal(scan.code, 3)
+  assert.match(scan.stderr, /^cachecore: error CACHE_NOT_WRITABLE: cannot write [^\n]*files\.json: [^\n]+\n$/)
+  assert.equal(scan.stdout, '')
+  assert.ok(fs.existsSync(projectDir(s)), 'nothing was removed')
 })

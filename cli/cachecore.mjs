@@ -3,10 +3,10 @@
 // verifies and cleans. Flags, environment and printing live here; decisions come from the core.
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseArgs } from './lib/args.mjs'
+import { didYouMean, parseArgs } from './lib/args.mjs'
 import { CliError, EXIT, usage } from './lib/errors.mjs'
-import { makeOutput } from './lib/output.mjs'
-import { cacheRootOf, checkProfile, resolveHome, resolveProject } from './lib/project.mjs'
+import { humanBytes, makeOutput } from './lib/output.mjs'
+import { cacheRootOf, checkProfile, checkSrcDir, resolveHome, resolveProject } from './lib/project.mjs'
 import { addon, checkDispatch, LABEL, saveFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
@@ -14,10 +14,10 @@ import {
   cachePaths,
   diskUsage,
   indexAlgorithm,
-  DEFAULT_SKIPPED_DIRS,
   localeOptions,
   readJson,
   srcOptions,
+  srcWalk,
 } from './lib/tracked.mjs'
 
 const DEBUG_PREFIX = '[cachecore] [cache] '
@@ -41,6 +41,8 @@ const PROJECT = {
   locales: { type: 'string' },
   'source-locale': { type: 'string' },
   layout: { type: 'string' },
+  'src-pattern': { type: 'string' },
+  exclude: { type: 'string' },
 }
 
 const GLOBAL_HELP = `cachecore — ask the cache why
@@ -68,7 +70,10 @@ Flags (all commands):
 
 Project flags (status, explain, scan, verify, clean, watch):
   --src <dir> --locales <dir> --source-locale <code> --layout <flat_file|locale_directory>
+  --src-pattern <regex>   --exclude <dir,dir>
   --cache-profile <safe|balanced|fast>   --no-cache   --debug-cache
+
+Paths are printed relative to the project root, as git prints them.
 
 Exit codes: 0 ok; 1 verify found a difference, or status --exit-code and the next run is not
 a hit; 2 usage error; 3 runtime error. See docs/cli.md.
@@ -76,16 +81,18 @@ a hit; 2 usage error; 3 runtime error. See docs/cli.md.
 
 const COMMANDS = {
   status: {
-    spec: { ...PROJECT, 'exit-code': { type: 'boolean' } },
+    spec: { ...PROJECT, 'exit-code': { type: 'boolean' }, 'list-unchanged': { type: 'boolean' } },
     help: `Usage: cachecore status [root] [flags]
 
 Runs the dispatch check (the two-phase begin, read-only, never committed) and prints the
 status and reason the next run would get, and the analysis rebuild decision.
 
-  --debug-cache   print the contract's --debug-cache lines, prefixed '${DEBUG_PREFIX}'
-  --json          one JSON object: { status, reason, analysisRebuild, delta, paths, warnings }
-  --exit-code     exit 1 when the next run is not a cache hit
-  --no-cache      as a host's --no-cache: status bypass (no_cache)
+  --debug-cache      print the contract's --debug-cache lines, prefixed '${DEBUG_PREFIX}'
+  --json             one JSON object: { root, status, reason, analysisRebuild, cache }
+  --list-unchanged   with --json, list every unchanged file in cache.delta.unchanged (by
+                     default only their count, cache.delta.unchangedCount)
+  --exit-code        exit 1 when the next run is not a cache hit
+  --no-cache         as a host's --no-cache: status bypass (no_cache)
 `,
     run: cmdStatus,
   },
@@ -132,10 +139,10 @@ cache root (only a directory that looks like one: it holds meta.json or projects
     spec: { ...PROJECT, poll: { type: 'boolean' } },
     help: `Usage: cachecore watch [root] [flags]
 
-Watches the project (inotify, FSEvents or ReadDirectoryChangesW; --poll for a stat sweep) and
-prints one line per batch of changes: the files, and the decision the next run would get
-(reuse, partial or full, with the contract's reason). --json prints one JSON object per event.
-Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
+Watches the project's src and locales directories (inotify, FSEvents or ReadDirectoryChangesW;
+--poll for a stat sweep) and prints one line per batch of changes: the files, and the decision
+the next run would get (reuse, partial or full, with the contract's reason). --json prints one
+JSON object per event. Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 `,
     run: cmdWatch,
   },
@@ -175,8 +182,11 @@ const FILE_WORDS = {
   unreadable: 'could not be read',
 }
 
-function rebuildWords(d) {
+function rebuildWords(d, c) {
   if (!d) return undefined
+  if (d.reason === 'no_previous_cache' && analysisProblem(c)) {
+    return `the analysis would be rebuilt in full: the stored analysis cannot be used (full/${d.reason})`
+  }
   const what = { full: 'rebuilt in full', partial: 'patched (partial rebuild)', reuse: 'reused as is' }[d.strategy]
   const why = {
     config_rebuild_full: 'the config says rebuild=full',
@@ -197,17 +207,48 @@ function rebuildWords(d) {
   return `the analysis would be ${what}: ${why ?? d.reason} (${d.strategy}/${d.reason})`
 }
 
-const count = (d) => (d ? d.added.length + d.changed.length + d.deleted.length : 0)
+/**
+ * Why the next run gets its reason, in plain words. A stored analysis that exists but cannot be
+ * used (truncated, not JSON, oversize, unreadable) is `run_missing` for the core: say so, not
+ * "there is no stored analysis yet".
+ */
+function reasonWords(c) {
+  const w = c.reason === 'run_missing' && analysisProblem(c)
+  if (w) return `the stored analysis cannot be used (${w.message}): it would be rebuilt`
+  return STATUS_WORDS[c.reason] ?? c.reason
+}
 
-function statusObject(project, check) {
+/** The core's warning about an analysis.json that exists but cannot be used, if any. */
+function analysisProblem(c) {
+  return (c?.warnings ?? []).find((x) => x.path && x.path === c.paths?.analysis && x.code !== 'cache_read_only')
+}
+
+/** A path as the CLI prints it: relative to the project root when it is under it. */
+function shown(project, p) {
+  if (!p || !path.isAbsolute(p)) return p
+  const rel = path.relative(project.root, p)
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel.split(path.sep).join('/') || '.'
+}
+
+function printWarnings(out, project, warnings) {
+  for (const w of warnings ?? []) out.line(`  ${out.yellow('warning')}: ${w.message}${w.path ? ` (${shown(project, w.path)})` : ''}`)
+}
+
+function statusObject(project, check, flags) {
   const c = check.cache
+  // The core's CacheDispatchInfo (cacheDispatchMessageLines accepts it back); the unchanged list
+  // (every tracked file on a hit) only with --list-unchanged, else its count.
+  let cache = c
+  if (c.delta && !flags['list-unchanged']) {
+    const { unchanged, ...rest } = c.delta
+    cache = { ...c, delta: { ...rest, unchangedCount: unchanged.length } }
+  }
   return {
     root: project.root,
     status: c.status,
     reason: c.reason,
     ...(c.analysisRebuild ? { analysisRebuild: c.analysisRebuild } : {}),
-    // The core's CacheDispatchInfo as is (cacheDispatchMessageLines accepts it back).
-    cache: c,
+    cache,
   }
 }
 
@@ -215,21 +256,29 @@ function printDebug(out, flags, cache) {
   if (flags['debug-cache']) out.debugLines(DEBUG_PREFIX, addon.cacheDispatchMessageLines(LABEL, cache))
 }
 
-function cmdStatus(flags, positionals, out) {
+/** The project of a command that reads its files: resolved, its src directory checked. */
+function projectOf(positionals, flags) {
   const project = resolveProject(positionals[0], flags)
+  checkSrcDir(project)
+  srcWalk(project)
+  return project
+}
+
+function cmdStatus(flags, positionals, out) {
+  const project = projectOf(positionals, flags)
   const check = checkDispatch(project)
   const c = check.cache
   printDebug(out, flags, c)
-  if (flags.json) out.json(statusObject(project, check))
+  if (flags.json) out.json(statusObject(project, check, flags))
   out.line(`${project.root}`)
   const colour = c.status === 'hit' ? out.green : c.status === 'miss' ? out.yellow : out.dim
-  out.line(`  status: ${colour(c.status)} (${c.reason}): ${STATUS_WORDS[c.reason] ?? c.reason}`)
+  out.line(`  status: ${colour(c.status)} (${c.reason}): ${reasonWords(c)}`)
   if (c.delta) {
     const d = c.delta
     out.line(`  files: +${d.added.length} ~${d.changed.length} -${d.deleted.length} =${d.unchanged.length}`)
   }
   if (c.analysisRebuild) out.line(`  rebuild: ${c.analysisRebuild.strategy} (${c.analysisRebuild.reason})`)
-  for (const w of c.warnings ?? []) out.line(`  ${out.yellow('warning')}: ${w.message}${w.path ? ` (${w.path})` : ''}`)
+  printWarnings(out, project, c.warnings)
   return flags['exit-code'] && c.status !== 'hit' ? EXIT.DIFFERENCE : EXIT.OK
 }
 
@@ -245,7 +294,7 @@ function fileReasons(project, index) {
 }
 
 function cmdExplain(flags, positionals, out) {
-  const project = resolveProject(positionals[0], flags)
+  const project = projectOf(positionals, flags)
   const check = checkDispatch(project)
   const c = check.cache
   printDebug(out, flags, c)
@@ -265,8 +314,14 @@ function cmdExplain(flags, positionals, out) {
         : reasons[p]?.role === 'src'
           ? 'src'
           : 'locale'
-  const changed = [...src.delta.reasons, ...loc.delta.reasons].map((r) => ({
-    path: r.path,
+  // Paths relative to the project root (as git prints them); `key` is the contract's key
+  // (src-relative for src files, locales-relative for segments).
+  const changed = [
+    ...src.delta.reasons.map((r) => ({ r, dir: project.srcRoot })),
+    ...loc.delta.reasons.map((r) => ({ r, dir: project.localesDir })),
+  ].map(({ r, dir }) => ({
+    path: project.rel(path.join(dir, r.path)),
+    key: r.path,
     role: roleOf(r.path),
     change: r.change,
     reason: r.reason,
@@ -287,7 +342,7 @@ function cmdExplain(flags, positionals, out) {
     return EXIT.OK
   }
   out.line(`${project.root}`)
-  out.line(`  next run: ${c.status} (${c.reason}): ${STATUS_WORDS[c.reason] ?? c.reason}`)
+  out.line(`  next run: ${c.status} (${c.reason}): ${reasonWords(c)}`)
   if (result.index !== 'present') out.line(`  files index: ${result.index} (${paths.files})`)
   if (changed.length === 0) out.line('  no file differs from the stored index')
   else out.line(`  ${changed.length} file(s) differ from the stored index:`)
@@ -304,13 +359,14 @@ function cmdExplain(flags, positionals, out) {
     if (parts.length) out.line(`  classified: ${parts.join('; ')}`)
   }
   out.line(`  decision: ${result.summary}`)
+  printWarnings(out, project, c.warnings)
   return EXIT.OK
 }
 
 function explainSummary(c) {
   if (c.status === 'hit') return 'nothing to rebuild: the stored analysis would be served'
   if (c.status === 'bypass' || c.status === 'disabled') return 'the cache is off: the analysis would be built in full, nothing read or written'
-  return rebuildWords(c.analysisRebuild) ?? `the analysis would be built by the producer (${c.reason})`
+  return rebuildWords(c.analysisRebuild, c) ?? `the analysis would be built by the producer (${c.reason})`
 }
 
 function progressBar(stream) {
@@ -338,7 +394,7 @@ function progressBar(stream) {
 }
 
 function cmdScan(flags, positionals, out) {
-  const project = resolveProject(positionals[0], flags)
+  const project = projectOf(positionals, flags)
   if (project.noCache) {
     out.line('cache off (--no-cache): nothing scanned, nothing written')
     if (flags.json) out.json({ root: project.root, written: false, reason: 'no_cache' })
@@ -364,6 +420,12 @@ function cmdScan(flags, positionals, out) {
     localesLayout: project.locales,
   }
   const saved = saveFilesIndex(project, index)
+  if (!saved.written) {
+    // One line with a stable code, as every other failure: not a report that ends in an error.
+    const why = (saved.warnings ?? []).find((w) => w.code !== 'cache_read_only') ?? saved.warnings?.[0]
+    const code = why?.code === 'cache_lock_timeout' ? 'CACHE_LOCKED' : 'CACHE_NOT_WRITABLE'
+    throw new CliError(code, `cannot write ${saved.path}: ${why ? why.message : 'the cache is not writable'}`)
+  }
   const ms = performance.now() - t0
   const result = {
     root: project.root,
@@ -378,23 +440,25 @@ function cmdScan(flags, positionals, out) {
   if (flags.json) out.json(result)
   out.line(
     `scanned ${result.srcFiles} src files and ${result.localeSegments} locale segments ` +
-      `(${result.bytesHashed} bytes) in ${result.ms} ms`,
+      `(${humanBytes(result.bytesHashed)} read) in ${result.ms} ms`,
   )
-  out.line(saved.written ? `  wrote ${saved.path}` : `  ${out.yellow('not written')}: ${saved.path}`)
-  for (const w of result.warnings) out.line(`  ${out.yellow('warning')}: ${w.message}${w.path ? ` (${w.path})` : ''}`)
-  return saved.written ? EXIT.OK : EXIT.RUNTIME
+  out.line(`  wrote ${saved.path}`)
+  printWarnings(out, project, result.warnings)
+  return EXIT.OK
 }
 
-function compareMaps(kind, stored, fresh, problems) {
+/** Differences between stored and fresh records; `at(key)` gives the root-relative path. */
+function compareMaps(kind, stored, fresh, problems, at) {
+  const push = (key, problem) => problems.push({ kind, path: at(key), key, problem })
   for (const [p, r] of Object.entries(fresh)) {
     const s = stored?.[p]
-    if (!s) problems.push({ kind, path: p, problem: 'on disk but not in the index' })
-    else if (s.hash !== r.hash) problems.push({ kind, path: p, problem: 'hash differs from the index' })
-    else if (s.size !== r.size) problems.push({ kind, path: p, problem: 'size differs from the index' })
+    if (!s) push(p, 'on disk but not in the index')
+    else if (s.hash !== r.hash) push(p, 'hash differs from the index')
+    else if (s.size !== r.size) push(p, 'size differs from the index')
   }
   for (const p of Object.keys(stored ?? {})) {
     if (p === '__source_locale__') continue
-    if (!(p in fresh)) problems.push({ kind, path: p, problem: 'in the index but not on disk' })
+    if (!(p in fresh)) push(p, 'in the index but not on disk')
   }
 }
 
@@ -402,13 +466,15 @@ const sorted = (a) => [...a].sort()
 const sameList = (a, b) => JSON.stringify(sorted(a ?? [])) === JSON.stringify(sorted(b ?? []))
 
 function cmdVerify(flags, positionals, out) {
-  const project = resolveProject(positionals[0], flags)
+  const project = projectOf(positionals, flags)
   const paths = cachePaths(project)
   const stored = readJson(paths.files)
   const problems = []
   const disagreements = []
   if (stored.missing) problems.push({ kind: 'index', path: paths.files, problem: 'no files index (run a host or cachecore scan)' })
-  else if (stored.error) problems.push({ kind: 'index', path: paths.files, problem: stored.error })
+  else if (stored.error) {
+    problems.push({ kind: 'index', path: paths.files, problem: `${stored.error} (truncated or corrupt); the next run rebuilds it` })
+  }
   const index = stored.json ?? {}
   const alg = indexAlgorithm(index)
   // From scratch: every file read, nothing reused.
@@ -416,8 +482,8 @@ function cmdVerify(flags, positionals, out) {
   const loc = addon.fingerprintSync({ ...localeOptions(project, alg), strategy: 'hash-always' })
   const fresh = { src: asContractMap(src.records, ''), loc: asContractMap(loc.records, '') }
   if (stored.json) {
-    compareMaps('src', index.files, fresh.src, problems)
-    compareMaps('locale', index.localeSegments, fresh.loc, problems)
+    compareMaps('src', index.files, fresh.src, problems, (k) => project.rel(path.join(project.srcRoot, k)))
+    compareMaps('locale', index.localeSegments, fresh.loc, problems, (k) => project.rel(path.join(project.localesDir, k)))
     if (index.localesLayout && !addon.layoutMatches(index.localesLayout, project.locales)) {
       problems.push({ kind: 'layout', path: paths.files, problem: 'the stored locales layout differs from the project' })
     }
@@ -494,10 +560,13 @@ function cmdVerify(flags, positionals, out) {
   if (ok) out.line(`${out.green('ok')}: ${src.records.length + loc.records.length} files match ${paths.files}; the core's decision agrees (${c.status}, ${c.reason})`)
   else {
     if (problems.length) out.line(`${out.red('differs')}: ${problems.length} difference(s) from ${paths.files}:`)
-    for (const p of problems) out.line(`  ${p.kind} ${p.path}: ${p.problem}`)
+    for (const p of problems) out.line(`  ${p.kind} ${shown(project, p.path)}: ${p.problem}`)
     for (const d of disagreements) out.line(`  ${out.red('disagreement')}: ${d}`)
-    if (problems.length && !disagreements.length && c.status !== 'hit') {
+    // Say what is true: an index that is behind the files, or one that cannot be read at all.
+    if (problems.length && !disagreements.length && stored.json && c.status !== 'hit') {
       out.line(`  the core sees the same: next run ${c.status} (${c.reason}); the index is behind the files, not corrupt`)
+    } else if (!stored.json && !disagreements.length) {
+      out.line(`  the core sees the same: next run ${c.status} (${c.reason}): ${reasonWords(c)}`)
     }
   }
   return ok ? EXIT.OK : EXIT.DIFFERENCE
@@ -521,25 +590,47 @@ function cmdClean(flags, positionals, out) {
       throw new CliError('NOT_A_CACHE_ROOT', `refusing to remove ${root}: it holds neither meta.json nor projects/`)
     }
     const bytes = diskUsage(root)
-    fs.rmSync(root, { recursive: true, force: true })
+    removeDir(root)
     if (flags.json) out.json({ removed: true, path: root, bytes })
-    out.line(`removed ${root} (${formatBytes(bytes)})`)
+    out.line(`removed ${root} (${humanBytes(bytes)})`)
     return EXIT.OK
   }
   const project = resolveProject(positionals[0], flags)
   const paths = cachePaths(project)
   const exists = fs.existsSync(paths.projectDir)
   const bytes = exists ? diskUsage(paths.projectDir) : 0
-  if (exists) fs.rmSync(paths.projectDir, { recursive: true, force: true })
+  if (exists) removeDir(paths.projectDir)
   if (flags.json) out.json({ removed: exists, path: paths.projectDir, bytes, projectId: paths.projectId })
-  out.line(exists ? `removed ${paths.projectDir} (${formatBytes(bytes)})` : `nothing to clean: ${paths.projectDir} does not exist`)
+  out.line(exists ? `removed ${paths.projectDir} (${humanBytes(bytes)})` : `nothing to clean: ${paths.projectDir} does not exist`)
   return EXIT.OK
 }
 
-function formatBytes(n) {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`
+/** Removes a cache directory; one that cannot be removed is `CACHE_NOT_WRITABLE` (one line). */
+function removeDir(dir) {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true })
+  } catch (e) {
+    if (['EACCES', 'EPERM', 'EROFS', 'EBUSY'].includes(e?.code)) {
+      const what = e.path && e.path !== dir ? ` (${e.path})` : ''
+      throw new CliError('CACHE_NOT_WRITABLE', `cannot remove ${dir}: ${systemWords(e)}${what}`)
+    }
+    throw e
+  }
+}
+
+/** A system error in words: `permission denied (EACCES)`. */
+function systemWords(e) {
+  const words = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    EBUSY: 'resource busy',
+    ENOSPC: 'no space left on device',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'not a directory',
+    EISDIR: 'is a directory',
+  }
+  return `${words[e.code] ?? String(e.message).replace(/^[A-Z]+: /, '').split(',')[0]} (${e.code})`
 }
 
 function cmdInfo(flags, positionals, out) {
@@ -547,7 +638,16 @@ function cmdInfo(flags, positionals, out) {
   const home = resolveHome(flags)
   const root = flags['cache-dir'] ? path.resolve(flags['cache-dir']) : cacheRootOf(home)
   const meta = readJson(path.join(root, 'meta.json'))
-  const projects = Object.entries(meta.json?.projects ?? {}).map(([key, id]) => {
+  // A meta.json that is there but cannot be used is said so, never shown as "projects: 0".
+  const warnings = []
+  const metaPath = path.join(root, 'meta.json')
+  if (meta.error) {
+    warnings.push({ code: 'meta_unreadable', message: `meta.json cannot be used (${meta.error}); hosts rebuild it on their next run, so the projects it listed are not known`, path: metaPath })
+  } else if (meta.json && (typeof meta.json !== 'object' || Array.isArray(meta.json) || typeof meta.json.projects !== 'object' || meta.json.projects === null || Array.isArray(meta.json.projects))) {
+    warnings.push({ code: 'meta_malformed', message: 'meta.json is JSON but not a cache index (no projects object); hosts rebuild it on their next run', path: metaPath })
+  }
+  const listed = warnings.length ? {} : (meta.json?.projects ?? {})
+  const projects = Object.entries(listed).map(([key, id]) => {
     const dir = path.join(root, 'projects', String(id))
     return { root: key, id, dir, exists: fs.existsSync(dir), bytes: diskUsage(dir) }
   })
@@ -556,17 +656,19 @@ function cmdInfo(flags, positionals, out) {
     binaryTarget: addon.binaryTarget(),
     home,
     cacheRoot: root,
-    meta: meta.missing ? 'missing' : meta.error ? `unreadable: ${meta.error}` : 'ok',
+    meta: meta.missing ? 'missing' : meta.error ? `unreadable: ${meta.error}` : warnings.length ? 'malformed' : 'ok',
     projects,
     totalBytes: diskUsage(root),
+    warnings,
   }
   if (flags.json) out.json(result)
   out.line(`cachecore ${result.version} (${result.binaryTarget})`)
   out.line(`  home: ${home}`)
   out.line(`  cache root: ${root}${meta.missing ? ' (no meta.json yet)' : ''}`)
-  out.line(`  projects: ${projects.length}, ${formatBytes(result.totalBytes)} on disk`)
+  for (const w of warnings) out.line(`  ${out.yellow('warning')}: ${w.message} (${w.path})`)
+  out.line(`  projects: ${warnings.length ? 'unknown' : projects.length}, ${humanBytes(result.totalBytes)} on disk`)
   for (const p of projects) {
-    out.line(`    ${p.root}  ${p.id}  ${p.exists ? formatBytes(p.bytes) : out.dim('(no cache dir)')}`)
+    out.line(`    ${p.root}  ${p.id}  ${p.exists ? humanBytes(p.bytes) : out.dim('(no cache dir)')}`)
   }
   return EXIT.OK
 }
@@ -588,8 +690,13 @@ function sourceSegmentKeys(project) {
 }
 
 function cmdWatch(flags, positionals, out) {
-  const project = resolveProject(positionals[0], flags)
+  const project = projectOf(positionals, flags)
+  // The watcher's paths are root-relative; '' is the root itself.
   const rel = (p) => path.relative(project.root, p).split(path.sep).join('/')
+  const trees = [rel(project.srcRoot), rel(project.localesDir)]
+  if (trees.some((r) => r === '..' || r.startsWith('../') || path.isAbsolute(r))) {
+    throw new CliError('WATCH_OUTSIDE_ROOT', `watch needs the src and locales directories inside the project root (${project.root})`)
+  }
   const describe = (e) => {
     const d = e.delta
     const files = `+${d.added.length} ~${d.changed.length} -${d.deleted.length}${d.unknown.length ? ` ?${d.unknown.length}` : ''}`
@@ -599,13 +706,23 @@ function cmdWatch(flags, positionals, out) {
     const why = e.rescan ? ` rescan: ${e.rescan.reason}` : ''
     return `${new Date().toISOString()} ${e.kind} [${e.mode}] ${files} ${decision}${why}`.trimEnd()
   }
+  const walk = srcWalk(project)
   const watcher = addon.watch(
     {
       root: project.root,
-      exclude: { dirs: DEFAULT_SKIPPED_DIRS },
+      // Only the src and locales trees are watched and indexed, with the contract's rules (no
+      // git ignore rules: the host's analyzer reads ignored files too).
+      paths: trees,
+      exclude: { dirs: walk.exclude.dirs },
+      gitignore: false,
       hash: 'sha256',
       poll: Boolean(flags.poll),
-      layout: { srcDir: rel(project.srcRoot), localesDir: rel(project.localesDir), sourceLocaleSegmentKeys: sourceSegmentKeys(project) },
+      layout: {
+        srcDir: trees[0],
+        localesDir: trees[1],
+        sourceLocaleSegmentKeys: sourceSegmentKeys(project),
+        ...(project.srcPattern ? { srcPattern: `(?i)${project.srcPattern.source}` } : {}),
+      },
     },
     (event) => {
       if (flags.json) {
@@ -616,7 +733,7 @@ function cmdWatch(flags, positionals, out) {
       const reasons = event.kind === 'ready' ? [] : event.delta.reasons
       for (const r of reasons.slice(0, 12)) out.line(`    ${r.change}: ${r.path} (${r.reason})`)
       if (reasons.length > 12) out.line(`    ... ${reasons.length - 12} more`)
-      for (const w of event.warnings) out.line(`  warning: ${w.message}${w.path ? ` (${w.path})` : ''}`)
+      printWarnings(out, project, event.warnings)
     },
   )
   const stop = () => {
@@ -630,9 +747,33 @@ function cmdWatch(flags, positionals, out) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A reader that stops early (`cachecore status --json | head`) closes the pipe: the rest of the
+ * output has nowhere to go, which is not an error. Exit quietly with the exit code so far.
+ */
+function quietOnClosedPipe() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e) => {
+      if (e?.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK)
+      throw e
+    })
+  }
+}
+
+/** An error as the CLI reports it: a stable code and one line. */
+function reported(e) {
+  if (e instanceof CliError) return { code: e.code, message: String(e.message).split('\n')[0], exit: e.exitCode }
+  // A system error from Node's fs (`EACCES: permission denied, open '…'`): IO_ERROR, said once.
+  if (e?.syscall && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    return { code: 'IO_ERROR', message: `cannot ${e.syscall} ${e.path ?? ''}: ${systemWords(e)}`.replace('  ', ' '), exit: EXIT.RUNTIME }
+  }
+  return { code: e?.code ?? 'INTERNAL', message: String(e?.message ?? e).split('\n')[0], exit: EXIT.RUNTIME }
+}
+
 function main(argv) {
   const verbose = argv.includes('--verbose')
   const wantJson = argv.includes('--json')
+  quietOnClosedPipe()
   try {
     const [name, ...rest] = argv
     if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -645,7 +786,13 @@ function main(argv) {
     }
     const cmd = COMMANDS[name]
     if (!cmd) {
-      throw usage('UNKNOWN_COMMAND', `unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`)
+      const guess = didYouMean(name, Object.keys(COMMANDS))
+      throw usage(
+        'UNKNOWN_COMMAND',
+        guess
+          ? `unknown command '${name}' (did you mean '${guess}'?)`
+          : `unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`,
+      )
     }
     const { flags, positionals } = parseArgs(rest, cmd.spec)
     if (flags.help) {
@@ -657,9 +804,7 @@ function main(argv) {
     const out = makeOutput(flags)
     return cmd.run(flags, positionals, out)
   } catch (e) {
-    const code = e instanceof CliError ? e.code : (e?.code ?? 'INTERNAL')
-    const exit = e instanceof CliError ? e.exitCode : EXIT.RUNTIME
-    const message = String(e?.message ?? e).split('\n')[0]
+    const { code, message, exit } = reported(e)
     if (wantJson && !(e instanceof CliError && e.exitCode === EXIT.USAGE)) {
       process.stdout.write(`${JSON.stringify({ error: { code, message, exitCode: exit } })}\n`)
     }

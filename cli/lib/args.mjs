@@ -29,7 +29,10 @@ export function parseArgs(argv, spec) {
         if (!name) throw usage('UNKNOWN_FLAG', `unknown flag ${arg} (see --help)`)
       }
       const def = spec[name]
-      if (!def) throw usage('UNKNOWN_FLAG', `unknown flag --${name} (see --help)`)
+      if (!def) {
+        const guess = didYouMean(name, Object.keys(spec))
+        throw usage('UNKNOWN_FLAG', `unknown flag --${name}${guess ? ` (did you mean --${guess}?)` : ' (see --help)'}`)
+      }
       if (def.type === 'boolean') {
         if (value !== undefined) throw usage('BAD_FLAG_VALUE', `--${name} takes no value`)
         flags[name] = true
@@ -48,4 +51,35 @@ export function parseArgs(argv, spec) {
     positionals.push(arg)
   }
   return { flags, positionals }
+}
+
+/** The edit distance of two words (insertions, deletions, substitutions, adjacent swaps). */
+function distance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0][j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
+    }
+  }
+  return d[a.length][b.length]
+}
+
+/**
+ * The candidate a mistyped `word` most likely meant: the closest by edit distance when it is
+ * close enough (at most 1 edit for short words, 2 for longer ones), else one it is a prefix
+ * of; `undefined` when none is plausible.
+ */
+export function didYouMean(word, candidates) {
+  const w = String(word).toLowerCase()
+  let best
+  let bestD = Infinity
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase())
+    if (d < bestD) [best, bestD] = [c, d]
+  }
+  if (best !== undefined && bestD <= (w.length <= 4 ? 1 : 2)) return best
+  return w.length >= 2 ? candidates.find((c) => c.startsWith(w)) : undefined
 }

@@ -90,6 +90,8 @@ export function dispatchInput(project, state, config) {
     srcRoot: project.srcRoot,
     localesDir: project.localesDir,
     locales: project.locales,
+    ...(project.exclude ? { exclude: project.exclude } : {}),
+    ...(project.srcPattern ? { srcPattern: project.srcPattern } : {}),
   }
 }
 

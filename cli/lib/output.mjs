@@ -31,3 +31,16 @@ export function makeOutput(flags, env = process.env, stdout = process.stdout, st
   }
   return out
 }
+
+/** A byte count for people: `512 B`, `1.5 KiB`, `12.3 MiB`, `1.2 GiB`. */
+export function humanBytes(n) {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v.toFixed(1)} ${units[u]}`
+}

@@ -68,9 +68,51 @@ const str = (v, what, file) => {
 }
 
 /**
+ * The host's src file pattern from `--src-pattern` or the config's `srcPattern`: a regular
+ * expression on the src-relative path, case-insensitive like the default (`undefined`: the
+ * contract's default, what i18nprune's analyzer reads).
+ */
+function srcPatternOf(flags, config, file) {
+  const fromFlag = flags['src-pattern']
+  const source = fromFlag ?? str(config.srcPattern, 'srcPattern', file)
+  if (source === undefined) return undefined
+  try {
+    return new RegExp(source, 'i')
+  } catch (e) {
+    const where = fromFlag !== undefined ? '--src-pattern' : `srcPattern in ${file}`
+    const err = new CliError('BAD_SRC_PATTERN', `${where} is not a regular expression: ${e.message}`)
+    if (fromFlag !== undefined) err.exitCode = 2
+    throw err
+  }
+}
+
+/**
+ * The host's src excludes (i18nprune's `ScanExcludeConfig`): the config's `exclude` object, with
+ * `--exclude a,b` appending directory names to its `dirs` (as i18nprune's own `--exclude`).
+ * In JSON a RegExp is written `{ "source": "...", "flags": "i" }`.
+ */
+function excludeOf(flags, config, file) {
+  let exclude
+  if (config.exclude !== undefined && config.exclude !== null) {
+    if (typeof config.exclude !== 'object' || Array.isArray(config.exclude)) {
+      throw new CliError('CONFIG_INVALID', `exclude in ${file} must be an object ({ preset, dirs, files, extensions, patterns, useDefaultSkip })`)
+    }
+    exclude = { ...config.exclude }
+  }
+  const extra = (flags.exclude ?? '').split(',').map((d) => d.trim()).filter(Boolean)
+  if (extra.length) {
+    exclude ??= {}
+    const dirs = Array.isArray(exclude.dirs) ? exclude.dirs : []
+    exclude.dirs = [...dirs, ...extra.filter((d) => !dirs.includes(d))]
+  }
+  return exclude
+}
+
+/**
  * Resolves a project: `{ root, srcRoot, localesDir, locales, sourceLocalePath,
- * home, cacheRootDir, cacheDir?, profile?, rebuild?, noCache, configFile }`.
- * `locales = { source, directory, mode, structure }` as the contract's layout.
+ * home, cacheRootDir, cacheDir?, profile?, rebuild?, noCache, configFile, exclude?, srcPattern?,
+ * rel(abs) }`. `locales = { source, directory, mode, structure }` as the contract's layout;
+ * `rel` makes a path root-relative POSIX (as git prints paths).
  */
 export function resolveProject(rootArg, flags, env = process.env) {
   const root = path.resolve(rootArg ?? '.')
@@ -106,6 +148,9 @@ export function resolveProject(rootArg, flags, env = process.env) {
     mode === 'flat_file' ? path.join(localesDir, `${source}.json`) : path.join(localesDir, source)
   return {
     root,
+    rel: (abs) => path.relative(root, abs).split(path.sep).join('/') || '.',
+    exclude: excludeOf(flags, config, file),
+    srcPattern: srcPatternOf(flags, config, file),
     srcRoot,
     localesDir,
     sourceLocalePath,
@@ -119,4 +164,20 @@ export function resolveProject(rootArg, flags, env = process.env) {
     noCache: Boolean(flags['no-cache']),
     configFile: file,
   }
+}
+
+/**
+ * Checks that the project's src directory exists and is a directory: `SRC_NOT_FOUND` or
+ * `SRC_NOT_DIRECTORY` (exit 3) name it and say how to set it, the same for every command that
+ * reads it.
+ */
+export function checkSrcDir(project) {
+  let st
+  try {
+    st = fs.statSync(project.srcRoot)
+  } catch {
+    const how = project.configFile ? `--src, or "src" in ${path.basename(project.configFile)}` : '--src, or "src" in cachecore.config.json'
+    throw new CliError('SRC_NOT_FOUND', `src directory not found: ${project.srcRoot} (set it with ${how})`)
+  }
+  if (!st.isDirectory()) throw new CliError('SRC_NOT_DIRECTORY', `src is not a directory: ${project.srcRoot}`)
 }

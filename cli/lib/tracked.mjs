@@ -2,6 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { addon, HASH, resolveState } from './core.mjs'
+import { CliError } from './errors.mjs'
 
 // §8's rules come from the core, so the CLI's walks are the dispatch's walks.
 const RULES = addon.trackedWalkRules()
@@ -10,24 +11,40 @@ export const SRC_PATTERN = RULES.srcPattern
 /** §8: directory names skipped by default. */
 export const DEFAULT_SKIPPED_DIRS = RULES.skippedDirs
 
-/** fingerprint options for the src walk. */
-export function srcOptions(project, hash = HASH) {
-  return {
-    root: project.srcRoot,
-    include: { pattern: SRC_PATTERN },
-    exclude: { dirs: DEFAULT_SKIPPED_DIRS },
-    maxDepth: RULES.srcMaxDepth,
-    hash,
+/**
+ * The engine options of the project's src walk, from the core (`srcWalkOptions`): exactly what
+ * a dispatch with the project's `exclude` and src pattern tracks (links followed, no git ignore
+ * rules). A rule the core refuses is `CONFIG_INVALID`.
+ */
+export function srcWalk(project) {
+  if (!project.srcWalk) {
+    try {
+      project.srcWalk = addon.srcWalkOptions({
+        ...(project.exclude ? { exclude: project.exclude } : {}),
+        ...(project.srcPattern ? { srcPattern: project.srcPattern } : {}),
+      })
+    } catch (e) {
+      const where = project.configFile ? ` (${project.configFile})` : ''
+      throw new CliError('CONFIG_INVALID', `${e.message}${where}`)
+    }
   }
+  return project.srcWalk
 }
 
-/** fingerprint options for the locale walk (top level only for `locale_file`). */
+/** fingerprint options for the src walk. */
+export function srcOptions(project, hash = HASH) {
+  return { root: project.srcRoot, ...srcWalk(project), hash }
+}
+
+/** fingerprint options for the locale walk (top level only for `locale_file`), as the dispatch walks. */
 export function localeOptions(project, hash = HASH) {
   const flat = project.locales.structure === 'locale_file'
   return {
     root: project.localesDir,
     include: { pattern: flat ? '^[^/]*\\.json$' : '\\.json$' },
     maxDepth: flat ? 1 : RULES.localeMaxDepth,
+    followSymlinks: true,
+    gitignore: false,
     hash,
   }
 }
@@ -56,7 +73,8 @@ export function readJson(file) {
   try {
     return { json: JSON.parse(text) }
   } catch (e) {
-    return { error: `not valid JSON: ${e.message}` }
+    // One line: V8's message quotes the start of the text, newlines included.
+    return { error: `not valid JSON: ${e.message.replace(/\s+/g, ' ')}` }
   }
 }
 
@@ -88,7 +106,13 @@ export function diskUsage(p) {
     return 0
   }
   if (!st.isDirectory()) return st.size
+  let names
+  try {
+    names = fs.readdirSync(p)
+  } catch {
+    return 0 // unreadable: its size is not known (and not needed to remove it)
+  }
   let total = 0
-  for (const name of fs.readdirSync(p)) total += diskUsage(path.join(p, name))
+  for (const name of names) total += diskUsage(path.join(p, name))
   return total
 }

@@ -21,16 +21,19 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn time(runs: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
-    let files = f();
-    let ms = (0..runs)
-        .map(|_| {
+/// Medians of `runs` runs of each walker, taken in turns (A, B, C, A, B, C, ...) so that a
+/// machine that drifts weighs on all of them alike; each must keep the same files every run.
+fn time_all(runs: usize, walkers: &mut [&mut dyn FnMut() -> u64]) -> Vec<(f64, u64)> {
+    let files: Vec<u64> = walkers.iter_mut().map(|f| f()).collect();
+    let mut ms = vec![Vec::new(); walkers.len()];
+    for _ in 0..runs {
+        for (i, f) in walkers.iter_mut().enumerate() {
             let t = Instant::now();
-            assert_eq!(f(), files, "every run keeps the same files");
-            t.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    (median(ms), files)
+            assert_eq!(f(), files[i], "every run keeps the same files");
+            ms[i].push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    ms.into_iter().map(median).zip(files).collect()
 }
 
 fn main() {
@@ -66,9 +69,9 @@ fn main() {
             .entries
             .len() as u64
     };
-    let (base, n0) = time(runs, || ours(&excluded, false));
-    let (inside, n1) = time(runs, || ours(&all, true));
-    let (crate_walk, n2) = time(runs, || {
+    let mut base_walk = || ours(&excluded, false);
+    let mut inside_walk = || ours(&all, true);
+    let mut crate_walk = || {
         let files = AtomicU64::new(0);
         ignore::WalkBuilder::new(&root)
             .hidden(false)
@@ -86,7 +89,12 @@ fn main() {
                 })
             });
         files.into_inner()
-    });
+    };
+    let t = time_all(
+        runs,
+        &mut [&mut base_walk, &mut inside_walk, &mut crate_walk],
+    );
+    let [(base, n0), (inside, n1), (crate_walk, n2)] = [t[0], t[1], t[2]];
     println!(
         "walkers on {} ({runs} runs, {threads} threads; files kept: {n0} / {n1} / {n2})",
         root.display()

@@ -281,11 +281,11 @@ pub fn walk_paths(
     ctx.finish()
 }
 
-/// Whether a directory listing holds a regular file named `name`.
-fn lists_file(entries: &[fs::DirEntry], name: &str) -> bool {
+/// Whether a directory listing (entries with their names) holds a regular file named `name`.
+fn lists_file(entries: &[(std::ffi::OsString, fs::DirEntry)], name: &str) -> bool {
     entries
         .iter()
-        .any(|e| e.file_name() == name && e.file_type().is_ok_and(|t| t.is_file()))
+        .any(|(n, e)| n == name && e.file_type().is_ok_and(|t| t.is_file()))
 }
 
 fn visit_path<'s>(
@@ -407,7 +407,7 @@ fn walk_dir<'s>(s: &rayon::Scope<'s>, ctx: &'s Ctx<'s>, abs: PathBuf, rel: Strin
                     let mut entries = Vec::new();
                     for item in rd {
                         match item {
-                            Ok(entry) => entries.push(entry),
+                            Ok(entry) => entries.push((entry.file_name(), entry)),
                             Err(e) => {
                                 report_unreadable(&mut batch, &rel, "unreadable_dir", &e);
                                 break;
@@ -422,8 +422,8 @@ fn walk_dir<'s>(s: &rayon::Scope<'s>, ctx: &'s Ctx<'s>, abs: PathBuf, rel: Strin
                         lists_file(&entries, DOT_GITIGNORE),
                         &mut batch.warnings,
                     );
-                    for entry in entries {
-                        visit(s, ctx, &abs, &rel, &here, entry, &mut batch);
+                    for (name, entry) in entries {
+                        visit_named(s, ctx, &abs, &rel, &here, name, entry, &mut batch);
                     }
                 }
             }
@@ -466,7 +466,21 @@ fn visit<'s>(
     entry: fs::DirEntry,
     batch: &mut Batch,
 ) {
-    let os_name = entry.file_name();
+    visit_named(s, ctx, dir_abs, dir_rel, at, entry.file_name(), entry, batch);
+}
+
+/// [`visit`] with the entry's name already read (`DirEntry::file_name` allocates).
+#[allow(clippy::too_many_arguments)]
+fn visit_named<'s>(
+    s: &rayon::Scope<'s>,
+    ctx: &'s Ctx<'s>,
+    dir_abs: &Path,
+    dir_rel: &str,
+    at: &Parent,
+    os_name: std::ffi::OsString,
+    entry: fs::DirEntry,
+    batch: &mut Batch,
+) {
     let Some(name) = os_name.to_str() else {
         let shown = join_rel(dir_rel, &os_name.to_string_lossy());
         batch.warnings.push(Warning::at(

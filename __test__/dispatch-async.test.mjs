@@ -197,3 +197,69 @@ test('the JavaScript thread stays free while the trees are walked and read', asy
   assert.equal(r.data.files, 406)
   assert.ok(ticks >= 1, 'timers ran while the dispatch was in flight')
 })
+
+test('a signal is released on every path: no leaked reference when the producer throws or rejects', async (t) => {
+  const { spawnSync } = await import('node:child_process')
+  const p = project(t)
+  const input = dispatchInput(p)
+  const code = `
+    const c = require(${JSON.stringify(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'index.js'))})
+    const input = ${JSON.stringify(input)}
+    const run = async (producer) => {
+      const ac = new AbortController()
+      await c.getOrBuildCachedProjectDataAsync({ ...input, signal: ac.signal, producer }).catch((e) => e)
+    }
+    ;(async () => {
+      await run(() => { throw new Error('sync throw') })
+      await run(() => Promise.reject(new Error('async reject')))
+      await run(() => 42)
+      console.log('done')
+    })()`
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout.trim(), 'done')
+  assert.doesNotMatch(r.stderr, /not unref|leak/i)
+})
+
+test('data that is a primitive (a number, a string) is kept by both handles and served back', async (t) => {
+  for (const value of [42, 'plain text', null, false]) {
+    const p = project(t)
+    const made = await getOrBuildCachedProjectDataAsync(dispatchInput(p, { producer: () => value }))
+    assert.deepEqual(made.data, value)
+    await settle()
+    const sync = cachecore.beginCachedProjectData(dispatchInput(p))
+    assert.equal(sync.cache.status, 'hit')
+    assert.deepEqual(sync.previousData, value)
+    assert.deepEqual(sync.commit().data, value)
+    const h = await beginCachedProjectDataAsync(dispatchInput(p))
+    assert.deepEqual(h.previousData, value)
+    assert.deepEqual((await h.commitAsync()).data, value)
+  }
+})
+
+test('G1: a panic on this thread or on the pool is INTERNAL (thrown or rejected), and node survives', async (t) => {
+  const p = project(t)
+  const input = dispatchInput(p, { producer: analysis })
+  const armed = (names, f) => {
+    process.env.CACHECORE_FAILPOINT = names.map((n) => `panic:${n}`).join(',')
+    try {
+      return f()
+    } finally {
+      delete process.env.CACHECORE_FAILPOINT
+    }
+  }
+  armed(['getOrBuildCachedProjectDataAsync', 'beginCachedProjectDataAsync'], () => {
+    assert.throws(() => getOrBuildCachedProjectDataAsync(input), { code: 'INTERNAL' })
+    assert.throws(() => beginCachedProjectDataAsync(input), { code: 'INTERNAL' })
+  })
+  for (const name of ['getOrBuildCachedProjectDataAsync.begin', 'commitAsync.commit']) {
+    process.env.CACHECORE_FAILPOINT = `panic:${name}`
+    try {
+      await assert.rejects(getOrBuildCachedProjectDataAsync(input), (e) => e.code === 'INTERNAL' && /failpoint/.test(e.message), name)
+    } finally {
+      delete process.env.CACHECORE_FAILPOINT
+    }
+  }
+  // Still usable afterwards.
+  assert.equal((await getOrBuildCachedProjectDataAsync(input)).cache.status, 'miss')
+})

@@ -204,15 +204,41 @@ try {
     }
     console.log(`corpus ignore: ${JSON.stringify(info)} + ${nested} nested .gitignore files, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${root}`)
     const f = floors(root)
-    const off = engineCases(root, undefined, { dirs: ['node_modules', 'dist', '.git'] }, { extra: { gitignore: false }, only: 'no-change+cold' })
-    const on = engineCases(root, undefined, undefined, { extra: { gitignore: true }, only: 'no-change+cold' })
-    if (off[0].inner.files !== on[0].inner.files) throw new Error(`the two ways keep different files: ${off[0].inner.files} vs ${on[0].inner.files}`)
-    off.forEach((r) => (r.label = `${r.label}, gitignore: false + exclude dirs by name`))
-    on.forEach((r) => (r.label = `${r.label}, gitignore: true`))
-    const rows = [off[0], on[0], off[1], on[1]]
-    console.log(`\nfloors: find ${f.find.ms.toFixed(1)} ms, read ${f.read.ms.toFixed(1)} ms, node start-up ${f.node.ms.toFixed(1)} ms`)
-    table(rows, f.find.ms, 'find floor')
-    console.log(`\ngitignore: true vs false: no-change ${(on[0].ms / off[0].ms).toFixed(2)}x (in process ${(on[0].innerMs / off[0].innerMs).toFixed(2)}x), cold ${(on[1].ms / off[1].ms).toFixed(2)}x (in process ${(on[1].innerMs / off[1].innerMs).toFixed(2)}x)`)
+    // The two ways in turns (off, on, off, on, ...), each from a primed index: a machine that
+    // drifts weighs on both alike.
+    const ways = {
+      off: { root, exclude: { dirs: ['node_modules', 'dist', '.git'] }, gitignore: false, hash: 'sha256' },
+      on: { root, gitignore: true, hash: 'sha256' },
+    }
+    fs.rmSync(cacheDir, { recursive: true, force: true })
+    fs.mkdirSync(cacheDir, { recursive: true })
+    const manifest = (w) => path.join(cacheDir, `ignore-${w}.json`)
+    for (const w of ['off', 'on']) {
+      spawnSync(...cc({ ...ways[w], writeTo: manifest(w) }))
+      spawnSync('sleep', ['0.3'])
+      spawnSync(...cc({ ...ways[w], previous: manifest(w), writeTo: manifest(w) }))
+    }
+    const cases = []
+    for (const w of ['off', 'on']) {
+      const label = w === 'off' ? 'gitignore: false + exclude dirs by name' : 'gitignore: true'
+      cases.push({ key: `nc-${w}`, label: `no-change check, ${label}`, args: cc({ ...ways[w], previous: manifest(w), writeTo: manifest(w) }) })
+      cases.push({ key: `cold-${w}`, label: `full hash sha256 (no previous), ${label}`, args: cc(ways[w]) })
+    }
+    const samples = Object.fromEntries(cases.map((c) => [c.key, []]))
+    for (const c of cases) measure(...c.args) // warm-up
+    for (let i = 0; i < RUNS; i++) for (const c of cases) samples[c.key].push(measure(...c.args))
+    const row = (c) => ({
+      label: c.label,
+      ms: median(samples[c.key].map((r) => r.ms)),
+      rssMb: median(samples[c.key].map((r) => r.rssKb)) / 1024,
+      innerMs: median(samples[c.key].map((r) => r.inner.inProcessMs)),
+      inner: samples[c.key].at(-1).inner,
+    })
+    const [ncOff, coldOff, ncOn, coldOn] = cases.map(row)
+    if (ncOff.inner.files !== ncOn.inner.files) throw new Error(`the two ways keep different files: ${ncOff.inner.files} vs ${ncOn.inner.files}`)
+    console.log(`\nfloors: find ${f.find.ms.toFixed(1)} ms, read ${f.read.ms.toFixed(1)} ms, node start-up ${f.node.ms.toFixed(1)} ms; ${ncOn.inner.files} files kept either way`)
+    table([ncOff, ncOn, coldOff, coldOn], f.find.ms, 'find floor')
+    console.log(`\ngitignore: true vs false: no-change ${(ncOn.ms / ncOff.ms).toFixed(2)}x (in process ${(ncOn.innerMs / ncOff.innerMs).toFixed(2)}x), cold ${(coldOn.ms / coldOff.ms).toFixed(2)}x (in process ${(coldOn.innerMs / coldOff.innerMs).toFixed(2)}x)`)
   } else if (mode === 'scale') {
     // --corpus mono (default): the mono corpus at each size. --corpus tiny: 16-256-byte files,
     // meant for a tmpfs (--dir /dev/shm/...), for the per-file memory of 1,000,000 files.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use napi::bindgen_prelude::{
     ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
 };
-use napi::{Env, UnknownRef, ValueType};
+use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use super::contract_config::CacheRebuildConfig;
@@ -22,7 +22,7 @@ use super::contract_state::{
     CacheState,
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
-use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json};
+use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json, HeldValue};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
@@ -514,6 +514,19 @@ pub(super) fn result<'a>(
     env: &'a Env,
     outcome: core::DispatchOutcome,
     data: Option<Unknown<'a>>,
+    timings: DispatchTimings,
+    commit_started: std::time::Instant,
+) -> napi::Result<CachedProjectResult<'a>> {
+    result_with(env, outcome, None, data, timings, commit_started)
+}
+
+/// [`result`], with the `cache` info already serialised when `cache_json` is given (the async
+/// commit does that on the libuv pool, so only `JSON.parse` runs on this thread).
+pub(super) fn result_with<'a>(
+    env: &'a Env,
+    outcome: core::DispatchOutcome,
+    cache_json: Option<String>,
+    data: Option<Unknown<'a>>,
     mut timings: DispatchTimings,
     commit_started: std::time::Instant,
 ) -> napi::Result<CachedProjectResult<'a>> {
@@ -521,9 +534,13 @@ pub(super) fn result<'a>(
         Some(d) => d,
         None => json_parse(env, outcome.data.get())?,
     };
+    let cache = match cache_json {
+        Some(text) => json_parse(env, &text)?,
+        None => to_js_json(env, &outcome.cache)?,
+    };
     Ok(CachedProjectResult {
         data,
-        cache: to_js_json(env, &outcome.cache)?,
+        cache,
         memory_hit: outcome.memory_hit,
         from_watcher: outcome.from_watcher,
         timings: {
@@ -638,9 +655,9 @@ pub struct CachedProjectDataHandle {
     from_watcher: bool,
     needs_producer: bool,
     /// The data `commit` serves without a producer (parsed once, at `begin`).
-    served: Option<UnknownRef>,
+    served: Option<HeldValue>,
     /// The stored data as parsed for the decision (the context's `previous`).
-    previous: Option<UnknownRef>,
+    previous: Option<HeldValue>,
     timings: DispatchTimings,
 }
 
@@ -652,7 +669,7 @@ impl CachedProjectDataHandle {
             .into_iter()
             .flatten()
         {
-            r.unref(env)?;
+            r.release(env)?;
         }
         Ok(())
     }
@@ -664,8 +681,8 @@ impl ObjectFinalize for CachedProjectDataHandle {
     }
 }
 
-fn get_ref<'a>(env: &'a Env, r: &Option<UnknownRef>) -> napi::Result<Option<Unknown<'a>>> {
-    r.as_ref().map(|r| r.get_value(env)).transpose()
+fn get_ref<'a>(env: &'a Env, r: &Option<HeldValue>) -> napi::Result<Option<Unknown<'a>>> {
+    r.as_ref().map(|r| r.get(env)).transpose()
 }
 
 #[napi]
@@ -832,12 +849,12 @@ pub fn begin_cached_project_data(
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
         let i: CachedProjectInput<'_> = arg(env, input, "input")?;
-        handle_of(begin_and_decide(env, &i)?)
+        handle_of(env, begin_and_decide(env, &i)?)
     })
 }
 
 /// The handle of a decided dispatch.
-pub(super) fn handle_of(decided: Decided<'_>) -> napi::Result<CachedProjectDataHandle> {
+pub(super) fn handle_of(env: &Env, decided: Decided<'_>) -> napi::Result<CachedProjectDataHandle> {
     let plan = decided.plan;
     let needs_producer = plan.needs_producer();
     let served = match needs_producer {
@@ -850,8 +867,11 @@ pub(super) fn handle_of(decided: Decided<'_>) -> napi::Result<CachedProjectDataH
         memory_hit: plan.memory_hit,
         from_watcher: plan.from_watcher,
         needs_producer,
-        served: served.map(|v| v.create_ref()).transpose()?,
-        previous: decided.parsed.map(|v| v.create_ref()).transpose()?,
+        served: served.map(|v| HeldValue::hold(env, v)).transpose()?,
+        previous: decided
+            .parsed
+            .map(|v| HeldValue::hold(env, v))
+            .transpose()?,
         plan: Some(plan),
     })
 }

@@ -27,12 +27,13 @@ use napi_derive::napi;
 
 use super::async_control::AsyncControl;
 use super::contract_dispatch::{
-    call_producer, decide_begun, defined, dispatch_input, handle_of, result, stringify_timed,
+    call_producer, decide_begun, defined, dispatch_input, handle_of, result_with, stringify_timed,
     take_commit, validator, CachedProjectDataHandle, CachedProjectInput, CachedProjectResult,
     DispatchTimings,
 };
 use super::errors::{arg, coded_type_error, exported, failpoint, guarded, invalid, to_js};
 use super::fingerprint::FingerprintProgress;
+use super::handoff::HeldValue;
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::dispatch::{self as core, DispatchInput, DispatchPlan};
 use crate::core::error::CoreError;
@@ -84,7 +85,8 @@ pub struct BeginTask {
     validator: Option<UnknownRef>,
     /// The producer, for `getOrBuildCachedProjectDataAsync`.
     producer: Option<UnknownRef>,
-    export: &'static str,
+    /// The failpoint of the work on the pool (`<export>.begin`).
+    failpoint: &'static str,
 }
 
 impl<'task> ScopedTask<'task> for BeginTask {
@@ -98,9 +100,9 @@ impl<'task> ScopedTask<'task> for BeginTask {
             None => return Ok(Begun::Failed(CoreError::Internal("task ran twice".into()))),
         };
         let ctl = self.control.control();
-        let export = self.export;
+        let name = self.failpoint;
         let begun = guarded(|| {
-            failpoint(export);
+            failpoint(name);
             let begun = core::begin_with(input, &ctl)?;
             // The stored data the decision will use is read here, off the JavaScript thread.
             if let Some(data) = begun.previous_data() {
@@ -133,7 +135,7 @@ impl<'task> ScopedTask<'task> for BeginTask {
         let decided = decide_begun(env, begun, check.as_ref())?;
         match &self.producer {
             None => {
-                let handle = handle_of(decided)?;
+                let handle = handle_of(env, decided)?;
                 // SAFETY: a class instance made in this env's current scope.
                 Ok(Raw(unsafe {
                     ToNapiValue::to_napi_value(env.raw(), handle)?
@@ -147,12 +149,13 @@ impl<'task> ScopedTask<'task> for BeginTask {
                     served,
                     timings,
                 } = Decided::from(decided);
-                let ctl = self.control.handoff();
+                // The signal's reference moves on with the next step only once it is certain;
+                // on a failure here it stays, and `finally` releases it.
                 if !plan.needs_producer() {
-                    return spawn_commit(env, plan, None, served, timings, ctl);
+                    return spawn_commit(env, plan, None, served, timings, self.control.handoff());
                 }
                 let value = call_producer(env, producer, &plan, parsed)?;
-                after_producer(env, value, plan, timings, ctl)
+                after_producer(env, value, plan, timings, &mut self.control)
             }
         }
     }
@@ -192,7 +195,7 @@ fn after_producer(
     value: Unknown<'_>,
     plan: DispatchPlan,
     timings: DispatchTimings,
-    ctl: AsyncControl,
+    control: &mut AsyncControl,
 ) -> napi::Result<Raw> {
     let then = match value.get_type()? {
         ValueType::Object | ValueType::Function => {
@@ -203,6 +206,7 @@ fn after_producer(
         _ => None,
     };
     let Some(then) = then else {
+        let ctl = control.handoff();
         return produced(
             env,
             value,
@@ -212,8 +216,10 @@ fn after_producer(
             "the producer returned undefined",
         );
     };
+    let then: Function<'_, napi::bindgen_prelude::FnArgs<(Unknown<'_>, Unknown<'_>)>, Unknown<'_>> =
+        arg(env, then, "then")?;
     // The state moves into whichever callback runs (once).
-    let state = Rc::new(RefCell::new(Some((plan, timings, ctl))));
+    let state = Rc::new(RefCell::new(Some((plan, timings, control.handoff()))));
     let on_ok = {
         let state = state.clone();
         env.create_function_from_closure::<Unknown<'_>, Raw, _>("cachecoreProduced", move |cx| {
@@ -244,8 +250,6 @@ fn after_producer(
             Err(napi::Error::from(reason))
         },
     )?;
-    let then: Function<'_, napi::bindgen_prelude::FnArgs<(Unknown<'_>, Unknown<'_>)>, Unknown<'_>> =
-        arg(env, then, "then")?;
     let derived = then.apply(
         value,
         napi::bindgen_prelude::FnArgs::from((on_ok.to_unknown(), on_error.to_unknown())),
@@ -305,9 +309,17 @@ fn spawn_commit_at(
     started: std::time::Instant,
     ctl: AsyncControl,
 ) -> napi::Result<Raw> {
+    let data = match data.map(|v| HeldValue::hold(env, v)).transpose() {
+        Ok(d) => d,
+        Err(e) => {
+            let mut ctl = ctl;
+            ctl.release(env);
+            return Err(e);
+        }
+    };
     let task = CommitTask {
         work: Some(Ok((plan, produced))),
-        data: data.map(|v| v.create_ref()).transpose()?,
+        data,
         timings,
         started,
         control: ctl,
@@ -320,7 +332,7 @@ fn spawn_commit_at(
 pub struct CommitTask {
     work: Option<napi::Result<(DispatchPlan, Option<JsonData>)>>,
     /// The value the result serves (the producer's, or the parsed stored data).
-    data: Option<UnknownRef>,
+    data: Option<HeldValue>,
     timings: DispatchTimings,
     started: std::time::Instant,
     control: AsyncControl,
@@ -328,8 +340,9 @@ pub struct CommitTask {
 
 /// What `commit` gave on the pool.
 pub enum Committed {
-    /// Persisted (or skipped with a warning, as the sync form).
-    Done(Box<core::DispatchOutcome>),
+    /// Persisted (or skipped with a warning, as the sync form), with the `cache` info already
+    /// serialised.
+    Done(Box<core::DispatchOutcome>, String),
     /// A core failure (an abort included).
     Failed(CoreError),
     /// A failure found before any work.
@@ -356,29 +369,34 @@ impl<'task> ScopedTask<'task> for CommitTask {
         }
         Ok(
             match guarded(|| {
-                failpoint("commitAsync");
-                core::commit(plan, produced)
+                failpoint("commitAsync.commit");
+                let outcome = core::commit(plan, produced)?;
+                let cache = serde_json::to_string(&outcome.cache)
+                    .map_err(|e| CoreError::Internal(format!("serialise: {e}")))?;
+                Ok((outcome, cache))
             }) {
-                Ok(o) => Committed::Done(Box::new(o)),
+                Ok((o, cache)) => Committed::Done(Box::new(o), cache),
                 Err(e) => Committed::Failed(e),
             },
         )
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        let outcome = match output {
-            Committed::Done(o) => *o,
+        let (outcome, cache) = match output {
+            Committed::Done(o, cache) => (*o, cache),
             Committed::Failed(CoreError::Aborted) => return Err(self.control.abort_error(env)),
             Committed::Failed(e) => return Err(to_js(env, &e)),
             Committed::Invalid(e) => return Err(e),
         };
-        let data = self.data.as_ref().map(|r| r.get_value(env)).transpose()?;
-        result(env, outcome, data, self.timings, self.started)
+        let data = self.data.as_ref().map(|r| r.get(env)).transpose()?;
+        result_with(env, outcome, Some(cache), data, self.timings, self.started)
     }
 
     fn finally(mut self, env: Env) -> napi::Result<()> {
         self.control.release(&env);
-        unref(&env, &mut self.data);
+        if let Some(d) = self.data.take() {
+            let _ = d.release(&env);
+        }
         Ok(())
     }
 }
@@ -424,7 +442,7 @@ fn fn_ref(v: Option<Unknown<'_>>) -> napi::Result<Option<UnknownRef>> {
 fn spawn_begin<'a>(
     env: &'a Env,
     input: Unknown<'a>,
-    export: &'static str,
+    failpoint: &'static str,
     with_producer: bool,
 ) -> napi::Result<Raw> {
     let i: CachedProjectInput<'a> = arg(env, input, "input")?;
@@ -452,10 +470,26 @@ fn spawn_begin<'a>(
         control,
         validator: fn_ref(i.parse_cached_data)?,
         producer,
-        export,
+        failpoint,
     };
     let promise = env.spawn(task)?.promise_object();
     Ok(Raw(promise.raw()))
+}
+
+/// The body of an async dispatch export: the promise of its begin task. Its failpoints are the
+/// export's name (this thread) and `<name>.begin` (the pool).
+fn begin_export<'a>(
+    env: &'a Env,
+    input: Unknown<'a>,
+    export: &'static str,
+    pool_failpoint: &'static str,
+    with_producer: bool,
+) -> napi::Result<Unknown<'a>> {
+    exported(env, export, || {
+        let raw = spawn_begin(env, input, pool_failpoint, with_producer)?;
+        // SAFETY: the promise was made in this env's current scope.
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw.0) })
+    })
 }
 
 /// `getOrBuildCachedProjectDataAsync(input) -> Promise<{ data, cache, memoryHit, fromWatcher, timings }>`:
@@ -473,11 +507,13 @@ pub fn get_or_build_cached_project_data_async<'a>(
     env: &'a Env,
     input: Unknown<'a>,
 ) -> napi::Result<Unknown<'a>> {
-    exported(env, "getOrBuildCachedProjectDataAsync", || {
-        let raw = spawn_begin(env, input, "getOrBuildCachedProjectDataAsync", true)?;
-        // SAFETY: the promise was made in this env's current scope.
-        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw.0) })
-    })
+    begin_export(
+        env,
+        input,
+        "getOrBuildCachedProjectDataAsync",
+        "getOrBuildCachedProjectDataAsync.begin",
+        true,
+    )
 }
 
 /// `beginCachedProjectDataAsync(input) -> Promise<CachedProjectDataHandle>`:
@@ -493,11 +529,13 @@ pub fn begin_cached_project_data_async<'a>(
     env: &'a Env,
     input: Unknown<'a>,
 ) -> napi::Result<Unknown<'a>> {
-    exported(env, "beginCachedProjectDataAsync", || {
-        let raw = spawn_begin(env, input, "beginCachedProjectDataAsync", false)?;
-        // SAFETY: the promise was made in this env's current scope.
-        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw.0) })
-    })
+    begin_export(
+        env,
+        input,
+        "beginCachedProjectDataAsync",
+        "beginCachedProjectDataAsync.begin",
+        false,
+    )
 }
 
 #[napi]
@@ -526,7 +564,7 @@ impl CachedProjectDataHandle {
             };
             let task = CommitTask {
                 work: Some(work),
-                data: data.map(|v| v.create_ref()).transpose()?,
+                data: data.map(|v| HeldValue::hold(env, v)).transpose()?,
                 timings,
                 started,
                 control: AsyncControl::none(),

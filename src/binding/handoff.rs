@@ -212,3 +212,41 @@ fn utf8_length(env: &Env, value: Unknown<'_>) -> napi::Result<usize> {
     let byte_length: Function<'_, Unknown<'_>, f64> = buffer.get_named_property("byteLength")?;
     Ok(byte_length.apply(buffer, value)? as usize)
 }
+
+/// A JavaScript value kept from one call to a later one: an object (or function) by reference,
+/// a primitive by its JSON text (Node 20's napi cannot reference a primitive). Release it with
+/// [`HeldValue::release`] on the JavaScript thread.
+pub(crate) enum HeldValue {
+    /// An object or function.
+    Ref(napi::UnknownRef),
+    /// A primitive, as JSON (data values are JSON values: null, a boolean, a number, a string).
+    Json(String),
+}
+
+impl HeldValue {
+    /// Keeps `value`.
+    pub(crate) fn hold(env: &Env, value: Unknown<'_>) -> napi::Result<Self> {
+        match value.get_type()? {
+            ValueType::Object | ValueType::Function => Ok(HeldValue::Ref(value.create_ref()?)),
+            _ => Ok(HeldValue::Json(
+                json_stringify(env, value, "a kept value")?.get().to_owned(),
+            )),
+        }
+    }
+
+    /// The kept value, in this call's scope.
+    pub(crate) fn get<'a>(&self, env: &'a Env) -> napi::Result<Unknown<'a>> {
+        match self {
+            HeldValue::Ref(r) => r.get_value(env),
+            HeldValue::Json(text) => json_parse(env, text),
+        }
+    }
+
+    /// Lets the value go.
+    pub(crate) fn release(self, env: &Env) -> napi::Result<()> {
+        match self {
+            HeldValue::Ref(r) => r.unref(env),
+            HeldValue::Json(_) => Ok(()),
+        }
+    }
+}

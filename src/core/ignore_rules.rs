@@ -337,44 +337,44 @@ impl IgnoreRules {
         }))
     }
 
+    /// [`Self::enter`] for a directory whose listing is not at hand: its ignore files are looked
+    /// up by name (a walk that starts below the root, a watcher's re-check of one path).
+    pub fn enter_at(
+        &self,
+        parent: Option<&Arc<IgnoreDir>>,
+        abs: &Path,
+        rel: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<Arc<IgnoreDir>> {
+        let exists = |name: &str| {
+            std::fs::symlink_metadata(abs.join(name)).is_ok_and(|m| m.file_type().is_file())
+        };
+        self.enter(
+            parent,
+            abs,
+            rel,
+            exists(DOT_IGNORE),
+            exists(DOT_GITIGNORE),
+            warnings,
+        )
+    }
+
     /// The node of the directory `rel` (root-relative), reading the ignore files of every
-    /// directory from the root down to it: for walks that start below the root (a watcher's
-    /// re-check of one path).
+    /// directory from the root down to it.
     pub fn node_for(
         &self,
         root: &Path,
         rel: &str,
         warnings: &mut Vec<Warning>,
     ) -> Option<Arc<IgnoreDir>> {
-        let exists = |dir: &Path, name: &str| {
-            std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.file_type().is_file())
-        };
-        let mut node = self.enter(
-            None,
-            root,
-            "",
-            exists(root, DOT_IGNORE),
-            exists(root, DOT_GITIGNORE),
-            warnings,
-        );
-        if rel.is_empty() {
-            return node;
-        }
+        let mut node = self.enter_at(None, root, "", warnings);
         let mut cur = String::new();
-        for part in rel.split('/') {
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
             if !cur.is_empty() {
                 cur.push('/');
             }
             cur.push_str(part);
-            let abs = root.join(&cur);
-            node = self.enter(
-                node.as_ref(),
-                &abs,
-                &cur,
-                exists(&abs, DOT_IGNORE),
-                exists(&abs, DOT_GITIGNORE),
-                warnings,
-            );
+            node = self.enter_at(node.as_ref(), &root.join(&cur), &cur, warnings);
         }
         node
     }

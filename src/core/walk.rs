@@ -143,6 +143,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether a file (or anything that is not a directory) `name` at `rel` is kept: the filter
+    /// keeps it and the ignore rules do not leave it out.
+    fn keeps_file(&self, name: &str, rel: &str, at: &Parent, batch: &mut Batch) -> bool {
+        self.opts.filter.keep_file(name, rel)
+            && !self.ignored(at.ignore.as_ref(), rel, false, batch)
+    }
+
     /// Whether the ignore rules leave out the entry `rel` of a directory with node `node`
     /// (noted in the batch when they do).
     fn ignored(
@@ -298,20 +305,11 @@ fn visit_path<'s>(
 ) {
     let parts: Vec<&str> = rel.split('/').collect();
     let n = parts.len();
-    let exists = |dir: &Path, name: &str| {
-        fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.file_type().is_file())
-    };
     // The ignore rules of the root, then of every directory above the path.
-    let mut node = ctx.ignore.as_ref().and_then(|rules| {
-        rules.enter(
-            None,
-            root,
-            "",
-            exists(root, DOT_IGNORE),
-            exists(root, DOT_GITIGNORE),
-            &mut batch.warnings,
-        )
-    });
+    let mut node = ctx
+        .ignore
+        .as_ref()
+        .and_then(|rules| rules.enter_at(None, root, "", &mut batch.warnings));
     // Every directory above must be one the full walk enters.
     for i in 0..n - 1 {
         let dir_rel = parts[..=i].join("/");
@@ -327,14 +325,7 @@ fn visit_path<'s>(
             if rules.is_ignored(node.as_ref(), &dir_rel, true) {
                 return;
             }
-            node = rules.enter(
-                node.as_ref(),
-                &dir_abs,
-                &dir_rel,
-                exists(&dir_abs, DOT_IGNORE),
-                exists(&dir_abs, DOT_GITIGNORE),
-                &mut batch.warnings,
-            );
+            node = rules.enter_at(node.as_ref(), &dir_abs, &dir_rel, &mut batch.warnings);
         }
     }
     let name = parts[n - 1];
@@ -466,7 +457,16 @@ fn visit<'s>(
     entry: fs::DirEntry,
     batch: &mut Batch,
 ) {
-    visit_named(s, ctx, dir_abs, dir_rel, at, entry.file_name(), entry, batch);
+    visit_named(
+        s,
+        ctx,
+        dir_abs,
+        dir_rel,
+        at,
+        entry.file_name(),
+        entry,
+        batch,
+    );
 }
 
 /// [`visit`] with the entry's name already read (`DirEntry::file_name` allocates).
@@ -522,12 +522,10 @@ fn visit_typed<'s>(
     metadata: impl FnOnce() -> io::Result<fs::Metadata>,
     batch: &mut Batch,
 ) {
-    let opts = ctx.opts;
     if ft.is_dir() {
         enter_dir(s, ctx, abs, rel, name, at, None, batch);
     } else if ft.is_file() {
-        if !opts.filter.keep_file(name, &rel) || ctx.ignored(at.ignore.as_ref(), &rel, false, batch)
-        {
+        if !ctx.keeps_file(name, &rel, at, batch) {
             return;
         }
         match metadata() {
@@ -542,8 +540,7 @@ fn visit_typed<'s>(
         visit_link(s, ctx, abs, rel, name, at, batch);
     } else {
         batch.special += 1;
-        if opts.filter.keep_file(name, &rel) && !ctx.ignored(at.ignore.as_ref(), &rel, false, batch)
-        {
+        if ctx.keeps_file(name, &rel, at, batch) {
             batch.warnings.push(Warning::at(
                 "special_file",
                 format!("{rel} is a FIFO, socket or device; it is never opened"),

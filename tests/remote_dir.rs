@@ -66,6 +66,9 @@ fn full_analysis(root: &Path) -> String {
     serde_json::to_string(&files).unwrap()
 }
 
+/// The uploads of this process are reported to whoever waits first: the tests take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Machine {
     root: PathBuf,
     home: PathBuf,
@@ -107,6 +110,7 @@ fn settle() {
 
 #[test]
 fn two_machines_share_through_a_directory() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let t = tempfile::tempdir().unwrap();
     let shared = t.path().join("shared");
     std::fs::create_dir(&shared).unwrap();
@@ -243,4 +247,45 @@ fn two_machines_share_through_a_directory() {
     let before = std::fs::read_dir(&shared).unwrap().count();
     settle();
     assert_eq!(std::fs::read_dir(&shared).unwrap().count(), before);
+}
+
+#[test]
+fn after_a_failure_the_remote_is_skipped_for_the_rest_of_the_process() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let t = tempfile::tempdir().unwrap();
+    let m = Machine {
+        root: t.path().join("app"),
+        home: t.path().join("home"),
+        // A shared directory that is not there: the first dispatch's read fails.
+        remote: RemoteOverrides {
+            dir: Some(t.path().join("not-mounted")),
+            ..Default::default()
+        },
+    };
+    make_app(&m.root);
+    let (first, _, called) = m.run();
+    assert!(called);
+    let codes = |o: &DispatchOutcome| {
+        o.cache
+            .warnings
+            .iter()
+            .map(|w| w.code.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&first), ["remote_io_error"]);
+    assert_eq!(first.data.get(), full_analysis(&m.root));
+    // The upload is skipped too, and so is every later dispatch of this process.
+    let report = upload::wait(Duration::from_secs(20));
+    assert!(report.done.iter().all(|o| o
+        .warning
+        .as_ref()
+        .is_some_and(|w| w.code == "remote_skipped")));
+    std::fs::create_dir(t.path().join("not-mounted")).unwrap();
+    write(&m.root.join("src/a.ts"), "t('a.edited')\n");
+    let (second, _, _) = m.run();
+    assert_eq!(codes(&second), ["remote_skipped"]);
+    assert_eq!(second.data.get(), full_analysis(&m.root));
+    // Its upload is skipped as well (and reported here, not to the next test).
+    let report = upload::wait(Duration::from_secs(20));
+    assert!(report.done.iter().all(|o| o.result == "failed"));
 }

@@ -52,7 +52,7 @@ const CHILD = `
   if (mode === 'local') input.remote = false
   const r = c.getOrBuildCachedProjectData(input)
   const toResultMs = process.uptime() * 1000
-  const out = { toResultMs, status: r.cache.status + '/' + r.cache.reason + (r.cache.analysisRebuild ? '/' + r.cache.analysisRebuild.reason : ''), remote: r.cache.remote, warnings: r.cache.warnings }
+  const out = { toResultMs, timings: r.timings, status: r.cache.status + '/' + r.cache.reason + (r.cache.analysisRebuild ? '/' + r.cache.analysisRebuild.reason : ''), remote: r.cache.remote, warnings: r.cache.warnings }
   if (mode === 'flush') c.flushRemoteUploads(60000).then((u) => { out.uploads = u; console.log(JSON.stringify(out)) })
   else console.log(JSON.stringify(out))
 `
@@ -151,6 +151,15 @@ try {
   console.log('|---|---:|---:|---:|---:|---|')
   for (const r of rows) {
     console.log(`| ${r.label} | ${r.toResultMs.toFixed(0)} | ${(r.toResultMs / hostFull).toFixed(2)}x | ${r.exitMs.toFixed(0)} | ${r.remote?.bytes ? mb(r.remote.bytes) : '-'} | ${r.status}${r.remote ? ` (${r.remote.source})` : ''} |`)
+  }
+  console.log('\nWhere the time to the result goes (the median run\'s `timings` and `cache.remote.fetchMs`, ms; "remote" is the download, decompression and verification):\n')
+  console.log('| case | Node, addon load, producer | scan (walk, hash) | remote | data (JSON.parse) | decide | commit (stringify) |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const r of rows) {
+    const t = r.timings
+    const fetch = r.remote?.fetchMs ?? 0
+    const inCall = t.scanMs + t.envelopeMs + fetch + t.dataMs + t.decideMs + t.commitMs
+    console.log(`| ${r.label} | ${(r.toResultMs - inCall).toFixed(0)} | ${t.scanMs.toFixed(0)} | ${fetch.toFixed(0)} | ${t.dataMs.toFixed(0)} | ${t.decideMs.toFixed(0)} | ${t.commitMs.toFixed(0)} (${t.stringifyMs.toFixed(0)}) |`)
   }
   console.log(`\nremote base case: fetch ${partial.remote?.fetchMs?.toFixed(0)} ms for ${mb(partial.remote?.bytes ?? 0)}; its upload runs after the result (exit ${partial.exitMs.toFixed(0)} ms)`)
 } finally {

@@ -22,7 +22,8 @@ pub struct Fetched {
     pub signed: bool,
 }
 
-fn server(s: &RemoteSettings) -> Option<Server<'_>> {
+/// The HTTP server of an `http` backend (`None` for a directory).
+pub(crate) fn server(s: &RemoteSettings) -> Option<Server<'_>> {
     match &s.backend {
         Backend::Http { api, token, team } => Some(Server {
             api,
@@ -36,7 +37,7 @@ fn server(s: &RemoteSettings) -> Option<Server<'_>> {
 }
 
 /// The team the signature's metadata names.
-fn team(s: &RemoteSettings) -> &str {
+pub(crate) fn team(s: &RemoteSettings) -> &str {
     match &s.backend {
         Backend::Http { team, .. } => team.name(),
         Backend::Dir { .. } => "",

@@ -184,25 +184,46 @@ pub fn consult(state: &mut DispatchBegin) {
         state.set_remote_info(info);
         return;
     }
-    // A base: the candidates in order.
-    let candidates = match &settings.base_commits {
-        Some(given) => git::resolve_all(&project_root, given),
-        None => git::candidates(&project_root),
-    };
-    for commit in candidates.iter().take(MAX_BASE_CANDIDATES) {
-        let key = identity.base_key(commit);
-        match fetch_bound(&settings, &identity, &key, Expect::Base { commit }, limits) {
-            Ok(Some(f)) => {
-                let mut info = info;
-                info.source = CacheRemoteSource::RemoteBase;
-                info.commit = Some(commit.clone());
-                state.adopt_remote(adoption(f, info, key, started));
-                return;
+    // A base: the candidates in order. Asking git for HEAD costs one process; the merge-base
+    // and its parents only when HEAD has no artifact.
+    let given = settings.base_commits.as_ref();
+    let mut tried: Vec<String> = Vec::new();
+    let batches: [&dyn Fn() -> Vec<String>; 2] = [
+        &|| match given {
+            Some(g) => git::resolve_all(&project_root, g),
+            None => git::resolve(&project_root, "HEAD").into_iter().collect(),
+        },
+        &|| match given {
+            Some(_) => Vec::new(),
+            None => git::candidates(&project_root),
+        },
+    ];
+    'batches: for batch in batches {
+        for commit in batch() {
+            if tried.contains(&commit) || tried.len() >= MAX_BASE_CANDIDATES {
+                continue;
             }
-            Ok(None) => {}
-            Err(f) => {
-                if fail(state, f, &key) {
-                    break;
+            tried.push(commit.clone());
+            let key = identity.base_key(&commit);
+            match fetch_bound(
+                &settings,
+                &identity,
+                &key,
+                Expect::Base { commit: &commit },
+                limits,
+            ) {
+                Ok(Some(f)) => {
+                    let mut info = info;
+                    info.source = CacheRemoteSource::RemoteBase;
+                    info.commit = Some(commit);
+                    state.adopt_remote(adoption(f, info, key, started));
+                    return;
+                }
+                Ok(None) => {}
+                Err(f) => {
+                    if fail(state, f, &key) {
+                        break 'batches;
+                    }
                 }
             }
         }

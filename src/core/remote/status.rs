@@ -8,9 +8,10 @@ use std::io::Read;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::backend::server;
 use super::codes::RemoteFailure;
 use super::config::{Backend, RemoteConfig, RemoteSettings};
-use super::http::{Download, Server};
+use super::http::Download;
 use super::signature::Signer;
 use super::{backend, dir};
 
@@ -68,19 +69,6 @@ fn check(name: &'static str, ok: bool, message: impl Into<String>) -> StatusChec
 
 fn failed(name: &'static str, f: &RemoteFailure) -> StatusCheck {
     check(name, false, format!("{} ({})", f.message, f.code))
-}
-
-fn server(s: &RemoteSettings) -> Option<Server<'_>> {
-    match &s.backend {
-        Backend::Http { api, token, team } => Some(Server {
-            api,
-            token,
-            team,
-            connect_timeout: s.connect_timeout,
-            timeout: s.timeout,
-        }),
-        Backend::Dir { .. } => None,
-    }
 }
 
 fn get_raw(s: &RemoteSettings, key: &str) -> Result<Option<Download>, RemoteFailure> {
@@ -256,7 +244,7 @@ fn run_checks(s: &RemoteSettings, checks: &mut Vec<StatusCheck>) {
             "the server does not keep x-artifact-tag: every signed artifact would be refused as unsigned (ducktors: set TURBO_REMOTE_CACHE_SIGNATURE_KEY on the server)",
         )),
         (Some(k), Some(tag)) => {
-            let mut v = Signer::new(k, &key, signature_team(s));
+            let mut v = Signer::new(k, &key, backend::team(s));
             v.update(&body);
             if v.verify(&tag) {
                 checks.push(check("signature", true, "signed upload verified on the way back"));
@@ -268,13 +256,6 @@ fn run_checks(s: &RemoteSettings, checks: &mut Vec<StatusCheck>) {
                 ));
             }
         }
-    }
-}
-
-fn signature_team(s: &RemoteSettings) -> &str {
-    match &s.backend {
-        Backend::Http { team, .. } => team.name(),
-        Backend::Dir { .. } => "",
     }
 }
 

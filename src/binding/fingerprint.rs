@@ -160,11 +160,8 @@ pub struct FileRecord {
 #[napi(string_enum = "lowercase")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FingerprintPhase {
-    /// Listing directories and reading stat data.
     Walk,
-    /// Reading and hashing file contents.
     Hash,
-    /// Everything is done (the last report).
     Done,
 }
 mirror_enum!(
@@ -238,13 +235,9 @@ pub struct FingerprintOptions<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileChangeKind {
-    /// Only in the current tree.
     Added,
-    /// In both, with another hash, size or type, or read unstably.
     Changed,
-    /// Only in the previous index.
     Deleted,
-    /// Could not be read.
     Unknown,
 }
 
@@ -270,21 +263,13 @@ impl FileChangeKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileChangeReason {
-    /// New file.
     Added,
-    /// File gone.
     Removed,
-    /// Same size, other content.
     ContentChanged,
-    /// Other size.
     SizeChanged,
-    /// Another kind of entry (a file became a symlink, or the reverse).
     TypeChanged,
-    /// The stat tuple was equal, but the record was racy, and re-hashing found new content.
     Racy,
-    /// The file moved while it was read; it is not recorded as clean.
     Unstable,
-    /// The file, or a directory above it, could not be read.
     Unreadable,
 }
 mirror_enum!(

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { DTS_PATH } from '../tools/gen-api-docs.mjs'
 import { generate, valueExports } from '../tools/gen-entries.mjs'
 
@@ -32,7 +32,7 @@ test('package.json maps import to the ES module entry and require to the CommonJ
   assert.deepEqual(Object.keys(dot.import), ['types', 'default'], 'types first in each condition')
   assert.deepEqual(Object.keys(dot.require), ['types', 'default'])
   assert.equal(require.resolve('cachecore'), path.join(repo, dot.require.default))
-  assert.equal(import.meta.resolve('cachecore'), `file://${path.join(repo, dot.import.default)}`)
+  assert.equal(import.meta.resolve('cachecore'), pathToFileURL(path.join(repo, dot.import.default)).href)
   assert.equal(pkg.exports['./package.json'], './package.json')
 })
 

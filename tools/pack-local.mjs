@@ -16,7 +16,8 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export const REPO = path.join(here, '..')
 
 const npmPack = (args, cwd, out) =>
-  execFileSync('npm', ['pack', ...args, '--pack-destination', out, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' })
+  // npm is a .cmd script on Windows: it runs through the shell there.
+  execFileSync('npm', ['pack', ...args, '--pack-destination', JSON.stringify(out), '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', shell: true })
     .trim()
     .split('\n')
     .at(-1)

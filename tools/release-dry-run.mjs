@@ -176,9 +176,12 @@ export function expectedRootFiles(repo = REPO) {
   return { files: [...files].sort(), problems }
 }
 
+// npm is a .cmd script on Windows: it runs through the shell there (the arguments hold no spaces).
+const SHELL = process.platform === 'win32'
+
 function run(cmd, args, cwd, extraEnv = {}) {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } })
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv }, shell: SHELL && cmd === 'npm' })
   } catch (e) {
     throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
   }
@@ -194,7 +197,7 @@ const napi = (args, cwd) => run(process.execPath, [NAPI, ...args], cwd)
 async function publishDryRun(dir) {
   const args = ['publish', '--dry-run', '--json', '--ignore-scripts', '--access', 'public', ...NPM_FLAGS]
   try {
-    const { stdout } = await promisify(execFile)('npm', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...NPM_ENV } })
+    const { stdout } = await promisify(execFile)('npm', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...NPM_ENV }, shell: SHELL })
     return tarballFiles(stdout)
   } catch (e) {
     throw new Error(`npm ${args.join(' ')} (in ${dir}) failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)

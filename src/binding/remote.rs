@@ -196,6 +196,7 @@ mirror_enum!(
 #[derive(Debug, Clone)]
 pub struct CacheRemoteInfo {
     /// `http` (the Turborepo Remote Cache API) or `dir` (a shared directory).
+    #[napi(ts_type = "'http' | 'dir'")]
     pub backend: String,
     /// The API URL and team, or the directory (never a token).
     pub endpoint: String,
@@ -214,6 +215,7 @@ pub struct CacheRemoteInfo {
     /// The time spent asking the remote, in ms.
     pub fetch_ms: Option<f64>,
     /// `scheduled` (an upload runs in the background) or `read_only`, after a commit.
+    #[napi(ts_type = "'scheduled' | 'read_only'")]
     pub upload: Option<String>,
 }
 
@@ -241,6 +243,7 @@ impl From<CacheRemoteInfo> for core_info::CacheRemoteInfo {
 #[napi(object, object_from_js = false)]
 pub struct RemoteCacheCheck {
     /// `configuration`, `reachable`, `auth`, `write` or `signature`.
+    #[napi(ts_type = "'configuration' | 'reachable' | 'auth' | 'write' | 'signature'")]
     pub name: String,
     /// Whether it passed.
     pub ok: bool,
@@ -308,12 +311,14 @@ pub struct RemoteUploadOutcome {
     /// The key.
     pub key: String,
     /// `exact` or `base`.
+    #[napi(ts_type = "'exact' | 'base'")]
     pub kind: String,
     /// The commit of a base key.
     pub commit: Option<String>,
     /// The compressed bytes sent (0 when skipped).
     pub bytes: f64,
     /// `uploaded`, `present` (already stored, not sent again) or `failed`.
+    #[napi(ts_type = "'uploaded' | 'present' | 'failed'")]
     pub result: String,
     /// Why it failed.
     pub warning: Option<CacheWarning>,

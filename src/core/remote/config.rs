@@ -361,12 +361,12 @@ mod tests {
     fn token_alone_means_vercel_and_nothing_means_off() {
         let s = on(resolve(
             &RemoteOverrides::default(),
-            env(&[("TURBO_TOKEN", "t"), ("TURBO_TEAMID", "team_1")]),
+            env(&[("TURBO_TOKEN", "t"), ("TURBO_TEAMID", "team-1")]),
         ));
         match s.backend {
             Backend::Http { api, team, .. } => {
                 assert_eq!(api, DEFAULT_TURBO_API);
-                assert_eq!(team, Team::Id("team_1".into()));
+                assert_eq!(team, Team::Id("team-1".into()));
             }
             other => panic!("{other:?}"),
         }

@@ -181,7 +181,7 @@ export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
  * asynchronous. Run the producer when `handle.needsProducer` (with `handle.context`), then
  * `handle.commit(data)`. `input.producer` is ignored.
  */
-export declare function beginCachedProjectData(input: CachedProjectInput): CachedProjectDataHandle
+export declare function beginCachedProjectData<T = unknown>(input: CachedProjectInput<T>): CachedProjectDataHandleOf<T>
 
 /**
  * `beginCachedProjectDataAsync(input) -> Promise<CachedProjectDataHandle>`:
@@ -190,7 +190,7 @@ export declare function beginCachedProjectData(input: CachedProjectInput): Cache
  * `handle.needsProducer`, then `handle.commitAsync(data)` (or `commit`). `input.onProgress` and
  * `input.signal` as for `getOrBuildCachedProjectDataAsync`; `input.producer` is ignored.
  */
-export declare function beginCachedProjectDataAsync(input: CachedProjectInput): Promise<CachedProjectDataHandle>
+export declare function beginCachedProjectDataAsync<T = unknown>(input: CachedProjectInput<T>): Promise<CachedProjectDataHandleOf<T>>
 
 /**
  * The Rust target triple this binary was built for (for example
@@ -297,6 +297,8 @@ export interface CacheDispatchInfo {
   filesIndexStatus?: FilesIndexStatus
   /** The classified delta. */
   classified?: ClassifiedCacheFileDelta
+  /** The remote cache's part, when one is configured (cachecore's addition). */
+  remote?: CacheRemoteInfo
 }
 
 /**
@@ -337,17 +339,40 @@ export interface CachedLocalesLayout {
 }
 
 /**
- * The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
- * `CachedProjectInput<T>`).
+ * The handle `beginCachedProjectData<T>` returns, typed: a `CachedProjectDataHandle` whose
+ * context, previous data and commit carry the host's data type `T` (TypeScript only: at run
+ * time it is the class).
  */
-export interface CachedProjectInput {
+export interface CachedProjectDataHandleOf<T = unknown> extends CachedProjectDataHandle {
+  /**
+   * The producer's context when a producer is needed with the cache on; `undefined` when the
+   * cache is off (call the producer with no context) or no producer is needed.
+   */
+  context: CacheProducerContext<T> | undefined
+  /**
+   * The cached data that will be served (a hit or a reuse), or the context's `previous`
+   * when a producer is needed; `undefined` when there is none (and after `commit`).
+   */
+  previousData: T | undefined
+  /** Persists and returns `{ data, cache, memoryHit, fromWatcher, timings }` (see the class). */
+  commit: (data?: T) => CachedProjectResult<T>
+  /** `commit` without blocking (see the class). */
+  commitAsync: (data?: T) => Promise<CachedProjectResult<T>>
+}
+
+/**
+ * The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
+ * `CachedProjectInput<T>`): `T` is the host's data, what `producer` returns and
+ * `parseCachedData` accepts.
+ */
+export interface CachedProjectInput<T = unknown> {
   /** From `initializeCacheState`. */
   state: CacheState
   /**
    * The host's port bag; only `hashText` is read (the hash of records and epochs; default
    * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
    */
-  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  runtime?: CacheRuntime
   /**
    * The source locale file; for `flat_file` its locales-dir-relative path is the source
    * segment key.
@@ -383,9 +408,9 @@ export interface CachedProjectInput {
    * no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
    * `beginCachedProjectData`.
    */
-  producer?: (ctx?: CacheProducerContext) => unknown
-  /** Validates cached data; `{ ok: true, data }` serves `data`. */
-  parseCachedData?: (data: unknown) => { ok: true; data: unknown } | { ok: false }
+  producer?: (ctx?: CacheProducerContext<T>) => T
+  /** Validates cached data (the stored JSON, so `unknown`); `{ ok: true, data }` serves `data`. */
+  parseCachedData?: (data: unknown) => { ok: true; data: T } | { ok: false }
   /** The rebuild slice of the resolved config (default balanced: partial, 40). */
   rebuildConfig?: CacheRebuildConfig
   /** A baseline read before any dispatch of this run, instead of the stored index. */
@@ -400,6 +425,14 @@ export interface CachedProjectInput {
    */
   useWatcher?: boolean
   /**
+   * The shared cache across machines: `false` off; an object overrides the environment
+   * field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
+   * `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
+   * local miss the exact remote key is tried, then a base commit's; after a build the
+   * artifact is uploaded in the background. Remote problems are warnings, never errors.
+   */
+  remote?: boolean | RemoteCacheOptions
+  /**
    * The async forms only: called with progress while the trees are walked and read (at
    * most every 50 ms, and once when done).
    */
@@ -411,6 +444,18 @@ export interface CachedProjectInput {
    * persisted. Ignored by the sync forms.
    */
   signal?: AbortSignal
+}
+
+/**
+ * The input of `getOrBuildCachedProjectDataAsync<T>`: a `CachedProjectInput<T>` whose producer
+ * may return a promise, which is awaited (TypeScript only: at run time it is the same object).
+ */
+export interface CachedProjectInputAsync<T = unknown> extends Omit<CachedProjectInput<T>, 'producer'> {
+  /**
+   * Builds the data: `producer(ctx)` when the cache is on, `producer()` with no argument when
+   * it is off; a returned promise (any thenable) is awaited.
+   */
+  producer: (ctx?: CacheProducerContext<T>) => T | PromiseLike<T>
 }
 
 /** The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`). */
@@ -426,12 +471,12 @@ export interface CachedProjectLocales {
 }
 
 /** `{ data, cache, memoryHit, fromWatcher, timings }`. */
-export interface CachedProjectResult {
+export interface CachedProjectResult<T = unknown> {
   /**
    * The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
    * given, else `JSON.parse` of the stored JSON).
    */
-  data: unknown
+  data: T
   /** The `cache` info (print it with `cacheDispatchMessageLines`). */
   cache: CacheDispatchInfo
   /**
@@ -508,13 +553,16 @@ export interface CacheMetaMaintenance {
 export type CacheMode = 'readWrite' | 'readOnly'
 
 /** The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`. */
-export interface CacheProducerContext {
+export interface CacheProducerContext<T = unknown> {
   /** The delta against the baseline. */
   delta: CacheFileDelta
   /** The classified delta. */
   classified: ClassifiedCacheFileDelta
-  /** The previous data (through `JSON.parse`), when it is a valid base to patch. */
-  previous?: unknown
+  /**
+   * The previous data, when it is a valid base to patch: the stored data (through
+   * `JSON.parse`) that `parseCachedData` accepted.
+   */
+  previous?: T
   /** The tracked src file count. */
   trackedSrcCount: number
   /** The rebuild config. */
@@ -566,7 +614,7 @@ export interface CacheProjectFilesState {
 /** The options of `computeCacheProjectId`. */
 export interface CacheProjectIdOptions {
   /** The hasher: a function or an algorithm name (default FNV-1a). */
-  hashText?: ((text: string) => string) | HashAlgorithm | undefined | null
+  hashText?: CacheRuntime['hashText']
 }
 
 /** `analysis.json`: `{ version: 1, updatedAt, projectId, data, inputFilesEpoch? }`. */
@@ -606,6 +654,36 @@ export interface CacheRebuildConfig {
 /** `'partial' | 'full'`: whether the analysis may be patched. */
 export type CacheRebuildMode = 'partial' | 'full'
 
+/** The remote cache's part of a dispatch's `cache` info (cachecore's; absent without a remote). */
+export interface CacheRemoteInfo {
+  /** `http` (the Turborepo Remote Cache API) or `dir` (a shared directory). */
+  backend: 'http' | 'dir'
+  /** The API URL and team, or the directory (never a token). */
+  endpoint: string
+  /** Where the served or patched analysis came from. */
+  source: CacheRemoteSource
+  /** Read-only: this process never uploads. */
+  readOnly: boolean
+  /** A signature key is set. */
+  signed: boolean
+  /** The key of the artifact used. */
+  key?: string
+  /** The base commit of a `remote_base` artifact. */
+  commit?: string
+  /** The compressed bytes downloaded. */
+  bytes?: number
+  /** The time spent asking the remote, in ms. */
+  fetchMs?: number
+  /** `scheduled` (an upload runs in the background) or `read_only`, after a commit. */
+  upload?: 'scheduled' | 'read_only'
+}
+
+/**
+ * Where the analysis came from when a remote is configured: `'local' | 'remote_exact' |
+ * 'remote_base' | 'none'`.
+ */
+export type CacheRemoteSource = 'local' | 'remote_exact' | 'remote_base' | 'none'
+
 /**
  * What an emitter passes to `emit`, once per line:
  * `{ type: 'run.message', op, runId, at, channel: 'cache', level, message }`.
@@ -625,6 +703,22 @@ export interface CacheRunMessageEvent {
   level: CacheMessageLevel
   /** The text. */
   message: string
+}
+
+/**
+ * The host's port bag (the TypeScript core's runtime ports): cachecore reads only `hashText`;
+ * any other property (`fs`, `path`, ...) is allowed and ignored, so a host passes the bag it
+ * already has.
+ */
+export interface CacheRuntime extends Record<string, unknown> {
+  /**
+   * How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
+   * stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
+   * (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+   * type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
+   * is not an algorithm is `INVALID_OPTION`.
+   */
+  hashText?: ((text: string) => string) | HashAlgorithm | (string & {}) | undefined | null
 }
 
 /** `{ written, warnings }` of the savers. */
@@ -675,7 +769,7 @@ export interface CacheStateInput {
    * The host's port bag; only `hashText` (a function or an algorithm name) is read. It
    * decides the project id; absent means FNV-1a (the contract's fallback).
    */
-  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  runtime?: CacheRuntime
   /** Read-through: nothing is written or deleted. */
   cacheReadOnly?: boolean
 }
@@ -691,12 +785,19 @@ export interface CacheStoreOptions {
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
   /** Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`. */
-  code: string
+  code: CacheWarningCode
   /** A sentence for people. */
   message: string
   /** The path concerned, where there is one. */
   path?: string
 }
+
+/**
+ * Every code a `CacheWarning` can carry: the engine's (`fingerprint`, `watch`), the watcher's,
+ * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
+ * the call; a host's exhaustive `switch` over this set type-checks.
+ */
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'ignore_file_invalid' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
 
 /**
  * A delta sorted by role:
@@ -762,17 +863,17 @@ export interface ClassifyCacheFileDeltaInput {
 }
 
 /** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
-export declare function commitCachedProjectData(handle: CachedProjectDataHandle, data?: unknown): CachedProjectResult
+export declare function commitCachedProjectData<T = unknown>(handle: CachedProjectDataHandleOf<T>, data?: T): CachedProjectResult<T>
 
 /** `commitCachedProjectDataAsync(handle, data?)`: `handle.commitAsync(data)`. */
-export declare function commitCachedProjectDataAsync(handle: CachedProjectDataHandle, data?: unknown): Promise<CachedProjectResult>
+export declare function commitCachedProjectDataAsync<T = unknown>(handle: CachedProjectDataHandleOf<T>, data?: T): Promise<CachedProjectResult<T>>
 
 /**
  * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
  * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
  * padded to 16.
  */
-export declare function computeCacheContentHash(text: string, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+export declare function computeCacheContentHash(text: string, hashText?: CacheRuntime['hashText']): string
 
 /**
  * `computeCacheProjectId(root, { hashText? }?)`: the first 16 characters of the hash of the
@@ -786,7 +887,7 @@ export declare function computeCacheProjectId(root: string, options?: CacheProje
  * and hashes the whole string by the same rule as `computeCacheContentHash` (mtimeMs and
  * updatedAt are not part of it).
  */
-export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: CacheRuntime['hashText']): string
 
 /**
  * The translate config epoch: `'none'` without a `translate` config, else the FNV-1a 64 of
@@ -956,13 +1057,27 @@ export interface FileChange {
   /** Root-relative POSIX path. */
   path: string
   /** `added`, `changed`, `deleted` or `unknown`. */
-  change: string
+  change: FileChangeKind
   /**
    * `added`, `removed`, `content_changed`, `size_changed`, `type_changed`, `racy`,
    * `unstable` or `unreadable`.
    */
-  reason: string
+  reason: FileChangeReason
 }
+
+/**
+ * Which way a file went: `added`, `changed`, `deleted`, or `unknown` (it, or a directory
+ * above it, could not be read: neither unchanged nor deleted).
+ */
+export type FileChangeKind = 'added' | 'changed' | 'deleted' | 'unknown'
+
+/**
+ * Why a file is counted added, changed, deleted or unknown: `added` (new), `removed` (gone),
+ * `content_changed` (same size, other content), `size_changed`, `type_changed` (a file became a
+ * link or the reverse), `racy` (equal stat data but racy, and re-hashing found new content),
+ * `unstable` (it moved while it was read) or `unreadable`.
+ */
+export type FileChangeReason = 'added' | 'removed' | 'content_changed' | 'size_changed' | 'type_changed' | 'racy' | 'unstable' | 'unreadable'
 
 /** A recorded file. */
 export interface FileRecord {
@@ -1096,10 +1211,16 @@ export interface FingerprintOptions {
   signal?: AbortSignal
 }
 
+/**
+ * The part of a run a progress report is about: `walk` (listing directories and reading stat
+ * data), `hash` (reading and hashing contents), `done` (the last report).
+ */
+export type FingerprintPhase = 'walk' | 'hash' | 'done'
+
 /** Progress of a run, reported at most every 50 ms and once at the end. */
 export interface FingerprintProgress {
   /** `walk`, `hash` or `done`. */
-  phase: string
+  phase: FingerprintPhase
   /** Files found so far. */
   filesSeen: number
   /** Files whose content must be read (known after the walk). */
@@ -1165,6 +1286,19 @@ export interface FingerprintTimings {
 }
 
 /**
+ * `flushRemoteUploads(timeoutMs?)`: resolves when the background uploads of this process are
+ * done, or after `timeoutMs` (default 10000), with what became of them (a host prints upload
+ * warnings from here: they happen after its dispatch returned).
+ */
+export declare function flushRemoteUploads(timeoutMs?: number | undefined | null): Promise<RemoteUploadReport>
+
+/**
+ * `flushRemoteUploadsSync(timeoutMs?)`: waits (blocking) until the background uploads of this
+ * process are done, at most `timeoutMs` (default 10000), and reports them.
+ */
+export declare function flushRemoteUploadsSync(timeoutMs?: number | undefined | null): RemoteUploadReport
+
+/**
  * `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
  * files, then serves the cached data (hit), reuses it without calling the producer
  * (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
@@ -1173,7 +1307,7 @@ export interface FingerprintTimings {
  * `JSON.stringify` rejects is `INVALID_DATA`. A second dispatch in the same process with
  * unchanged files is a hit with `memoryHit: true`.
  */
-export declare function getOrBuildCachedProjectData(input: CachedProjectInput): CachedProjectResult
+export declare function getOrBuildCachedProjectData<T = unknown>(input: CachedProjectInput<T>): CachedProjectResult<T>
 
 /**
  * `getOrBuildCachedProjectDataAsync(input) -> Promise<{ data, cache, memoryHit, fromWatcher, timings }>`:
@@ -1184,7 +1318,7 @@ export declare function getOrBuildCachedProjectData(input: CachedProjectInput): 
  * nothing persisted). A producer that throws or rejects rejects the promise with the same
  * value, and nothing is persisted; `undefined` (or a promise of it) is `INVALID_DATA`.
  */
-export declare function getOrBuildCachedProjectDataAsync(input: CachedProjectInput): Promise<CachedProjectResult>
+export declare function getOrBuildCachedProjectDataAsync<T = unknown>(input: CachedProjectInputAsync<T>): Promise<CachedProjectResult<T>>
 
 /**
  * A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
@@ -1225,14 +1359,14 @@ export interface InitializedCacheState {
  * `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
  * deletes nothing.
  */
-export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null): AnalysisInvalidationResult
+export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: CacheRuntime | undefined | null): AnalysisInvalidationResult
 
 /**
  * `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
  * `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
  */
-export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
 
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
@@ -1346,7 +1480,7 @@ export declare function normalizeProjectRootKey(root: string): string
  * under the cache locks; warnings as data; nothing written or deleted when read-only. Does
  * nothing when the cache is off.
  */
-export declare function prepareCacheForRun(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
+export declare function prepareCacheForRun(state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
 
 /** `{ index, warnings }` of `prepareCacheForRun`. */
 export interface PreparedCacheRun {
@@ -1354,6 +1488,121 @@ export interface PreparedCacheRun {
   index: CacheProjectsIndex
   /** Every diagnostic, in order. */
   warnings: Array<CacheWarning>
+}
+
+/** One check of `remoteCacheStatus`. */
+export interface RemoteCacheCheck {
+  /** `configuration`, `reachable`, `auth`, `write` or `signature`. */
+  name: 'configuration' | 'reachable' | 'auth' | 'write' | 'signature'
+  /** Whether it passed. */
+  ok: boolean
+  /** What was found (never a secret). */
+  message: string
+}
+
+/**
+ * The remote cache of a dispatch (and of `remoteCacheStatus`). Every field is optional and
+ * wins over the environment (`TURBO_API`, `TURBO_TOKEN`, `TURBO_TEAM`/`TURBO_TEAMID`,
+ * `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `TURBO_REMOTE_CACHE_READ_ONLY`,
+ * `TURBO_REMOTE_CACHE_TIMEOUT`, `CACHECORE_REMOTE_DIR`, `CACHECORE_REMOTE_BASE`,
+ * `CACHECORE_REMOTE=off`); with none given, the environment alone decides.
+ */
+export interface RemoteCacheOptions {
+  /** `false` switches the remote off whatever the environment says. */
+  enabled?: boolean
+  /** The Turborepo Remote Cache API base (default `TURBO_API`, else `https://vercel.com/api`). */
+  api?: string
+  /** The bearer token (default `TURBO_TOKEN`). Never printed, logged or written to a file. */
+  token?: string
+  /** The team slug, sent as `slug=` (default `TURBO_TEAM`). */
+  team?: string
+  /** The team id, sent as `teamId=` (default `TURBO_TEAMID`). */
+  teamId?: string
+  /**
+   * The HMAC key (default `TURBO_REMOTE_CACHE_SIGNATURE_KEY`): uploads are signed, and an
+   * unsigned or badly signed artifact is refused with a warning.
+   */
+  signatureKey?: string
+  /** A shared directory instead of a server (default `CACHECORE_REMOTE_DIR`). */
+  dir?: string
+  /** Read the remote, never write it (untrusted runs; default `TURBO_REMOTE_CACHE_READ_ONLY`). */
+  readOnly?: boolean
+  /**
+   * The producer identity in every key: tool, version and the config that shapes the
+   * analysis (default `cachecore@<version> schema <n>`).
+   */
+  producer?: string
+  /**
+   * The candidate base commits, best first (default `CACHECORE_REMOTE_BASE`, else git:
+   * HEAD, then the merge-base with the default branch and its first parents).
+   */
+  baseCommits?: Array<string>
+  /** Connect timeout in ms (default 2000). */
+  connectTimeoutMs?: number
+  /**
+   * Whole-request timeout in ms, body included (default `TURBO_REMOTE_CACHE_TIMEOUT`
+   * seconds, else 10000).
+   */
+  timeoutMs?: number
+  /**
+   * The largest compressed artifact sent or accepted, in bytes (default 100 MiB, the
+   * ducktors server's body limit).
+   */
+  maxArtifactBytes?: number
+  /** How long a process exit waits for this dispatch's upload, in ms (default 10000). */
+  exitWaitMs?: number
+}
+
+/**
+ * `remoteCacheStatus(options?)`: checks the remote the environment (and `options`) configure:
+ * reachable, token accepted, a probe written and read back (unless read-only), and whether
+ * signatures survive the round trip. Never throws for a remote problem: each is a failed
+ * check. Bounded by the connect and request timeouts.
+ */
+export declare function remoteCacheStatus(options?: boolean | RemoteCacheOptions): RemoteCacheStatus
+
+/** The report of `remoteCacheStatus`. */
+export interface RemoteCacheStatus {
+  /** Whether a remote is configured at all. */
+  configured: boolean
+  /** `http` or `dir`. */
+  backend?: string
+  /** The API URL and team, or the directory. */
+  endpoint?: string
+  /** Read-only. */
+  readOnly: boolean
+  /** A signature key is set. */
+  signed: boolean
+  /** The default producer identity of the keys. */
+  producer?: string
+  /** The checks, in order. */
+  checks: Array<RemoteCacheCheck>
+  /** Every check passed. */
+  ok: boolean
+}
+
+/** One finished store of a background upload. */
+export interface RemoteUploadOutcome {
+  /** The key. */
+  key: string
+  /** `exact` or `base`. */
+  kind: 'exact' | 'base'
+  /** The commit of a base key. */
+  commit?: string
+  /** The compressed bytes sent (0 when skipped). */
+  bytes: number
+  /** `uploaded`, `present` (already stored, not sent again) or `failed`. */
+  result: 'uploaded' | 'present' | 'failed'
+  /** Why it failed. */
+  warning?: CacheWarning
+}
+
+/** `{ pending, done }`: uploads still running, and those finished since the last report. */
+export interface RemoteUploadReport {
+  /** Uploads still running when the wait ended. */
+  pending: number
+  /** Finished stores, oldest first (each reported once). */
+  done: Array<RemoteUploadOutcome>
 }
 
 /**

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // cachecore: the operator's tool. Asks the cache core what it would do and why, scans,
 // verifies and cleans. Flags, environment and printing live here; decisions come from the core.
+// First: load the package, or say in one line why it cannot be (BINARY_NOT_FOUND), before any
+// other module of the CLI touches it.
+import './lib/load.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { didYouMean, parseArgs } from './lib/args.mjs'
-import { CliError, EXIT, usage } from './lib/errors.mjs'
+import { CliError, EXIT, reportError, systemWords, usage } from './lib/errors.mjs'
 import { humanBytes, makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, checkSrcDir, resolveHome, resolveProject } from './lib/project.mjs'
-import { addon, checkDispatch, LABEL, saveFilesIndex } from './lib/core.mjs'
+import { addon, checkDispatch, LABEL, remoteOption, saveFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
   asEngineRecords,
@@ -31,6 +34,13 @@ const COMMON = {
   home: { type: 'string' },
   i18nprune: { type: 'boolean' },
   'cache-dir': { type: 'string' },
+}
+const REMOTE = {
+  'no-remote': { type: 'boolean' },
+  'remote-read-only': { type: 'boolean' },
+  'remote-dir': { type: 'string' },
+  'remote-api': { type: 'string' },
+  'remote-team': { type: 'string' },
 }
 const PROJECT = {
   ...COMMON,
@@ -57,6 +67,7 @@ Commands:
   clean [root]     remove a project's cache directory (--all: the whole cache root)
   info             version, binary target, cache home, known projects and their sizes
   watch [root]     watch the project; one line per change with the decision the next run gets
+  remote status    check the shared cache: reachable, token accepted, uploads, signatures
 
 Flags (all commands):
   --home <dir>              cache home (else CACHECORE_HOME, else ~/.cachecore)
@@ -75,17 +86,23 @@ Project flags (status, explain, scan, verify, clean, watch):
 
 Paths are printed relative to the project root, as git prints them.
 
-Exit codes: 0 ok; 1 verify found a difference, or status --exit-code and the next run is not
-a hit; 2 usage error; 3 runtime error. See docs/cli.md.
+Remote cache (status, remote status): TURBO_API, TURBO_TOKEN, TURBO_TEAM,
+TURBO_REMOTE_CACHE_SIGNATURE_KEY, CACHECORE_REMOTE_DIR; --no-remote, --remote-read-only,
+--remote-dir <dir>, --remote-api <url>, --remote-team <team>. See docs/remote-cache.md.
+
+Exit codes: 0 ok; 1 verify found a difference, status --exit-code and the next run is not a
+hit, or a remote status check failed; 2 usage error; 3 runtime error. See docs/cli.md.
 `
 
 const COMMANDS = {
   status: {
-    spec: { ...PROJECT, 'exit-code': { type: 'boolean' }, 'list-unchanged': { type: 'boolean' } },
+    spec: { ...PROJECT, ...REMOTE, 'exit-code': { type: 'boolean' }, 'list-unchanged': { type: 'boolean' } },
     help: `Usage: cachecore status [root] [flags]
 
 Runs the dispatch check (the two-phase begin, read-only, never committed) and prints the
-status and reason the next run would get, and the analysis rebuild decision.
+status and reason the next run would get, and the analysis rebuild decision. With a remote
+cache configured (TURBO_TOKEN, CACHECORE_REMOTE_DIR) it asks the remote as a host run would
+(never uploading) and says where the analysis would come from.
 
   --debug-cache      print the contract's --debug-cache lines, prefixed '${DEBUG_PREFIX}'
   --json             one JSON object: { root, status, reason, analysisRebuild, cache }
@@ -93,6 +110,8 @@ status and reason the next run would get, and the analysis rebuild decision.
                      default only their count, cache.delta.unchangedCount)
   --exit-code        exit 1 when the next run is not a cache hit
   --no-cache         as a host's --no-cache: status bypass (no_cache)
+  --no-remote        leave the remote cache out; --remote-read-only, --remote-dir <dir>,
+                     --remote-api <url>, --remote-team <team> override the environment
 `,
     run: cmdStatus,
   },
@@ -145,6 +164,22 @@ the next run would get (reuse, partial or full, with the contract's reason). --j
 JSON object per event. Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 `,
     run: cmdWatch,
+  },
+  remote: {
+    spec: { ...COMMON, ...REMOTE },
+    help: `Usage: cachecore remote status [flags]
+
+Checks the shared cache the environment configures (TURBO_API, TURBO_TOKEN, TURBO_TEAM or
+TURBO_TEAMID, TURBO_REMOTE_CACHE_SIGNATURE_KEY, CACHECORE_REMOTE_DIR): the server answers,
+the token is accepted, a probe artifact can be written and read back (not in read-only mode),
+and a signed upload comes back with a tag that verifies (a server that keeps no
+x-artifact-tag makes every signed artifact look unsigned). Exit 1 when a check fails.
+The token is never printed.
+
+  --json          one JSON object: { configured, backend, endpoint, readOnly, signed, checks, ok }
+  --remote-read-only, --remote-dir <dir>, --remote-api <url>, --remote-team <team>
+`,
+    run: cmdRemote,
   },
   info: {
     spec: COMMON,
@@ -264,15 +299,39 @@ function projectOf(positionals, flags) {
   return project
 }
 
+const SOURCE_WORDS = {
+  local: 'the local cache',
+  remote_exact: 'the remote cache (an artifact of exactly these files)',
+  remote_base: 'the remote cache (the artifact of a base commit, patched)',
+  none: 'nowhere: no local analysis and no remote artifact',
+}
+
+function cmdRemote(flags, positionals, out) {
+  const [sub, ...extra] = positionals
+  if (sub !== 'status' || extra.length) {
+    throw usage('BAD_ARGUMENTS', `remote takes one subcommand: status (got '${positionals.join(' ')}')`)
+  }
+  const remote = remoteOption(flags)
+  const report = addon.remoteCacheStatus(remote === undefined ? undefined : remote)
+  if (flags.json) out.json(report)
+  if (report.configured) {
+    out.line(`remote cache: ${report.backend} ${report.endpoint}${report.readOnly ? ' (read-only)' : ''}`)
+    out.line(`  signature: ${report.signed ? 'key set' : 'off'}; producer identity: ${report.producer}`)
+  }
+  for (const c of report.checks) out.line(`  ${c.name}: ${c.ok ? out.green('ok') : out.red('failed')}: ${c.message}`)
+  return report.ok ? EXIT.OK : EXIT.DIFFERENCE
+}
+
 function cmdStatus(flags, positionals, out) {
   const project = projectOf(positionals, flags)
-  const check = checkDispatch(project)
+  const check = checkDispatch(project, { remote: remoteOption(flags) })
   const c = check.cache
   printDebug(out, flags, c)
   if (flags.json) out.json(statusObject(project, check, flags))
   out.line(`${project.root}`)
   const colour = c.status === 'hit' ? out.green : c.status === 'miss' ? out.yellow : out.dim
   out.line(`  status: ${colour(c.status)} (${c.reason}): ${reasonWords(c)}`)
+  if (c.remote) out.line(`  source: ${SOURCE_WORDS[c.remote.source] ?? c.remote.source} (${c.remote.endpoint})`)
   if (c.delta) {
     const d = c.delta
     out.line(`  files: +${d.added.length} ~${d.changed.length} -${d.deleted.length} =${d.unchanged.length}`)
@@ -618,20 +677,6 @@ function removeDir(dir) {
   }
 }
 
-/** A system error in words: `permission denied (EACCES)`. */
-function systemWords(e) {
-  const words = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    EBUSY: 'resource busy',
-    ENOSPC: 'no space left on device',
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'not a directory',
-    EISDIR: 'is a directory',
-  }
-  return `${words[e.code] ?? String(e.message).replace(/^[A-Z]+: /, '').split(',')[0]} (${e.code})`
-}
 
 function cmdInfo(flags, positionals, out) {
   if (positionals.length) throw usage('BAD_ARGUMENTS', 'info takes no arguments')
@@ -760,16 +805,6 @@ function quietOnClosedPipe() {
   }
 }
 
-/** An error as the CLI reports it: a stable code and one line. */
-function reported(e) {
-  if (e instanceof CliError) return { code: e.code, message: String(e.message).split('\n')[0], exit: e.exitCode }
-  // A system error from Node's fs (`EACCES: permission denied, open '…'`): IO_ERROR, said once.
-  if (e?.syscall && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
-    return { code: 'IO_ERROR', message: `cannot ${e.syscall} ${e.path ?? ''}: ${systemWords(e)}`.replace('  ', ' '), exit: EXIT.RUNTIME }
-  }
-  return { code: e?.code ?? 'INTERNAL', message: String(e?.message ?? e).split('\n')[0], exit: EXIT.RUNTIME }
-}
-
 function main(argv) {
   const verbose = argv.includes('--verbose')
   const wantJson = argv.includes('--json')
@@ -799,18 +834,12 @@ function main(argv) {
       process.stdout.write(cmd.help)
       return EXIT.OK
     }
-    if (positionals.length > 1) throw usage('BAD_ARGUMENTS', `${name} takes at most one project root`)
+    if (positionals.length > 1 && name !== 'remote') throw usage('BAD_ARGUMENTS', `${name} takes at most one project root`)
     checkProfile(flags['cache-profile'])
     const out = makeOutput(flags)
     return cmd.run(flags, positionals, out)
   } catch (e) {
-    const { code, message, exit } = reported(e)
-    if (wantJson && !(e instanceof CliError && e.exitCode === EXIT.USAGE)) {
-      process.stdout.write(`${JSON.stringify({ error: { code, message, exitCode: exit } })}\n`)
-    }
-    process.stderr.write(`cachecore: error ${code}: ${message}\n`)
-    if (verbose && e?.stack) process.stderr.write(`${e.stack}\n`)
-    return exit
+    return reportError(e, { json: wantJson, verbose })
   }
 }
 

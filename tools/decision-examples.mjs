@@ -18,7 +18,7 @@ import { createRequire } from 'node:module'
 import { dispatchInput } from '../examples/host/analysis.mjs'
 
 const require = createRequire(import.meta.url)
-const cachecore = require('../index.js')
+const cachecore = require('cachecore')
 
 const SELF = fileURLToPath(import.meta.url)
 const HERE = path.dirname(SELF)
@@ -52,6 +52,9 @@ function hostInput(cfg, stats) {
   return {
     ...dispatchInput(cachecore, project, { state, runtime, profile: cfg.profile, stats }),
     ...(cfg.baselineFile ? { baselineFiles: JSON.parse(fs.readFileSync(cfg.baselineFile, 'utf8')) } : {}),
+    // The page documents the local rules: a remote cache in the writer's environment
+    // (TURBO_TOKEN, ...) must not change it.
+    remote: false,
   }
 }
 

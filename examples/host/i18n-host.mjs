@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import { dispatchInput } from './analysis.mjs'
 
 const require = createRequire(import.meta.url)
-const cachecore = require('../../index.js')
+const cachecore = require('cachecore') // the package entry, as a host loads it
 
 const PREFIX = '[i18n-host] [cache] '
 const LABEL = 'project analysis'
@@ -125,4 +125,15 @@ if (flags.json) {
         ? 'analysis: from cache, no source file read'
         : `analysis: reused (${cache.analysisRebuild?.reason}), no source file read`,
   )
+}
+
+// A shared cache (TURBO_TOKEN, ...) uploads in the background; the process exit waits for it.
+// Under --debug-cache, wait here instead and say what became of it.
+if (flags['debug-cache'] && cache.remote?.upload === 'scheduled') {
+  const { pending, done } = await cachecore.flushRemoteUploads()
+  for (const u of done) {
+    const what = `${u.kind}${u.commit ? ` ${u.commit.slice(0, 12)}` : ''}`
+    process.stderr.write(`${PREFIX}remote upload ${what}: ${u.warning ? `failed: ${u.warning.message}` : `${u.result} (${u.bytes} bytes)`}\n`)
+  }
+  if (pending) process.stderr.write(`${PREFIX}remote upload: ${pending} still running\n`)
 }

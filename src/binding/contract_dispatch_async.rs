@@ -476,6 +476,21 @@ fn spawn_begin<'a>(
     Ok(Raw(promise.raw()))
 }
 
+/// The input of `getOrBuildCachedProjectDataAsync<T>`: a `CachedProjectInput<T>` whose producer
+/// may return a promise, which is awaited (TypeScript only: at run time it is the same object).
+#[napi(
+    object,
+    object_to_js = false,
+    object_from_js = false,
+    js_name = "CachedProjectInputAsync<T = unknown> extends Omit<CachedProjectInput<T>, 'producer'>"
+)]
+pub struct CachedProjectInputAsync {
+    /// Builds the data: `producer(ctx)` when the cache is on, `producer()` with no argument when
+    /// it is off; a returned promise (any thenable) is awaited.
+    #[napi(ts_type = "(ctx?: CacheProducerContext<T>) => T | PromiseLike<T>")]
+    pub producer: (),
+}
+
 /// The body of an async dispatch export: the promise of its begin task. Its failpoints are the
 /// export's name (this thread) and `<name>.begin` (the pool).
 fn begin_export<'a>(
@@ -500,8 +515,9 @@ fn begin_export<'a>(
 /// nothing persisted). A producer that throws or rejects rejects the promise with the same
 /// value, and nothing is persisted; `undefined` (or a promise of it) is `INVALID_DATA`.
 #[napi(
-    ts_args_type = "input: CachedProjectInput",
-    ts_return_type = "Promise<CachedProjectResult>"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "input: CachedProjectInputAsync<T>",
+    ts_return_type = "Promise<CachedProjectResult<T>>"
 )]
 pub fn get_or_build_cached_project_data_async<'a>(
     env: &'a Env,
@@ -522,8 +538,9 @@ pub fn get_or_build_cached_project_data_async<'a>(
 /// `handle.needsProducer`, then `handle.commitAsync(data)` (or `commit`). `input.onProgress` and
 /// `input.signal` as for `getOrBuildCachedProjectDataAsync`; `input.producer` is ignored.
 #[napi(
-    ts_args_type = "input: CachedProjectInput",
-    ts_return_type = "Promise<CachedProjectDataHandle>"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "input: CachedProjectInput<T>",
+    ts_return_type = "Promise<CachedProjectDataHandleOf<T>>"
 )]
 pub fn begin_cached_project_data_async<'a>(
     env: &'a Env,
@@ -578,8 +595,9 @@ impl CachedProjectDataHandle {
 
 /// `commitCachedProjectDataAsync(handle, data?)`: `handle.commitAsync(data)`.
 #[napi(
-    ts_args_type = "handle: CachedProjectDataHandle, data?: unknown",
-    ts_return_type = "Promise<CachedProjectResult>"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "handle: CachedProjectDataHandleOf<T>, data?: T",
+    ts_return_type = "Promise<CachedProjectResult<T>>"
 )]
 pub fn commit_cached_project_data_async<'a>(
     env: &'a Env,

@@ -5,7 +5,7 @@
 //   node bench/run.mjs mono  [--files 100000] [--runs 5] [--dir DIR] [--keep]
 //   node bench/run.mjs i18n  [--files 20000]  [--runs 5] [--dir DIR] [--keep]
 //   node bench/run.mjs scale [--sizes 10000,100000] [--corpus mono|tiny] [--runs 3] [--dir DIR]
-//   node bench/run.mjs ignore [--files 100000] [--runs 5] [--dir DIR] [--keep]
+//   node bench/run.mjs ignore [--files 100000] [--runs 5] [--dir DIR] [--keep] [--reuse]
 //     (the mono corpus as a git work tree: git's ignore rules (`gitignore: true`) against
 //     excluding the same directories by name (`gitignore: false`), no-change check and cold)
 //
@@ -192,9 +192,13 @@ try {
     // (plus nested .gitignore files whose rules match nothing), so both ways keep the same files.
     const root = path.join(base, 'ignore')
     const t0 = performance.now()
-    const info = makeMono(root, { files: Number(opt('files', 100_000)) })
-    const g = spawnSync('git', ['init', '-q', root], { encoding: 'utf8' })
-    if (g.status !== 0) throw new Error(`git init: ${g.stderr}`)
+    // --reuse: the corpus a --keep run left in --dir (its generation takes minutes).
+    const reuse = args.includes('--reuse') && fs.existsSync(path.join(root, '.git'))
+    const info = reuse ? { root, reused: true } : makeMono(root, { files: Number(opt('files', 100_000)) })
+    if (!reuse) {
+      const g = spawnSync('git', ['init', '-q', root], { encoding: 'utf8' })
+      if (g.status !== 0) throw new Error(`git init: ${g.stderr}`)
+    }
     fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules/\ndist/\n*.never\n')
     let nested = 0
     for (const d of fs.readdirSync(root)) {
@@ -202,7 +206,7 @@ try {
       fs.writeFileSync(path.join(root, d, '.gitignore'), '*.nope\n!keep.nope\n/tmp-*/\n')
       nested++
     }
-    console.log(`corpus ignore: ${JSON.stringify(info)} + ${nested} nested .gitignore files, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${root}`)
+    console.log(`corpus ignore: ${JSON.stringify(info)} + ${nested} nested .gitignore files, ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${root}`)
     const f = floors(root)
     // The two ways in turns (off, on, off, on, ...), each from a primed index: a machine that
     // drifts weighs on both alike.

@@ -662,3 +662,31 @@ fn watcher_errors_rescan_and_the_watch_limit_at_run_time_switches_to_polling() {
     fs::write(d.path().join("a.txt"), "ALPHA").unwrap();
     f.assert_equal("polling after the switch");
 }
+
+#[test]
+fn a_scoped_watcher_indexes_its_scopes_and_stays_settled_after_events_beside_them() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    for (p, t) in [("src/a.ts", "a"), ("locales/en.json", "{}"), ("README.md", "r")] {
+        fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+        fs::write(root.join(p), t).unwrap();
+    }
+    let mut o = opts_for(root, false);
+    o.fingerprint.scopes = vec!["src".into(), "locales".into()];
+    let f = start(o);
+    let paths: Vec<String> = f.w.records().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["locales/en.json", "src/a.ts"]);
+    let before = f.w.events_emitted();
+    // Events beside the scopes: nothing to re-check, and the watcher is settled at once.
+    fs::write(root.join("README.md"), "changed").unwrap();
+    fs::write(root.join("other.ts"), "o").unwrap();
+    assert!(
+        f.w.settle(f.quiet, Duration::from_secs(3)),
+        "an event beside the scopes must not leave a batch pending"
+    );
+    assert_eq!(f.w.events_emitted(), before);
+    // An edit in a scope is seen.
+    fs::write(root.join("src/a.ts"), "a2").unwrap();
+    assert!(f.w.settle(f.quiet, Duration::from_secs(20)));
+    assert_eq!(f.w.events_emitted(), before + 1);
+}

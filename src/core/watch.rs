@@ -706,6 +706,25 @@ impl Worker {
         self.scopes.iter().any(|s| walk::is_under(rel, s))
     }
 
+    /// Whether an event path lies beside every scope: under the root, but neither in a scope
+    /// nor on the way to one (nor an ignore file whose rules could apply to a scope). Always
+    /// false without scopes.
+    fn beside_scopes(&self, p: &Path) -> bool {
+        if self.scopes.is_empty() {
+            return false;
+        }
+        match rel_of(&self.opts.fingerprint.root, p) {
+            Some(Some(rel)) if !rel.is_empty() => {
+                let relevant = self.in_scope(&rel)
+                    || self.scopes.iter().any(|s| walk::is_under(s, &rel))
+                    || (self.opts.fingerprint.gitignore
+                        && super::ignore_rules::is_ignore_file(&rel));
+                !relevant
+            }
+            _ => false,
+        }
+    }
+
     fn mode(&self) -> Mode {
         if self.native.is_some() {
             Mode::Native
@@ -976,6 +995,14 @@ impl Worker {
             if a != AccessKind::Close(AccessMode::Write) {
                 return;
             }
+        }
+        // An event only beside the scopes is not looked at (not even counted: the index is as
+        // settled as before it).
+        if !ev.need_rescan()
+            && !ev.paths.is_empty()
+            && ev.paths.iter().all(|p| self.beside_scopes(p))
+        {
+            return;
         }
         self.pending.events += 1;
         self.note_fs();

@@ -293,17 +293,41 @@ pub(crate) fn text_hash_of(env: &Env, value: Option<Unknown<'_>>) -> napi::Resul
     }
 }
 
-/// The `hashText` of an optional runtime bag.
+/// The `hashText` of an optional runtime bag (FNV-1a when absent: the contract's fallback, for
+/// project ids and the helpers).
 pub(crate) fn runtime_hash(env: &Env, runtime: Option<Unknown<'_>>) -> napi::Result<TextHash> {
+    runtime_hash_or(env, runtime, TextHash::default())
+}
+
+/// The hash of a dispatch's file records and epochs: the runtime's `hashText`, else SHA-256 (a
+/// cryptographic hash: a 64-bit FNV-1a collision is found in minutes, and a colliding rewrite
+/// would be served as a hit). FNV-1a only when the host names it.
+pub(crate) fn runtime_record_hash(
+    env: &Env,
+    runtime: Option<Unknown<'_>>,
+) -> napi::Result<TextHash> {
+    runtime_hash_or(env, runtime, TextHash::Sha256)
+}
+
+fn runtime_hash_or(
+    env: &Env,
+    runtime: Option<Unknown<'_>>,
+    default: TextHash,
+) -> napi::Result<TextHash> {
     let Some(runtime) = runtime else {
-        return Ok(TextHash::default());
+        return Ok(default);
     };
     match runtime.get_type()? {
-        ValueType::Undefined | ValueType::Null => Ok(TextHash::default()),
+        ValueType::Undefined | ValueType::Null => Ok(default),
         ValueType::Object => {
             let o: Object<'_> = arg(env, runtime, "runtime")?;
             let h: Option<Unknown<'_>> = o.get_named_property("hashText")?;
-            text_hash_of(env, h)
+            match h {
+                Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                    text_hash_of(env, Some(v))
+                }
+                _ => Ok(default),
+            }
         }
         other => Err(invalid(
             env,

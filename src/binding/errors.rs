@@ -119,3 +119,39 @@ where
         Err(invalid(env, option, "expected a function"))
     }
 }
+
+/// Rejects a key of an options object that is not one of `known` (a typo such as `exlude`
+/// would otherwise be ignored silently): `INVALID_OPTION` naming `<what>.<key>`. Enumerable
+/// string keys are checked, whatever their value.
+pub fn reject_unknown_keys(
+    env: &Env,
+    o: &napi::bindgen_prelude::Object<'_>,
+    known: &[&str],
+    what: &str,
+) -> napi::Result<()> {
+    use napi::bindgen_prelude::JsObjectValue;
+    let names = o.get_property_names()?;
+    let len = names.get_array_length()?;
+    for i in 0..len {
+        let key: Unknown<'_> = names.get_element(i)?;
+        let key: String = match key.get_type()? {
+            napi::ValueType::String => arg(env, key, what)?,
+            _ => continue,
+        };
+        if !known.contains(&key.as_str()) {
+            let name = if what.is_empty() {
+                key.clone()
+            } else {
+                format!("{what}.{key}")
+            };
+            let mut expected: Vec<&str> = known.to_vec();
+            expected.sort_unstable();
+            return Err(invalid(
+                env,
+                &name,
+                format!("unknown option (expected one of: {})", expected.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}

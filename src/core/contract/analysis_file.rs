@@ -39,6 +39,9 @@ pub struct AnalysisEnvelope {
     pub data: JsonData,
     /// The input files epoch the data was produced from.
     pub input_files_epoch: Option<String>,
+    /// The stat tuple of the file it was read from (`None` for bytes in memory): with
+    /// `updatedAt` and the epoch, the identity its inputs record is bound to.
+    pub stat: Option<crate::core::stat::StatTuple>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +107,7 @@ impl Fields {
             project_id: stored_id,
             data,
             input_files_epoch,
+            stat: None,
         })
     }
 }
@@ -284,11 +288,15 @@ pub fn load_analysis(
     let Some((file, len)) = cache_file::open_cache_file(path, cap)? else {
         return Ok(None);
     };
+    let stat = file
+        .metadata()
+        .ok()
+        .map(|md| crate::core::stat::StatTuple::from_metadata(&md));
     if let Some(env) = load_head(&file, len, path, project_id)? {
-        return Ok(Some(env));
+        return Ok(Some(AnalysisEnvelope { stat, ..env }));
     }
     let bytes = cache_file::read_opened(file, len, path, cap)?;
-    parse_analysis(&bytes, path, project_id).map(Some)
+    parse_analysis(&bytes, path, project_id).map(|env| Some(AnalysisEnvelope { stat, ..env }))
 }
 
 /// The envelope around `data`, in three parts to write in a row: the head (everything before
@@ -337,8 +345,24 @@ pub fn save_analysis(
     data: &str,
     input_files_epoch: &str,
 ) -> Option<CacheWarning> {
-    let now = super::iso_time::now_iso();
-    let parts = analysis_parts(&now, project_id, data, Some(input_files_epoch));
+    save_analysis_at(
+        path,
+        project_id,
+        data,
+        input_files_epoch,
+        &super::iso_time::now_iso(),
+    )
+}
+
+/// [`save_analysis`] with the `updatedAt` to write.
+pub fn save_analysis_at(
+    path: &Path,
+    project_id: &str,
+    data: &str,
+    input_files_epoch: &str,
+    now: &str,
+) -> Option<CacheWarning> {
+    let parts = analysis_parts(now, project_id, data, Some(input_files_epoch));
     let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
     cache_file::write_cache_parts(path, &slices)
 }

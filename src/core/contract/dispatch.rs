@@ -20,8 +20,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
+use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
+    CACHE_READ_ONLY,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
@@ -124,6 +126,9 @@ pub struct DispatchInput {
     /// Take the src and locale records from a live, settled watcher of this process that
     /// covers both trees, when its options allow (default true); else walk.
     pub use_watcher: bool,
+    /// The source locale file the host reads (an input of the analysis; `None` when the host
+    /// gives none).
+    pub source_locale_path: Option<PathBuf>,
 }
 
 impl DispatchInput {
@@ -143,6 +148,24 @@ impl DispatchInput {
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             use_watcher: true,
+            source_locale_path: None,
+        }
+    }
+
+    /// Everything besides the tracked files' content that shapes the analysis (compared on
+    /// every dispatch, hit included, and recorded beside `analysis.json`).
+    pub fn analysis_inputs(&self) -> AnalysisInputs {
+        let resolved = |p: &std::path::Path| {
+            super::paths::to_posix_path(&super::store_paths::resolve_path(p).display().to_string())
+                .into_owned()
+        };
+        AnalysisInputs {
+            hash: self.hash.as_str().to_owned(),
+            src_root: resolved(&self.src_root),
+            src_rules: self.src_rules.clone(),
+            locales_dir: resolved(&self.locales.dir),
+            layout: self.locales.layout.clone(),
+            source_locale_path: self.source_locale_path.as_deref().map(resolved),
         }
     }
 
@@ -156,15 +179,12 @@ impl DispatchInput {
         }
     }
 
+    /// The per-process memory key: the project dir and every analysis input.
     fn memory_key(&self) -> String {
         format!(
-            "{}\0{}\0{}\0{:?}\0{:?}\0{}",
+            "{}\0{}",
             self.location.project_dir.display(),
-            self.src_root.display(),
-            self.locales.dir.display(),
-            self.locales.layout,
-            self.src_rules,
-            self.hash
+            self.analysis_inputs().canonical()
         )
     }
 }
@@ -226,6 +246,8 @@ pub struct DispatchBegin {
     epoch: String,
     baseline_epoch: String,
     previous: Option<AnalysisEnvelope>,
+    /// How the stored analysis's inputs compare with this run's.
+    inputs_check: InputsCheck,
     stored_files_bytes: Option<Vec<u8>>,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
@@ -322,6 +344,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         epoch: String::new(),
         baseline_epoch: String::new(),
         previous: None,
+        inputs_check: InputsCheck::Unknown,
         stored_files_bytes: None,
         hints: Vec::new(),
         stats: ScanStats::default(),
@@ -510,7 +533,16 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         input.caps.analysis,
         &input.location.project_id,
     ) {
-        Ok(previous) => state.previous = previous,
+        Ok(previous) => {
+            if let Some(p) = &previous {
+                state.inputs_check = analysis_inputs::check(
+                    &input.location.analysis_path,
+                    p,
+                    &input.analysis_inputs(),
+                );
+            }
+            state.previous = previous;
+        }
         Err(f) => {
             state.corrupt_analysis = f.corrupt;
             state.info.warnings.push(f.warning);
@@ -640,9 +672,21 @@ impl DispatchBegin {
         let has_changes = delta.has_changes();
         let previous = self.previous.take();
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
+        // The stored analysis is served or built upon only when it was built from these very
+        // inputs (settings), whatever the files say.
+        let same_inputs = self.inputs_check.same();
+        if previous.is_some() {
+            if let Some(message) = self.inputs_check.describe() {
+                info.warnings.push(cache_file::warning(
+                    CACHE_INPUTS_CHANGED,
+                    message,
+                    &analysis_inputs::path_of(&self.input.location.analysis_path),
+                ));
+            }
+        }
 
         // Step 7: index unusable, files changed, previous parses and is bound to these files.
-        if !self.status.is_usable() && has_changes {
+        if !self.status.is_usable() && has_changes && same_inputs {
             if let Some(p) = prev_ok.filter(|p| p.input_files_epoch.as_deref() == Some(&self.epoch))
             {
                 info.status = CacheDispatchStatus::Hit;
@@ -674,6 +718,10 @@ impl DispatchBegin {
                         cached: p.input_files_epoch.clone(),
                         current: self.epoch.clone(),
                     });
+                } else if !same_inputs {
+                    // Same files, other settings: the analysis is bound to inputs that are not
+                    // this run's.
+                    reason = CacheDispatchReason::RunBindingStale;
                 } else if previous_valid {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
@@ -706,12 +754,11 @@ impl DispatchBegin {
         let (primary, sources) = source_segment_keys(&self.input.locales, &locale_keys);
         // Src and locale keys never collide: src files match the src pattern, segments end in
         // `.json`, which it never matches.
-        let src_re = walk_specs::src_file_regex();
         let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
             .baseline
             .keys()
             .map(str::to_owned)
-            .partition(|k| src_re.is_match(k));
+            .partition(|k| walk_specs::is_src_key(k));
         let classified = classify_cache_file_delta(&ClassifyCacheFileDeltaInput {
             delta: delta.clone(),
             current_src_file_keys: self.current_src.keys().map(str::to_owned).collect(),
@@ -724,6 +771,13 @@ impl DispatchBegin {
             current_layout: self.input.locales.layout.clone(),
             files_index_status: self.status,
         });
+        // Inputs the v1 layout does not record (src root, walk rules, source locale file, the
+        // record hash) count as layout: a usable index with an analysis of other inputs is a
+        // full `layout_changed` rebuild, never a patch of the other inputs' analysis.
+        let mut classified = classified;
+        if base.is_some() && !same_inputs && self.status.is_usable() {
+            classified.layout_changed = true;
+        }
         let tracked_src_count = self.current_src.len() as u64;
         let decision = decide_analysis_rebuild(
             &self.input.rebuild,
@@ -736,6 +790,7 @@ impl DispatchBegin {
         info.reason = reason;
         info.analysis_rebuild = Some(decision.clone());
         info.classified = Some(classified.clone());
+        let base = base.filter(|_| same_inputs);
         if decision.strategy == AnalysisRebuildStrategy::Reuse {
             if let Some(b) = base {
                 let data = b.data.clone();
@@ -927,13 +982,21 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         }
     }
     if persist == Persist::Both {
-        if let Some(w) = analysis_file::save_analysis(
+        let now = now_iso();
+        match analysis_file::save_analysis_at(
             &loc.analysis_path,
             &loc.project_id,
             data.get(),
             &begin.epoch,
+            &now,
         ) {
-            cache.warnings.push(w);
+            Some(w) => cache.warnings.push(w),
+            None => analysis_inputs::record(
+                &loc.analysis_path,
+                &input.analysis_inputs(),
+                &now,
+                &begin.epoch,
+            ),
         }
     }
     Ok(DispatchOutcome {

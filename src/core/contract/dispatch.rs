@@ -23,7 +23,7 @@ use super::analysis_file::{self, AnalysisEnvelope, JsonData};
 use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
     self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
-    CACHE_READ_ONLY,
+    CACHE_READ_ONLY, CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
@@ -248,6 +248,8 @@ pub struct DispatchBegin {
     previous: Option<AnalysisEnvelope>,
     /// How the stored analysis's inputs compare with this run's.
     inputs_check: InputsCheck,
+    /// Tracked paths whose content could not be read (kept with their stored records).
+    unknown: Vec<String>,
     stored_files_bytes: Option<Vec<u8>>,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
@@ -345,6 +347,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         baseline_epoch: String::new(),
         previous: None,
         inputs_check: InputsCheck::Unknown,
+        unknown: Vec::new(),
         stored_files_bytes: None,
         hints: Vec::new(),
         stats: ScanStats::default(),
@@ -494,6 +497,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.hints.extend(locales.hints);
     state.current_src = src.records;
     state.current_locales = locales.records;
+    state.unknown = src.unknown;
+    state.unknown.extend(locales.unknown);
 
     // Step 5: baseline and delta.
     state.baseline = match &input.baseline_files {
@@ -501,7 +506,33 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         None => stored.map(FilesIndex::merged).unwrap_or_default(),
     };
     let merged = state.merged();
-    let delta = diff_project_files(&state.baseline, &merged);
+    let mut delta = diff_project_files(&state.baseline, &merged);
+    // An unknown file kept its stored record, so it diffs as unchanged: it may have changed.
+    if !state.unknown.is_empty() {
+        let unknown: rustc_hash::FxHashSet<&str> =
+            state.unknown.iter().map(String::as_str).collect();
+        let (maybe, unchanged): (Vec<String>, Vec<String>) = std::mem::take(&mut delta.unchanged)
+            .into_iter()
+            .partition(|k| unknown.contains(k.as_str()));
+        delta.unchanged = unchanged;
+        delta.changed.extend(maybe);
+        state.info.warnings.push(cache_file::warning(
+            CACHE_UNKNOWN_FILES,
+            format!(
+                "{} tracked path(s) could not be read ({}); their stored records are kept, and \
+                 the analysis is rebuilt and not cached until they can be read",
+                state.unknown.len(),
+                state
+                    .unknown
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &state.input.src_root,
+        ));
+    }
 
     // Step 6: epochs.
     state.epoch = compute_input_files_epoch(&merged, input.hash);
@@ -519,8 +550,10 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.stored_files_bytes = loaded.bytes;
 
     state.times.scan = started.elapsed();
-    // Same-process memory.
-    if let Some(record) = memory::recall(&state.input.memory_key()) {
+    // Same-process memory (never while something is unknown).
+    if let Some(record) =
+        memory::recall(&state.input.memory_key()).filter(|_| state.unknown.is_empty())
+    {
         if record.epoch == state.epoch {
             state.memory = Some(record.data);
             return Ok(state);
@@ -675,6 +708,9 @@ impl DispatchBegin {
         // The stored analysis is served or built upon only when it was built from these very
         // inputs (settings), whatever the files say.
         let same_inputs = self.inputs_check.same();
+        // Something tracked could not be read: nothing is served from the cache, and what the
+        // producer builds is not stored (it was built without those files).
+        let complete = self.unknown.is_empty();
         if previous.is_some() {
             if let Some(message) = self.inputs_check.describe() {
                 info.warnings.push(cache_file::warning(
@@ -686,7 +722,7 @@ impl DispatchBegin {
         }
 
         // Step 7: index unusable, files changed, previous parses and is bound to these files.
-        if !self.status.is_usable() && has_changes && same_inputs {
+        if !self.status.is_usable() && has_changes && same_inputs && complete {
             if let Some(p) = prev_ok.filter(|p| p.input_files_epoch.as_deref() == Some(&self.epoch))
             {
                 info.status = CacheDispatchStatus::Hit;
@@ -710,7 +746,7 @@ impl DispatchBegin {
         } else {
             CacheDispatchReason::RunMissing
         };
-        if !has_changes {
+        if !has_changes && complete {
             if let Some(p) = &previous {
                 if p.input_files_epoch.as_deref() != Some(self.epoch.as_str()) {
                     reason = CacheDispatchReason::RunBindingStale;
@@ -791,10 +827,15 @@ impl DispatchBegin {
         info.analysis_rebuild = Some(decision.clone());
         info.classified = Some(classified.clone());
         let base = base.filter(|_| same_inputs);
+        let persist = if complete {
+            Persist::Both
+        } else {
+            Persist::Nothing
+        };
         if decision.strategy == AnalysisRebuildStrategy::Reuse {
             if let Some(b) = base {
                 let data = b.data.clone();
-                return self.plan(info, DispatchAction::Reuse(data), false, Persist::Both);
+                return self.plan(info, DispatchAction::Reuse(data), false, persist);
             }
         }
         let ctx = ProducerContext {
@@ -809,7 +850,7 @@ impl DispatchBegin {
             info,
             DispatchAction::Produce(Some(Box::new(ctx))),
             false,
-            Persist::Both,
+            persist,
         )
     }
 
@@ -881,6 +922,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     };
     let input = &begin.input;
     let loc = &input.location;
+    if !begin.unknown.is_empty() {
+        // Built without the unknown files: neither remembered nor stored.
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+            from_watcher,
+        });
+    }
     memory::remember(
         &input.memory_key(),
         MemoryRecord {

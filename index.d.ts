@@ -329,7 +329,8 @@ export interface CachedProjectInput {
   state: CacheState
   /**
    * The host's port bag; only `hashText` is read (the hash of records and epochs; default
-   * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+   * SHA-256, as the i18nprune CLI passes; FNV-1a only when named). Use the same one as for
+   * the state.
    */
   runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
   /**
@@ -907,8 +908,11 @@ export interface ExcludeRules {
   files?: Array<string>
   /** Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried). */
   suffixes?: Array<string>
-  /** Regular expressions on the relative path of files and directories. */
-  patterns?: Array<string>
+  /**
+   * Regular expressions on the relative path of files and directories: strings in Rust
+   * `regex` syntax, or JavaScript `RegExp`s (JavaScript semantics).
+   */
+  patterns?: Array<string | RegExp>
   /** Globs on the relative path of files and directories. */
   globs?: Array<string>
 }
@@ -1014,7 +1018,10 @@ export interface FingerprintOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /** Follow symlinks that stay inside the root (default false: links are recorded as links). */
   followSymlinks?: boolean
@@ -1129,10 +1136,11 @@ export type HashAlgorithm = 'sha256' | 'blake3' | 'fnv1a64'
 /** Which files are recorded: a file must match every rule that is set. */
 export interface IncludeRules {
   /**
-   * A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
-   * `"(?i)\\.(tsx?|jsx?)$"`.
+   * A regular expression on the root-relative POSIX path: a string in Rust `regex` syntax
+   * (e.g. `"(?i)\\.(tsx?|jsx?)$"`, `(?i)` for case-insensitive), or a JavaScript `RegExp`,
+   * matched exactly as `RegExp.prototype.test` matches (e.g. `/\\.(tsx?|jsx?)$/i`).
    */
-  pattern?: string
+  pattern?: string | RegExp
   /** Globs on the root-relative path (`*` does not cross `/`, `**` does). */
   globs?: Array<string>
 }
@@ -1166,6 +1174,20 @@ export declare function invalidateProjectAnalysisCache(state: CacheState, runtim
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
  */
 export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+
+/**
+ * A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
+ * is accepted as it is). It runs with JavaScript semantics.
+ */
+export interface JsRegExp {
+  /** `re.source`. */
+  source: string
+  /**
+   * `re.flags` (`d`, `i`, `m`, `s`, `u`, `v`; `g` and `y` are refused: their `test()` is
+   * stateful).
+   */
+  flags: string
+}
 
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
@@ -1498,7 +1520,10 @@ export interface WatchOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /**
    * Follow symlinks that stay inside the root (default false). When true, every batch is a
@@ -1515,13 +1540,16 @@ export interface WatchOptions {
    * warning on the `ready` event).
    */
   poll?: boolean
-  /** Interval of poll sweeps in milliseconds (default 1000). */
+  /** Interval of poll sweeps in milliseconds (default 1000; a positive integer). */
   pollIntervalMs?: number
-  /** A batch is flushed after this much quiet, in milliseconds (default 100). */
+  /**
+   * A batch is flushed after this much quiet, in milliseconds (default 100; a positive
+   * integer).
+   */
   debounceMs?: number
   /**
    * A batch is flushed at most this long after its first event, in milliseconds
-   * (default 500).
+   * (default 500; a positive integer).
    */
   maxBatchMs?: number
   /**

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use napi::bindgen_prelude::{
-    ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
+    ClassInstance, Either, JsObjectValue, Object, ObjectFinalize, Unknown,
 };
 use napi::{Env, UnknownRef, ValueType};
 use napi_derive::napi;
@@ -21,9 +21,15 @@ use super::contract_state::{
     caps_from, location_of, lock_timeout_from, runtime_record_hash, CacheCapsOptions,
     CacheDisableReason, CacheState,
 };
-use super::errors::{arg, coded, exported, invalid, reject_unknown_keys, to_js};
+use super::errors::{
+    arg, call_host, coded, coded_type_error, exported, invalid, reject_unknown_keys, strict_arg,
+    to_js,
+};
 use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json};
 use super::js_regexp::js_pattern;
+use super::option_keys::{
+    CACHED_PROJECT_INPUT, CACHED_PROJECT_LOCALES, CACHE_CAPS_OPTIONS, CACHE_REBUILD_CONFIG,
+};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
@@ -280,6 +286,22 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     Ok(rules)
 }
 
+/// A dispatch's input, its keys checked (`runtime`, `state` and `baselineFiles` are structural:
+/// hosts pass their own port bag, state and records there).
+fn dispatch_arg<'a>(env: &Env, input: Unknown<'a>) -> napi::Result<CachedProjectInput<'a>> {
+    strict_arg(
+        env,
+        input,
+        "input",
+        CACHED_PROJECT_INPUT,
+        &[
+            ("locales", CACHED_PROJECT_LOCALES),
+            ("caps", CACHE_CAPS_OPTIONS),
+            ("rebuildConfig", CACHE_REBUILD_CONFIG),
+        ],
+    )
+}
+
 /// The core input of a dispatch.
 fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
     let hash = runtime_record_hash(env, i.runtime)?;
@@ -343,10 +365,10 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
 /// exception it throws propagates unchanged.
 fn validate<'a>(
     env: &'a Env,
-    validator: &Function<'a, Unknown<'a>, Unknown<'a>>,
+    validator: &Unknown<'a>,
     value: Unknown<'a>,
 ) -> napi::Result<Option<Unknown<'a>>> {
-    let r = validator.call(value)?;
+    let r = call_host(env, *validator, &[value])?;
     if r.get_type()? != ValueType::Object {
         return Ok(None);
     }
@@ -363,15 +385,12 @@ fn validate<'a>(
     }))
 }
 
-fn validator<'a>(
-    env: &'a Env,
-    v: Option<Unknown<'a>>,
-) -> napi::Result<Option<Function<'a, Unknown<'a>, Unknown<'a>>>> {
+fn validator<'a>(env: &'a Env, v: Option<Unknown<'a>>) -> napi::Result<Option<Unknown<'a>>> {
     match v {
         None => Ok(None),
         Some(v) => match v.get_type()? {
             ValueType::Undefined | ValueType::Null => Ok(None),
-            ValueType::Function => Ok(Some(arg(env, v, "parseCachedData")?)),
+            ValueType::Function => Ok(Some(v)),
             other => Err(invalid(
                 env,
                 "parseCachedData",
@@ -544,7 +563,7 @@ pub fn get_or_build_cached_project_data<'a>(
     input: Unknown<'a>,
 ) -> napi::Result<CachedProjectResult<'a>> {
     exported(env, "getOrBuildCachedProjectData", || {
-        let i: CachedProjectInput<'a> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'a> = dispatch_arg(env, input)?;
         let producer = match i.producer {
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
@@ -559,14 +578,9 @@ pub fn get_or_build_cached_project_data<'a>(
         }
         let plan = decided.plan;
         let value: Unknown<'a> = match context_js(env, &plan, decided.parsed)? {
-            Some(ctx) => {
-                let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(ctx)?
-            }
-            None => {
-                let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(())?
-            }
+            // A producer that throws makes this throw the very value it threw.
+            Some(ctx) => call_host(env, producer, &[ctx])?,
+            None => call_host(env, producer, &[])?,
         };
         if value.get_type()? == ValueType::Undefined {
             return Err(coded(
@@ -751,7 +765,7 @@ pub fn begin_cached_project_data(
     input: Unknown<'_>,
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
-        let i: CachedProjectInput<'_> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'_> = dispatch_arg(env, input)?;
         let decided = begin_and_decide(env, &i)?;
         let plan = decided.plan;
         let needs_producer = plan.needs_producer();
@@ -786,4 +800,44 @@ pub fn commit_cached_project_data<'a>(
         let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
         commit_handle(env, &mut handle, data)
     })
+}
+
+/// Replaces `CachedProjectDataHandle.prototype.commit` with a function that checks its
+/// receiver itself: a class method's receiver is checked by V8 before any of the addon's code
+/// runs (`handle.commit.call({})` would be a bare `TypeError: Illegal invocation` without a
+/// code). Called a wrong receiver, it throws a `TypeError` with code `INVALID_OPTION`.
+#[napi(module_exports)]
+pub fn guard_handle_commit(exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let class: napi::bindgen_prelude::Function<'_> =
+        exports.get_named_property("CachedProjectDataHandle")?;
+    let mut proto: Object<'_> = class.get_named_property("prototype")?;
+    let commit = env.create_function_from_closure::<(), Unknown<'static>, _>("commit", |ctx| {
+        use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+        use napi::JsValue;
+        // SAFETY: the call's own env and values, used within the call.
+        let env: &'static Env = unsafe { &*(ctx.env as *const Env) };
+        let this: Unknown<'_> = ctx.this()?;
+        let handle = unsafe {
+            ClassInstance::<CachedProjectDataHandle>::from_napi_value(env.raw(), this.raw())
+        };
+        let Ok(mut handle) = handle else {
+            return Err(coded_type_error(
+                env,
+                "INVALID_OPTION",
+                "invalid option `this`: commit must be called on a CachedProjectDataHandle \
+                     (handle.commit(data), or commitCachedProjectData(handle, data))",
+            ));
+        };
+        let data: Option<Unknown<'_>> = match ctx.length() {
+            0 => None,
+            _ => Some(ctx.get(0)?),
+        };
+        let result = exported(env, "CachedProjectDataHandle.commit", || {
+            commit_handle(env, &mut handle, data)
+        })?;
+        let raw = unsafe { CachedProjectResult::to_napi_value(env.raw(), result)? };
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+    })?;
+    proto.set_named_property("commit", commit)?;
+    Ok(())
 }

@@ -15,9 +15,12 @@ use super::contract_policy::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
     LocaleWriteInvalidationInput,
 };
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, exported, invalid, strict_arg};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
+use super::option_keys::{
+    CACHE_CAPS_OPTIONS, CACHE_STATE_INPUT, CACHE_STORE_OPTIONS, SAVE_PROJECT_RUN_STATE_INPUT,
+};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
@@ -221,9 +224,13 @@ pub(crate) fn store_options(
     options: Option<Unknown<'_>>,
 ) -> napi::Result<(CacheCaps, Duration)> {
     let o: CacheStoreOptions = match options {
-        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
-            arg(env, v, "options")?
-        }
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => strict_arg(
+            env,
+            v,
+            "options",
+            CACHE_STORE_OPTIONS,
+            &[("caps", CACHE_CAPS_OPTIONS)],
+        )?,
         _ => CacheStoreOptions::default(),
     };
     Ok((
@@ -440,7 +447,7 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
 #[napi(ts_args_type = "input: CacheStateInput", ts_return_type = "CacheState")]
 pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
     exported(&env, "resolveCacheState", || {
-        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
         resolve_state(&env, &input)
     })
 }
@@ -455,7 +462,7 @@ pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheSt
 )]
 pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
     exported(&env, "initializeCacheState", || {
-        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
         let mut state = resolve_state(&env, &input)?;
         let mut warnings = Vec::new();
         if !state.enabled {
@@ -895,7 +902,8 @@ pub fn save_project_run_state<'a>(
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
         let (_, timeout) = store_options(env, options)?;
-        let input: SaveProjectRunStateInput<'_> = arg(env, input, "input")?;
+        let input: SaveProjectRunStateInput<'_> =
+            strict_arg(env, input, "input", SAVE_PROJECT_RUN_STATE_INPUT, &[])?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }

@@ -32,6 +32,7 @@ mod errors;
 pub mod fingerprint;
 mod handoff;
 mod js_regexp;
+mod option_keys;
 pub mod watch;
 
 use napi_derive::napi;

@@ -59,6 +59,11 @@ use crate::core::filter::Filter;
 use crate::core::hints::Hint;
 use crate::core::stat::Snapshot;
 
+/// Warning code: the src root does not exist (it is tracked as an empty tree).
+pub const SRC_ROOT_MISSING: &str = "src_root_missing";
+/// Warning code: the locales dir does not exist (it is tracked as an empty tree).
+pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
+
 /// Effective size caps of the cache files, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheCaps {
@@ -363,6 +368,44 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let input = &state.input;
     let loc = &input.location;
     let read_only = input.mode == CacheMode::ReadOnly;
+    // The trees: a path with a NUL or a tree that is not a directory is a bad option (the
+    // host's own walk would throw on it); a missing tree is empty, as the host's own walk has
+    // it (i18nprune lists nothing under a missing root), and said so in a warning.
+    for (dir, option, code) in [
+        (&input.src_root, "srcRoot", SRC_ROOT_MISSING),
+        (&input.locales.dir, "localesDir", LOCALES_DIR_MISSING),
+    ] {
+        if dir.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                option,
+                "contains a NUL character",
+            ));
+        }
+        match std::fs::metadata(dir) {
+            Ok(md) if !md.is_dir() => {
+                return Err(CoreError::RootNotDirectory(format!(
+                    "{option} {}",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                state.info.warnings.push(cache_file::warning(
+                    code,
+                    format!("{option} does not exist; it is tracked as an empty tree"),
+                    dir,
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = &input.source_locale_path {
+        if p.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                "sourceLocalePath",
+                "contains a NUL character",
+            ));
+        }
+    }
     let src_filter = Filter::new(&input.src_rules.filter_spec())?;
     let locale_filter = Filter::new(&walk_specs::locale_filter_spec())?;
 

@@ -298,6 +298,7 @@ fn dispatch_arg<'a>(env: &Env, input: Unknown<'a>) -> napi::Result<CachedProject
             ("locales", CACHED_PROJECT_LOCALES),
             ("caps", CACHE_CAPS_OPTIONS),
             ("rebuildConfig", CACHE_REBUILD_CONFIG),
+            ("exclude", EXCLUDE_KEYS),
         ],
     )
 }

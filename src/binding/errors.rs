@@ -193,8 +193,8 @@ pub fn check_field_keys(
     }
 }
 
-/// Converts an options object to `T` after checking its keys (and those of the nested options
-/// objects `nested`: `(field, keys)`); see [`reject_unknown_keys`].
+/// Converts the options argument `option` to `T` after checking its keys (and those of the
+/// nested options objects `nested`: `(field, keys)`); see [`reject_unknown_keys`].
 pub fn strict_arg<T: napi::bindgen_prelude::FromNapiValue>(
     env: &Env,
     value: Unknown<'_>,
@@ -202,11 +202,8 @@ pub fn strict_arg<T: napi::bindgen_prelude::FromNapiValue>(
     known: &[&str],
     nested: &[(&str, &[&str])],
 ) -> napi::Result<T> {
-    let prefix = if option == "options" || option == "input" {
-        ""
-    } else {
-        option
-    };
+    // A top-level argument's keys are named bare (`exlude`), nested ones with their path.
+    let prefix = "";
     check_keys(env, value, known, prefix)?;
     for (field, keys) in nested {
         check_field_keys(env, value, field, keys, prefix)?;

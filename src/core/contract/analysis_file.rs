@@ -39,9 +39,6 @@ pub struct AnalysisEnvelope {
     pub data: JsonData,
     /// The input files epoch the data was produced from.
     pub input_files_epoch: Option<String>,
-    /// The stat tuple of the file it was read from (`None` for bytes in memory): with
-    /// `updatedAt` and the epoch, the identity its inputs record is bound to.
-    pub stat: Option<crate::core::stat::StatTuple>,
 }
 
 #[derive(Deserialize)]
@@ -107,7 +104,6 @@ impl Fields {
             project_id: stored_id,
             data,
             input_files_epoch,
-            stat: None,
         })
     }
 }
@@ -288,15 +284,11 @@ pub fn load_analysis(
     let Some((file, len)) = cache_file::open_cache_file(path, cap)? else {
         return Ok(None);
     };
-    let stat = file
-        .metadata()
-        .ok()
-        .map(|md| crate::core::stat::StatTuple::from_metadata(&md));
     if let Some(env) = load_head(&file, len, path, project_id)? {
-        return Ok(Some(AnalysisEnvelope { stat, ..env }));
+        return Ok(Some(env));
     }
     let bytes = cache_file::read_opened(file, len, path, cap)?;
-    parse_analysis(&bytes, path, project_id).map(|env| Some(AnalysisEnvelope { stat, ..env }))
+    parse_analysis(&bytes, path, project_id).map(Some)
 }
 
 /// The envelope around `data`, in three parts to write in a row: the head (everything before

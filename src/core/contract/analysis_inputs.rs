@@ -9,7 +9,7 @@
 //!
 //! The v1 files keep the TypeScript core's shape, so the record lives in a file of cachecore's
 //! own, `analysis.json.inputs`: the inputs (canonical JSON) and the identity of the
-//! `analysis.json` it describes (its stat tuple, `updatedAt` and epoch), written after
+//! `analysis.json` it describes (its `updatedAt` and epoch), written after
 //! `analysis.json` under the project lock. A record that is missing, damaged, or describes
 //! another `analysis.json` (written by the TypeScript core, by `saveProjectRunState`, or left
 //! by a crash between the two writes) means the inputs are unknown, which is treated as
@@ -22,7 +22,6 @@ use serde::{Deserialize, Serialize};
 use super::analysis_file::AnalysisEnvelope;
 use super::layout::CachedLocalesLayout;
 use super::walk_specs::SrcWalkRules;
-use crate::core::stat::StatTuple;
 
 /// The record's format version.
 const VERSION: u32 = 1;
@@ -55,18 +54,12 @@ impl AnalysisInputs {
     }
 }
 
-/// Which `analysis.json` a record describes.
+/// Which `analysis.json` a record describes: its `updatedAt` (a new one on every write, in
+/// milliseconds) and input files epoch. A re-serialisation of the same envelope (the TypeScript
+/// core's pretty layout) keeps them; any new write changes `updatedAt`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisIdentity {
-    /// Inode, size, mtime and ctime (ns) of the file.
-    pub ino: u64,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, ns.
-    pub mtime_ns: i64,
-    /// Status change time, ns.
-    pub ctime_ns: i64,
     /// The envelope's `updatedAt`.
     pub updated_at: Option<String>,
     /// The envelope's `inputFilesEpoch`.
@@ -74,27 +67,12 @@ pub struct AnalysisIdentity {
 }
 
 impl AnalysisIdentity {
-    /// The identity of a file with this stat tuple and envelope fields.
-    pub fn new(stat: &StatTuple, updated_at: Option<&str>, epoch: Option<&str>) -> Self {
+    /// The identity of a loaded envelope.
+    pub fn of(envelope: &AnalysisEnvelope) -> Self {
         Self {
-            ino: stat.ino,
-            size: stat.size,
-            mtime_ns: stat.mtime_ns,
-            ctime_ns: stat.ctime_ns,
-            updated_at: updated_at.map(str::to_owned),
-            input_files_epoch: epoch.map(str::to_owned),
+            updated_at: envelope.updated_at.clone(),
+            input_files_epoch: envelope.input_files_epoch.clone(),
         }
-    }
-
-    /// The identity of a loaded envelope (`None` when its file was not stat'ed).
-    pub fn of(envelope: &AnalysisEnvelope) -> Option<Self> {
-        envelope.stat.as_ref().map(|s| {
-            Self::new(
-                s,
-                envelope.updated_at.as_deref(),
-                envelope.input_files_epoch.as_deref(),
-            )
-        })
     }
 }
 
@@ -154,9 +132,10 @@ pub fn check(
     envelope: &AnalysisEnvelope,
     current: &AnalysisInputs,
 ) -> InputsCheck {
-    let Some(identity) = AnalysisIdentity::of(envelope) else {
+    let identity = AnalysisIdentity::of(envelope);
+    if identity.updated_at.is_none() {
         return InputsCheck::Unknown;
-    };
+    }
     let Ok(Some(bytes)) = super::cache_file::read_cache_file(&path_of(analysis_path), CAP) else {
         return InputsCheck::Unknown;
     };
@@ -194,17 +173,13 @@ pub fn check(
 /// older record, so the analysis reads as unknown rather than as another's.
 pub fn record(analysis_path: &Path, inputs: &AnalysisInputs, updated_at: &str, epoch: &str) {
     let path = path_of(analysis_path);
-    let stat = match std::fs::symlink_metadata(analysis_path) {
-        Ok(md) if md.file_type().is_file() => StatTuple::from_metadata(&md),
-        _ => {
-            let _ = std::fs::remove_file(&path);
-            return;
-        }
-    };
     let record = Record {
         version: VERSION,
         inputs: serde_json::to_value(inputs).expect("inputs serialise"),
-        analysis: AnalysisIdentity::new(&stat, Some(updated_at), Some(epoch)),
+        analysis: AnalysisIdentity {
+            updated_at: Some(updated_at.to_owned()),
+            input_files_epoch: Some(epoch.to_owned()),
+        },
     };
     let bytes = serde_json::to_vec(&record).expect("a record serialises");
     if crate::core::atomic::write_atomic(&path, &bytes).is_err() {

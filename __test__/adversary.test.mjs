@@ -3,7 +3,7 @@
 // example host (examples/host). Seeded; the seed and the last operations are printed on failure.
 //
 //   CACHECORE_ADVERSARY_OPS=N        operations (default 120; `npm run test:adversary` runs 3000)
-//   CACHECORE_ADVERSARY_SECONDS=S    stop after S seconds at the latest (default 40)
+//   CACHECORE_ADVERSARY_SECONDS=S    stop after S seconds at the latest (default 30)
 //   CACHECORE_ADVERSARY_SEED=X       replay one seed
 //
 // Edits: content edits (some same-size with the mtime put back), adds, deletes, renames,
@@ -23,7 +23,7 @@ import { dispatchInput, fullAnalysis } from '../examples/host/analysis.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const OPS = Number(process.env.CACHECORE_ADVERSARY_OPS ?? 120)
-const SECONDS = Number(process.env.CACHECORE_ADVERSARY_SECONDS ?? 40)
+const SECONDS = Number(process.env.CACHECORE_ADVERSARY_SECONDS ?? 30)
 const SEED = process.env.CACHECORE_ADVERSARY_SEED !== undefined
   ? Number(process.env.CACHECORE_ADVERSARY_SEED)
   : Math.floor(Math.random() * 2 ** 31)
@@ -290,7 +290,7 @@ test(`adversary: served always equals a fresh full build (seed ${SEED}, up to ${
       }
       let ready
       const readyP = new Promise((res) => (ready = res))
-      watcher = cachecore.watch({ root: p.root, exclude: { dirs: ['node_modules'] }, debounceMs: 20, persistent: false }, (e) => {
+      watcher = cachecore.watch({ root: p.root, exclude: { dirs: ['node_modules'] }, debounceMs: 20 }, (e) => {
         if (e.kind === 'ready') ready()
       })
       await readyP

@@ -202,9 +202,18 @@ test('item 2: an analysis whose settings are not recorded (TypeScript core, olde
   await sleep(5)
   cachecore.saveProjectRunState(state, { data: run.data, inputFilesEpoch: run.inputFilesEpoch })
   assert.equal(freshDispatch(p, proj).cache.status, 'miss')
-  // The same envelope re-serialised (pretty, as the TypeScript core writes it) is still described.
-  const again2 = JSON.parse(fs.readFileSync(first.cache.paths.analysis, 'utf8'))
-  fs.writeFileSync(first.cache.paths.analysis, JSON.stringify(again2, null, 2))
+  assert.equal(freshDispatch(p, proj).cache.status, 'hit')
+  // A bit flip inside the data that keeps it valid JSON (a key renamed by one letter) is caught
+  // by the checksum the record holds: never served, never patched.
+  const bytes = fs.readFileSync(first.cache.paths.analysis)
+  const at = bytes.indexOf('"usedKeys":["') + 13
+  bytes[at] ^= 0x08
+  fs.writeFileSync(first.cache.paths.analysis, bytes)
+  JSON.parse(bytes.toString())
+  const flipped = freshDispatch(p, proj)
+  assert.equal(flipped.cache.status, 'miss')
+  assert.ok(flipped.cache.warnings.some((w) => w.code === 'cache_malformed' && /checksum/.test(w.message)), JSON.stringify(flipped.cache.warnings))
+  assert.deepEqual(flipped.data, fullAnalysis(proj))
   assert.equal(freshDispatch(p, proj).cache.status, 'hit')
 })
 

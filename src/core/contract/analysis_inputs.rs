@@ -82,13 +82,16 @@ struct Record {
     version: u32,
     inputs: serde_json::Value,
     analysis: AnalysisIdentity,
+    /// BLAKE3 of the data's text as written (lowercase hex).
+    data_hash: String,
 }
 
 /// How the stored analysis's inputs compare with this run's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputsCheck {
-    /// Recorded for this very `analysis.json`, and equal.
-    Same,
+    /// Recorded for this very `analysis.json`, and equal: the BLAKE3 digest its data's text
+    /// must have.
+    Same([u8; 32]),
     /// Recorded and different: the names of the inputs that differ.
     Changed(Vec<String>),
     /// Not recorded for this `analysis.json`.
@@ -98,13 +101,13 @@ pub enum InputsCheck {
 impl InputsCheck {
     /// Whether the stored analysis was built from these inputs.
     pub fn same(&self) -> bool {
-        *self == InputsCheck::Same
+        matches!(self, InputsCheck::Same(_))
     }
 
     /// A sentence for the warning that says why the analysis is not used.
     pub fn describe(&self) -> Option<String> {
         match self {
-            InputsCheck::Same => None,
+            InputsCheck::Same(_) => None,
             InputsCheck::Changed(fields) => Some(format!(
                 "the stored analysis was built with other settings ({}); rebuilding",
                 fields.join(", ")
@@ -145,9 +148,14 @@ pub fn check(
     if record.version != VERSION || record.analysis != identity {
         return InputsCheck::Unknown;
     }
+    let Some(digest) = crate::core::digest::Digest::from_hex(&record.data_hash)
+        .and_then(|d| <[u8; 32]>::try_from(d.as_bytes()).ok())
+    else {
+        return InputsCheck::Unknown;
+    };
     let now = serde_json::to_value(current).expect("inputs serialise");
     if record.inputs == now {
-        return InputsCheck::Same;
+        return InputsCheck::Same(digest);
     }
     let mut fields: Vec<String> = Vec::new();
     match (record.inputs.as_object(), now.as_object()) {
@@ -171,7 +179,13 @@ pub fn check(
 /// Records `inputs` for the `analysis.json` just written at `analysis_path` with `updated_at`
 /// and `epoch` (called under the project lock, right after that write). A failure removes any
 /// older record, so the analysis reads as unknown rather than as another's.
-pub fn record(analysis_path: &Path, inputs: &AnalysisInputs, updated_at: &str, epoch: &str) {
+pub fn record(
+    analysis_path: &Path,
+    inputs: &AnalysisInputs,
+    updated_at: &str,
+    epoch: &str,
+    data: &str,
+) {
     let path = path_of(analysis_path);
     let record = Record {
         version: VERSION,
@@ -180,6 +194,7 @@ pub fn record(analysis_path: &Path, inputs: &AnalysisInputs, updated_at: &str, e
             updated_at: Some(updated_at.to_owned()),
             input_files_epoch: Some(epoch.to_owned()),
         },
+        data_hash: blake3::hash(data.as_bytes()).to_hex().to_string(),
     };
     let bytes = serde_json::to_vec(&record).expect("a record serialises");
     if crate::core::atomic::write_atomic(&path, &bytes).is_err() {

@@ -616,6 +616,11 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
                     p,
                     &input.analysis_inputs(),
                 );
+                // Its data is used only if its bytes are the ones written (a bit flip or an
+                // edit that keeps it JSON is caught when it is read).
+                if let InputsCheck::Same(digest) = state.inputs_check {
+                    p.data.expect_digest(digest);
+                }
             }
             state.previous = previous;
         }
@@ -1089,6 +1094,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 &input.analysis_inputs(),
                 &now,
                 &begin.epoch,
+                data.get(),
             ),
         }
     }

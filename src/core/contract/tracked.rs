@@ -108,6 +108,22 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
     }
 }
 
+/// Whether a read error means the path leads to no file (deleted, or a link whose target is
+/// gone, under a file, or a loop), as opposed to a file that exists but cannot be read.
+fn is_gone(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::ENOTDIR) | Some(libc::ELOOP))
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// Fingerprints one tree: [`walk_tree`] then [`evaluate_tree`].
 pub fn scan_tree(
     scan: &TreeScan<'_>,
@@ -225,7 +241,9 @@ pub fn evaluate_tree(
                 out.records.insert(entry.rel.clone(), record);
                 out.hints.push((key, hint));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Gone since the walk, or a link that leads nowhere (the host's walk skips a link
+            // whose target it cannot stat): not tracked, as a deleted file.
+            Err(e) if is_gone(&e) => {}
             Err(e) => {
                 out.warnings.push(CacheWarning {
                     code: "unreadable_file".to_owned(),

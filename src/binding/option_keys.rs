@@ -159,7 +159,7 @@ mod tests {
         body.lines()
             .filter_map(|l| l.strip_prefix("  "))
             .filter(|l| !l.starts_with(' ') && !l.starts_with('*') && !l.starts_with('/'))
-            .filter_map(|l| l.split(|c| c == ':' || c == '?').next())
+            .filter_map(|l| l.split([':', '?']).next())
             .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .map(str::to_owned)
             .collect()

@@ -151,8 +151,9 @@ mod tests {
 
     /// The keys of `interface <name>` in the generated `index.d.ts`.
     fn declared(dts: &str, name: &str) -> Vec<String> {
-        let start = dts
-            .find(&format!("export interface {name} {{"))
+        let start = [" {", "<"]
+            .iter()
+            .find_map(|end| dts.find(&format!("export interface {name}{end}")))
             .unwrap_or_else(|| panic!("interface {name} not in index.d.ts"));
         let body = &dts[start..];
         let body = &body[..body.find("\n}").expect("interface end")];

@@ -230,7 +230,7 @@ pub fn call_host<'a>(
         if status != napi::sys::Status::napi_ok {
             return Err(napi::Error::new(
                 napi::Status::from(status),
-                "napi_get_undefined",
+                "could not get undefined",
             ));
         }
         let argv: Vec<napi::sys::napi_value> = args.iter().map(|a| a.raw()).collect();

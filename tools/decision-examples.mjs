@@ -54,6 +54,9 @@ function hostInput(cfg, stats) {
     ...(cfg.baselineFile ? { baselineFiles: JSON.parse(fs.readFileSync(cfg.baselineFile, 'utf8')) } : {}),
     // A host upgrade whose validator accepts only a newer schema of its data.
     ...(cfg.upgradedHost ? { parseCachedData: (d) => (d?.schema === 'i18n-host/analysis@2' ? { ok: true, data: d } : { ok: false }) } : {}),
+    // The page documents the local rules: a remote cache in the writer's environment
+    // (TURBO_TOKEN, ...) must not change it.
+    remote: false,
   }
 }
 

@@ -139,6 +139,8 @@ pub struct CacheDispatchInfo {
     pub files_index_status: Option<FilesIndexStatus>,
     /// The classified delta.
     pub classified: Option<ClassifiedCacheFileDelta>,
+    /// The remote cache's part, when one is configured (cachecore's addition).
+    pub remote: Option<super::remote::CacheRemoteInfo>,
 }
 
 impl CacheDispatchInfo {
@@ -174,6 +176,7 @@ impl CacheDispatchInfo {
             .transpose()?;
         info.files_index_status = self.files_index_status.map(Into::into);
         info.classified = self.classified.map(Into::into);
+        info.remote = self.remote.map(Into::into);
         Ok(info)
     }
 }

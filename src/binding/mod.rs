@@ -33,6 +33,7 @@ pub mod fingerprint;
 mod handoff;
 mod js_regexp;
 mod option_keys;
+pub mod remote;
 pub mod watch;
 
 use napi_derive::napi;

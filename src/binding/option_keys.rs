@@ -26,6 +26,24 @@ pub(crate) const CACHED_PROJECT_INPUT: &[&str] = &[
     "caps",
     "lockTimeoutMs",
     "useWatcher",
+    "remote",
+];
+/// The keys of `RemoteCacheOptions`.
+pub(crate) const REMOTE_CACHE_OPTIONS: &[&str] = &[
+    "enabled",
+    "api",
+    "token",
+    "team",
+    "teamId",
+    "signatureKey",
+    "dir",
+    "readOnly",
+    "producer",
+    "baseCommits",
+    "connectTimeoutMs",
+    "timeoutMs",
+    "maxArtifactBytes",
+    "exitWaitMs",
 ];
 /// The keys of `CachedProjectLocales`.
 pub(crate) const CACHED_PROJECT_LOCALES: &[&str] = &["source", "directory", "mode", "structure"];
@@ -173,6 +191,7 @@ mod tests {
         for (name, keys) in [
             ("CachedProjectInput", CACHED_PROJECT_INPUT),
             ("CachedProjectLocales", CACHED_PROJECT_LOCALES),
+            ("RemoteCacheOptions", REMOTE_CACHE_OPTIONS),
             ("CacheCapsOptions", CACHE_CAPS_OPTIONS),
             ("CacheRebuildConfig", CACHE_REBUILD_CONFIG),
             ("FingerprintOptions", FINGERPRINT_OPTIONS),

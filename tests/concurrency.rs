@@ -177,7 +177,7 @@ fn lock_holder() {
     };
     let path = PathBuf::from(path);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let _guard = lock::acquire(&path, Duration::from_secs(5))
+    let _guard = lock::acquire(path.parent().unwrap(), &path, Duration::from_secs(5))
         .unwrap()
         .unwrap();
     println!("locked");

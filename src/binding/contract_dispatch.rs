@@ -270,7 +270,7 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
 /// The core input of a dispatch.
 fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
     let hash = runtime_hash(env, i.runtime)?;
-    let loc = location_of(&i.state);
+    let loc = location_of(env, &i.state)?;
     let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
     let structure = i.locales.structure.unwrap_or(match mode {
         LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,

@@ -329,7 +329,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
     let res = if entry.stat.kind == FileKind::Symlink {
         hash::hash_link(&abs, algo)
     } else {
-        hash::hash_file(&abs, algo)
+        hash::hash_file(&abs, algo, &entry.stat)
     };
     match res {
         Ok(h) => Outcome::Hashed(Box::new(h)),
@@ -363,7 +363,17 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             if let Some(dir) = dir {
                 let _ = std::fs::create_dir_all(dir);
             }
-            Snapshot::take(dir.or(Some(Path::new("."))))
+            let dir = dir.unwrap_or(Path::new("."));
+            let (snapshot, problem) = Snapshot::take_reporting(Some(dir));
+            if let Some(message) = problem {
+                let sentinel = dir.join(super::stat::CLOCK_SENTINEL);
+                warnings.push(Warning::at(
+                    "clock_unusable",
+                    message,
+                    sentinel.display().to_string(),
+                ));
+            }
+            snapshot
         }
         None => Snapshot::take(None),
     };

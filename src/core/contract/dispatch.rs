@@ -344,33 +344,56 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let (_meta, warnings) =
         meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
-    if !read_only {
-        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
-            state.info.warnings.push(cache_file::warning(
-                CACHE_DIR_UNAVAILABLE,
-                format!("unable to create cache project dir: {e}"),
-                &loc.project_dir,
-            ));
+    // The project dir, reached from the root without following links (a linked
+    // `projects/<id>` is never written through: every write below then fails with a warning).
+    let project_dir = if read_only {
+        None
+    } else {
+        match crate::core::safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                state.info.warnings.push(cache_file::warning(
+                    CACHE_DIR_UNAVAILABLE,
+                    format!("unable to create cache project dir: {e}"),
+                    &loc.project_dir,
+                ));
+                None
+            }
         }
-    }
+    };
 
     // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
     // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
     // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
     // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = if read_only || !loc.project_dir.is_dir() {
-        Snapshot::take(None)
-    } else {
-        Snapshot::take(Some(&loc.project_dir))
+    let snapshot = match &project_dir {
+        None => Snapshot::wall(),
+        Some(dir) => {
+            let (snapshot, problem) = Snapshot::take_in(dir);
+            if let Some(message) = problem {
+                state.info.warnings.push(CacheWarning {
+                    code: CACHE_IO_ERROR.to_owned(),
+                    message,
+                    path: Some(
+                        loc.project_dir
+                            .join(crate::core::stat::CLOCK_SENTINEL)
+                            .display()
+                            .to_string(),
+                    ),
+                });
+            }
+            snapshot
+        }
     };
+    drop(project_dir);
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
     let load = || {
-        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
+        let loaded = files_index::load_files_index(&loc.root_dir, &loc.files_path, input.caps.files);
         let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
+            Some(bytes) => tracked::load_hints(&loc.root_dir, &loc.hints_path, input.hash, bytes),
             None => FxHashMap::default(),
         };
         (loaded, hints)
@@ -506,6 +529,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
     match analysis_file::load_analysis(
+        &input.location.root_dir,
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
@@ -859,7 +883,8 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             from_watcher,
         });
     }
-    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
+    let root = &loc.root_dir;
+    let _guard = match lock::acquire(root, &loc.lock_path, input.lock_timeout) {
         Ok(Some(g)) => g,
         Ok(None) => {
             cache.warnings.push(cache_file::warning(
@@ -894,11 +919,11 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             });
         }
     };
-    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
         if let Some(bytes) = &begin.stored_files_bytes {
             let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+            let _ = cache_file::write_cache_file(root, &loc.hints_path, &hints);
         }
         return Ok(DispatchOutcome {
             data,
@@ -908,10 +933,10 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(&loc.files_path);
+        cache_file::remove_corrupt(root, &loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(&loc.analysis_path);
+        cache_file::remove_corrupt(root, &loc.analysis_path);
     }
     let index = FilesIndex::new(
         begin.current_src.clone(),
@@ -919,16 +944,24 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         input.locales.layout.clone(),
     );
     let bytes = index.to_bytes();
-    match cache_file::write_cache_file(&loc.files_path, &bytes) {
+    match cache_file::write_cache_parts_capped(
+        root,
+        &loc.files_path,
+        &[&bytes],
+        input.caps.files,
+        "caps.files",
+    ) {
         Some(w) => cache.warnings.push(w),
         None => {
             let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+            let _ = cache_file::write_cache_file(root, &loc.hints_path, &hints);
         }
     }
     if persist == Persist::Both {
         if let Some(w) = analysis_file::save_analysis(
+            root,
             &loc.analysis_path,
+            input.caps.analysis,
             &loc.project_id,
             data.get(),
             &begin.epoch,

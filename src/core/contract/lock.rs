@@ -2,7 +2,7 @@
 //! timeout. Writers hold one around each read-modify-write; readers take none (atomic
 //! publication keeps every read whole). On platforms without `flock` the lock always succeeds.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,18 +16,9 @@ pub struct CacheLock {
     _file: File,
 }
 
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    options.open(path)
+fn open_lock_file(root: &Path, path: &Path) -> io::Result<File> {
+    let (dir, leaf) = crate::core::safe_dir::open_parent(root, path, true)?;
+    dir.open_lock(leaf)
 }
 
 #[cfg(unix)]
@@ -50,10 +41,12 @@ fn try_lock(_file: &File) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Takes the lock at `path` (creating the file), retrying every few milliseconds until
-/// `timeout`. `Ok(None)` on timeout; `Err` when the lock file cannot be opened or locked.
-pub fn acquire(path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> {
-    let file = open_lock_file(path)?;
+/// Takes the lock at `path` (creating the file; `path` lies under the cache `root`, reached
+/// without following links, and the lock file is opened with `O_NOFOLLOW | O_NONBLOCK` and
+/// must be a regular file), retrying every few milliseconds until `timeout`. `Ok(None)` on
+/// timeout; `Err` when the lock file cannot be opened or locked.
+pub fn acquire(root: &Path, path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> {
+    let file = open_lock_file(root, path)?;
     let start = Instant::now();
     loop {
         if try_lock(&file)? {
@@ -74,11 +67,12 @@ mod tests {
     fn second_holder_times_out_until_release() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("x/.lock");
-        let held = acquire(&p, Duration::ZERO).unwrap().unwrap();
+        let r = d.path();
+        let held = acquire(r, &p, Duration::ZERO).unwrap().unwrap();
         let t = Instant::now();
-        assert!(acquire(&p, Duration::from_millis(50)).unwrap().is_none());
+        assert!(acquire(r, &p, Duration::from_millis(50)).unwrap().is_none());
         assert!(t.elapsed() >= Duration::from_millis(50));
         drop(held);
-        assert!(acquire(&p, Duration::ZERO).unwrap().is_some());
+        assert!(acquire(r, &p, Duration::ZERO).unwrap().is_some());
     }
 }

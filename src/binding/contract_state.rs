@@ -21,7 +21,7 @@ use super::handoff::{json_stringify, parse_stored, to_js_json};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
-    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
+    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP, MAX_META_BYTES,
     MAX_TRANSLATIONS_BYTES,
 };
 use crate::core::contract::dispatch::CacheCaps;
@@ -44,6 +44,12 @@ use crate::core::contract::store_paths::{
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
 #[napi]
 pub const DEFAULT_ANALYSIS_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_ANALYSIS_CAP as u32;
+
+/// cachecore's default effective cap of `files.json`, in bytes (256 MiB: about 1.3 million
+/// tracked files). `MAX_FILES_BYTES` (32 MiB) is the TypeScript core's value, about 170,000
+/// files. No cache file is ever written over the cap its readers use.
+#[napi]
+pub const DEFAULT_FILES_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_FILES_CAP as u32;
 
 /// The default time a writer waits for a cache lock before skipping its write, in ms.
 #[napi]
@@ -146,7 +152,7 @@ pub struct InitializedCacheState {
 pub struct CacheCapsOptions {
     /// `meta.json` (default `MAX_META_BYTES`).
     pub meta: Option<f64>,
-    /// `files.json` (default `MAX_FILES_BYTES`).
+    /// `files.json` (default `DEFAULT_FILES_CAP_BYTES`, 256 MiB).
     pub files: Option<f64>,
     /// `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB).
     pub analysis: Option<f64>,
@@ -195,7 +201,7 @@ pub(crate) fn caps_from(env: &Env, c: Option<&CacheCapsOptions>) -> napi::Result
     let c = c.cloned().unwrap_or_default();
     Ok(CacheCaps {
         meta: cap_value(env, c.meta, MAX_META_BYTES, "caps.meta")?,
-        files: cap_value(env, c.files, MAX_FILES_BYTES, "caps.files")?,
+        files: cap_value(env, c.files, DEFAULT_EFFECTIVE_FILES_CAP, "caps.files")?,
         analysis: cap_value(
             env,
             c.analysis,

@@ -449,13 +449,21 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             );
             let generation = hints::generation_of(&bytes);
             let manifest_same = same_target && prev.generation == Some(generation);
+            let oversize = bytes.len() as u64 > opts.max_manifest_bytes;
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
             let entries: Vec<(&str, Hint)> =
                 files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
             let hint_bytes = hints::encode(&generation, &entries);
-            let res = if manifest_same {
+            let res = if oversize {
+                Err(std::io::Error::other(format!(
+                    "{} bytes would exceed the manifest size cap ({}), and a manifest over it is \
+                     never read",
+                    bytes.len(),
+                    opts.max_manifest_bytes
+                )))
+            } else if manifest_same {
                 Ok(())
             } else {
                 atomic::write_atomic(target, &bytes)

@@ -27,8 +27,8 @@ use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
 use super::config::{
-    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
-    MAX_TRANSLATIONS_BYTES,
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP,
+    MAX_META_BYTES, MAX_TRANSLATIONS_BYTES,
 };
 use super::decide::{
     decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
@@ -62,7 +62,7 @@ use crate::core::stat::Snapshot;
 pub struct CacheCaps {
     /// `meta.json` (default 2 MiB).
     pub meta: u64,
-    /// `files.json` (default 32 MiB).
+    /// `files.json` (default 256 MiB, cachecore's effective default).
     pub files: u64,
     /// `analysis.json` (default 256 MiB, cachecore's effective default).
     pub analysis: u64,
@@ -74,7 +74,7 @@ impl Default for CacheCaps {
     fn default() -> Self {
         Self {
             meta: MAX_META_BYTES,
-            files: MAX_FILES_BYTES,
+            files: DEFAULT_EFFECTIVE_FILES_CAP,
             analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
             translations: MAX_TRANSLATIONS_BYTES,
         }
@@ -921,10 +921,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     };
     meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
-        if let Some(bytes) = &begin.stored_files_bytes {
-            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = cache_file::write_cache_file(root, &loc.hints_path, &hints);
-        }
+        begin.write_hints_only();
         return Ok(DispatchOutcome {
             data,
             cache,
@@ -938,24 +935,8 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     if begin.corrupt_analysis && persist == Persist::Both {
         cache_file::remove_corrupt(root, &loc.analysis_path);
     }
-    let index = FilesIndex::new(
-        begin.current_src.clone(),
-        begin.current_locales.clone(),
-        input.locales.layout.clone(),
-    );
-    let bytes = index.to_bytes();
-    match cache_file::write_cache_parts_capped(
-        root,
-        &loc.files_path,
-        &[&bytes],
-        input.caps.files,
-        "caps.files",
-    ) {
-        Some(w) => cache.warnings.push(w),
-        None => {
-            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = cache_file::write_cache_file(root, &loc.hints_path, &hints);
-        }
+    if let Some(w) = begin.write_files_index() {
+        cache.warnings.push(w);
     }
     if persist == Persist::Both {
         if let Some(w) = analysis_file::save_analysis(
@@ -975,6 +956,128 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         memory_hit,
         from_watcher,
     })
+}
+
+impl DispatchBegin {
+    /// Publishes the stat hints of this scan for the stored `files.json` bytes (their records
+    /// are this scan's: nothing changed). Caller holds the project lock.
+    fn write_hints_only(&self) {
+        let loc = &self.input.location;
+        if let Some(bytes) = &self.stored_files_bytes {
+            let hints = tracked::encode_hints(self.input.hash, bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+    }
+
+    /// Publishes `files.json` of this scan and its hints, never over the files cap (a
+    /// `cache_oversize` warning instead). Caller holds the project lock.
+    fn write_files_index(&self) -> Option<CacheWarning> {
+        let input = &self.input;
+        let loc = &input.location;
+        let index = FilesIndex::new(
+            self.current_src.clone(),
+            self.current_locales.clone(),
+            input.locales.layout.clone(),
+        );
+        let bytes = index.to_bytes();
+        let w = cache_file::write_cache_parts_capped(
+            &loc.root_dir,
+            &loc.files_path,
+            &[&bytes],
+            input.caps.files,
+            "caps.files",
+        );
+        if w.is_none() {
+            let hints = tracked::encode_hints(input.hash, &bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+        w
+    }
+}
+
+/// What [`scan_files_index`] found and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct FilesIndexScan {
+    /// Tracked src files.
+    pub src_files: u64,
+    /// Tracked locale segments.
+    pub locale_segments: u64,
+    /// What the fingerprint step read (hashes reused through stat hints, content bytes read).
+    pub stats: ScanStats,
+    /// Whether `files.json` was (re)written.
+    pub written: bool,
+    /// Whether the stored `files.json` already held exactly these records (only its stat
+    /// hints were refreshed, when files were read).
+    pub unchanged: bool,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Refreshes a project's `files.json` as a dispatch does, without an analysis: steps 2–4 of §5
+/// (maintenance, the stored index and its stat hints, the walk with hashes reused where a
+/// whole-tuple stat hint vouches for them), then, under the project lock, `files.json` and its
+/// hints when the records changed, or only the hints when files had to be read. What
+/// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
+/// nothing, and a dispatch or a status after it reads none either.
+pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
+    let begun = begin(input)?;
+    let mut out = FilesIndexScan {
+        src_files: begun.current_src.len() as u64,
+        locale_segments: begun.current_locales.len() as u64,
+        stats: begun.stats,
+        warnings: begun.info.warnings.clone(),
+        ..FilesIndexScan::default()
+    };
+    if !begun.input.enabled {
+        return Ok(out);
+    }
+    let loc = &begun.input.location;
+    out.unchanged = begun.status.is_usable()
+        && begun.stored_files_bytes.is_some()
+        && !begun.info.delta.as_ref().is_some_and(|d| d.has_changes())
+        && begun.previous_layout.as_ref() == Some(&begun.input.locales.layout);
+    if out.unchanged && begun.stats.hashed == 0 {
+        return Ok(out);
+    }
+    if begun.input.mode == CacheMode::ReadOnly {
+        out.warnings
+            .push(read_only_warning("files index", &loc.files_path));
+        return Ok(out);
+    }
+    let _guard = match lock::acquire(&loc.root_dir, &loc.lock_path, begun.input.lock_timeout) {
+        Ok(Some(g)) => g,
+        Ok(None) => {
+            out.warnings.push(cache_file::warning(
+                CACHE_LOCK_TIMEOUT,
+                format!(
+                    "cache lock busy after {} ms; skipped persisting files index",
+                    begun.input.lock_timeout.as_millis()
+                ),
+                &loc.lock_path,
+            ));
+            return Ok(out);
+        }
+        Err(e) => {
+            out.warnings.push(cache_file::warning(
+                CACHE_IO_ERROR,
+                format!("cache lock error: {e}"),
+                &loc.lock_path,
+            ));
+            return Ok(out);
+        }
+    };
+    if out.unchanged {
+        begun.write_hints_only();
+        return Ok(out);
+    }
+    if begun.corrupt_files {
+        cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
+    }
+    match begun.write_files_index() {
+        Some(w) => out.warnings.push(w),
+        None => out.written = true,
+    }
+    Ok(out)
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

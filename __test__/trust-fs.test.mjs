@@ -135,7 +135,7 @@ test('clean --all (item 6): refuses a directory that is not positively a cache r
   assert.deepEqual(listTree(cfg.cacheRoot), ['README.md', 'projects', 'projects/web', 'projects/web/index.ts'])
 
   // `clean [root]`: a project dir with a foreign file is left whole.
-  run(cfg)
+  bounded({ scenario: 'dispatch', cfg })
   fs.writeFileSync(path.join(own, 'mine.txt'), 'keep\n')
   const one = cli(['clean', cfg.root, '--cache-dir', cfg.cacheRoot, '--home', cfg.home, '--json'])
   assert.equal(one.code, 0, one.stderr)
@@ -308,16 +308,19 @@ test('linked projects/<id> and translations/ dirs are never written through (ite
   fs.mkdirSync(victim)
   fs.rmSync(state.projectDir, { recursive: true })
   fs.symlinkSync(victim, state.projectDir)
-  const d = run(cfg, { rebuildConfig: { rebuild: 'full', fullRescanThresholdPercent: 40 } })
+  // A fresh state now says the cache is unavailable; a host holding the earlier one dispatches.
+  assert.equal(stateOf(cfg).reason, 'cache_dir_unavailable')
+  fs.writeFileSync(path.join(cfg.root, 'src', 'main.js'), 'console.log(2)\n')
+  const d = run(cfg, { state, rebuildConfig: { rebuild: 'full', fullRescanThresholdPercent: 40 } })
   assert.deepEqual(d.data, { built: true })
-  assert.ok(d.cache.warnings.length > 0)
+  assert.ok(d.cache.warnings.some((w) => w.code === 'cache_dir_unavailable'), JSON.stringify(d.cache.warnings))
   cachecore.invalidateProjectAnalysisCache(state)
   cachecore.prepareCacheForRun(state)
   cachecore.saveProjectRunState(state, { data: { x: 1 } })
   assert.deepEqual(listTree(victim), [])
 
   fs.unlinkSync(state.projectDir)
-  run(cfg)
+  bounded({ scenario: 'dispatch', cfg })
   fs.symlinkSync(victim, state.translationsDir)
   const tc = cachecore.loadTranslationCache(state, { targetLang: 'de', translateConfigEpoch: 'a', inputFilesEpoch: 'b' })
   tc.put('k', { text: 'v' })
@@ -440,12 +443,15 @@ test('no cache file is written over the cap its readers use (item 16)', (t) => {
   const cfg = project(t)
   cfg.caps = { files: 600 }
   const state = stateOf(cfg)
-  for (let i = 0; i < 2; i++) {
-    const r = run(cfg)
-    assert.ok(r.cache.warnings.some((w) => w.code === 'cache_oversize' && w.path === state.filesPath && /not written/.test(w.message)))
-    assert.equal(fs.existsSync(state.filesPath), false, 'never written over its cap')
-  }
+  const oversize = (warnings, p) => warnings.some((w) => w.code === 'cache_oversize' && w.path === p && /not written/.test(w.message))
+  const first = run(cfg)
+  assert.ok(oversize(first.cache.warnings, state.filesPath), JSON.stringify(first.cache.warnings))
+  assert.equal(fs.existsSync(state.filesPath), false, 'never written over its cap')
+  const next = bounded({ scenario: 'dispatch', cfg })
+  assert.ok(oversize(next.warnings, state.filesPath))
+  assert.equal(fs.existsSync(state.filesPath), false)
   cfg.caps = { analysis: 100 }
+  fs.writeFileSync(path.join(cfg.root, 'src', 'main.js'), 'console.log(3)\n')
   const r = run(cfg)
   assert.ok(r.cache.warnings.some((w) => w.code === 'cache_oversize' && w.path === state.analysisPath))
   assert.equal(fs.existsSync(state.analysisPath), false)

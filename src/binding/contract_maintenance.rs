@@ -98,7 +98,10 @@ fn clean_result(path: &Path, out: CleanOutcome) -> CacheCleanResult {
 /// (`<root>/projects/<id>`, derived from the state's root and id) when it is cachecore's: a
 /// real directory (never through a link) holding only the files cachecore writes there.
 /// Anything else leaves it in place, listed in `kept`.
-#[napi(ts_args_type = "state: CacheState", ts_return_type = "CacheCleanResult")]
+#[napi(
+    ts_args_type = "state: CacheState",
+    ts_return_type = "CacheCleanResult"
+)]
 pub fn clean_project_cache(env: &Env, state: Unknown<'_>) -> napi::Result<CacheCleanResult> {
     exported(env, "cleanProjectCache", || {
         let state: CacheState = arg(env, state, "state")?;

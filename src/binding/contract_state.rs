@@ -27,18 +27,16 @@ use crate::core::contract::config::{
 use crate::core::contract::dispatch::CacheCaps;
 use crate::core::contract::dispatch_info::CacheWarning as CoreWarning;
 use crate::core::contract::files_index;
-use crate::core::contract::hashing::{
-    compute_cache_project_id, TextHash,
-};
+use crate::core::contract::hashing::{compute_cache_project_id, TextHash};
 use crate::core::contract::invalidation as core_inv;
 use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
-use crate::core::safe_dir;
 use crate::core::contract::store_paths::{
     location_from_state, resolve_path, CacheLocation, StatedPaths,
 };
+use crate::core::safe_dir;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
@@ -736,15 +734,21 @@ pub fn save_project_files_state<'a>(
         }
         index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         index.updated_at = now_iso();
-        Ok(with_lock(&loc.root_dir, &loc.lock_path, &loc.files_path, timeout, || {
-            cache_file::write_cache_parts_capped(
-                &loc.root_dir,
-                &loc.files_path,
-                &[&index.to_bytes()],
-                caps.files,
-                "caps.files",
-            )
-        }))
+        Ok(with_lock(
+            &loc.root_dir,
+            &loc.lock_path,
+            &loc.files_path,
+            timeout,
+            || {
+                cache_file::write_cache_parts_capped(
+                    &loc.root_dir,
+                    &loc.files_path,
+                    &[&index.to_bytes()],
+                    caps.files,
+                    "caps.files",
+                )
+            },
+        ))
     })
 }
 

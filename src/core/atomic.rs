@@ -187,7 +187,11 @@ mod tests {
         fs::write(d.path().join(format!(".x.json.{me}-1-1{TEMP_SUFFIX}")), "t").unwrap();
         // Not cachecore's shape: never swept.
         fs::write(d.path().join(format!("x.{me}-1-1{TEMP_SUFFIX}")), "t").unwrap();
-        fs::write(d.path().join(format!(".x.json.{me}-1-zz{TEMP_SUFFIX}")), "t").unwrap();
+        fs::write(
+            d.path().join(format!(".x.json.{me}-1-zz{TEMP_SUFFIX}")),
+            "t",
+        )
+        .unwrap();
         fs::write(d.path().join("keep.json"), "k").unwrap();
         assert_eq!(sweep_temps(d.path(), Duration::from_secs(3600)), 0);
         assert_eq!(sweep_temps(d.path(), Duration::ZERO), 1);

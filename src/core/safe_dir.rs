@@ -245,11 +245,8 @@ mod imp {
 
         /// Creates a new file (never an existing one, never through a link).
         pub(super) fn create_new(&self, name: &OsStr) -> io::Result<File> {
-            let flags = OFlags::WRONLY
-                | OFlags::CREATE
-                | OFlags::EXCL
-                | OFlags::NOFOLLOW
-                | OFlags::CLOEXEC;
+            let flags =
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
             Ok(File::from(rfs::openat(
                 &self.fd,
                 name,
@@ -435,8 +432,7 @@ mod imp {
                         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                         Err(e) => return Err(e),
                     }
-                    if !fs::symlink_metadata(&path).is_ok_and(|m| kind_of(&m) == EntryKind::Dir)
-                    {
+                    if !fs::symlink_metadata(&path).is_ok_and(|m| kind_of(&m) == EntryKind::Dir) {
                         return Err(not_a_real_dir(&path));
                     }
                 }
@@ -673,7 +669,8 @@ mod tests {
         assert!(is_not_a_file(
             &dir.open_lock(OsStr::new("link.json")).unwrap_err()
         ));
-        dir.write_atomic(OsStr::new("link.json"), &[b"new"]).unwrap();
+        dir.write_atomic(OsStr::new("link.json"), &[b"new"])
+            .unwrap();
         assert_eq!(fs::read(&outside).unwrap(), b"keep");
         let fifo = root.join("p/q/fifo.json");
         rustix::fs::mknodat(

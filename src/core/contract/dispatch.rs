@@ -391,7 +391,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
     let load = || {
-        let loaded = files_index::load_files_index(&loc.root_dir, &loc.files_path, input.caps.files);
+        let loaded =
+            files_index::load_files_index(&loc.root_dir, &loc.files_path, input.caps.files);
         let hints: FxHashMap<String, Hint> = match &loaded.bytes {
             Some(bytes) => tracked::load_hints(&loc.root_dir, &loc.hints_path, input.hash, bytes),
             None => FxHashMap::default(),

@@ -151,7 +151,11 @@ pub fn location_from_state(
         ("projectDir", stated.project_dir, &loc.project_dir),
         ("filesPath", stated.files, &loc.files_path),
         ("analysisPath", stated.analysis, &loc.analysis_path),
-        ("translationsDir", stated.translations_dir, &loc.translations_dir),
+        (
+            "translationsDir",
+            stated.translations_dir,
+            &loc.translations_dir,
+        ),
     ];
     for (field, given, derived) in checks {
         let Some(given) = given else { continue };
@@ -217,7 +221,12 @@ mod tests {
     fn a_state_names_only_derived_paths() {
         let id = "0123456789abcdef";
         let ok = location_from_state("/c/x/../cache", id, "/p", &StatedPaths::default()).unwrap();
-        assert_eq!(ok.analysis_path, Path::new("/c/cache/projects").join(id).join("analysis.json"));
+        assert_eq!(
+            ok.analysis_path,
+            Path::new("/c/cache/projects")
+                .join(id)
+                .join("analysis.json")
+        );
         let stated = StatedPaths {
             analysis: Some("/etc/passwd"),
             ..StatedPaths::default()

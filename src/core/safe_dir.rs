@@ -279,6 +279,7 @@ mod imp {
         }
 
         /// The size of an entry (`lstat`; 0 when it cannot be read).
+        #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
         pub fn size(&self, name: &OsStr) -> u64 {
             rfs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)
                 .map(|st| st.st_size as u64)
@@ -286,6 +287,7 @@ mod imp {
         }
 
         /// The modification time of an entry (`lstat`), if it exists.
+        #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
         pub fn modified(&self, name: &OsStr) -> Option<SystemTime> {
             let st = rfs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
             let secs = st.st_mtime as i64;
@@ -336,6 +338,8 @@ mod imp {
         /// clock. `Ok(None)` on other failures (not writable): the wall clock, silently.
         pub fn clock(&self, name: &OsStr) -> Result<Option<i64>, String> {
             let shown = self.shown(name);
+            // The stat field types differ between platforms (`i64` here, `i32` elsewhere).
+            #[allow(clippy::unnecessary_cast)]
             let mtime_ns = |st: &rfs::Stat| {
                 (st.st_mtime as i64).saturating_mul(1_000_000_000) + st.st_mtime_nsec as i64
             };

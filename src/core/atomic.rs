@@ -3,7 +3,7 @@
 //! torn one; the temp file is created with `create_new`, so an existing symlink is never
 //! written through.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -92,8 +92,16 @@ pub fn test_write_delay() -> Option<Duration> {
 }
 
 fn sync_dir(dir: &Path) {
+    // `O_DIRECTORY | O_NONBLOCK`: whatever was swapped in at `dir` meanwhile, never a FIFO
+    // that would block.
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = {
+        use std::os::unix::fs::OpenOptionsExt;
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+            .open(dir)
+    } {
         let _ = d.sync_all();
     }
     #[cfg(not(unix))]

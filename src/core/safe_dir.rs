@@ -209,10 +209,10 @@ mod imp {
             Ok(SafeDir { path, fd })
         }
 
-        /// Opens a regular file for reading: never through a link, never blocking on a FIFO;
-        /// anything but a regular file is [`not_a_file`].
-        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
-            let fd = match rfs::openat(&self.fd, name, READ_FLAGS, Mode::empty()) {
+        /// Opens `name` with `flags` (which include `O_NOFOLLOW`): a link is [`not_a_file`],
+        /// and so is anything the open descriptor says is not a regular file.
+        fn open_regular(&self, name: &OsStr, flags: OFlags, mode: Mode) -> io::Result<File> {
+            let fd = match rfs::openat(&self.fd, name, flags, mode) {
                 Ok(fd) => fd,
                 Err(Errno::LOOP) => return Err(not_a_file(&self.shown(name))),
                 Err(e) => return Err(e.into()),
@@ -221,6 +221,12 @@ mod imp {
                 return Err(not_a_file(&self.shown(name)));
             }
             Ok(File::from(fd))
+        }
+
+        /// Opens a regular file for reading: never through a link, never blocking on a FIFO;
+        /// anything but a regular file is [`not_a_file`].
+        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+            self.open_regular(name, READ_FLAGS, Mode::empty())
         }
 
         /// Opens (creating it when missing) a lock file for an advisory lock: never through a
@@ -232,15 +238,7 @@ mod imp {
                 | OFlags::NONBLOCK
                 | OFlags::NOCTTY
                 | OFlags::CLOEXEC;
-            let fd = match rfs::openat(&self.fd, name, flags, Mode::from_raw_mode(0o666)) {
-                Ok(fd) => fd,
-                Err(Errno::LOOP) => return Err(not_a_file(&self.shown(name))),
-                Err(e) => return Err(e.into()),
-            };
-            if fd_kind(&fd)?.0 != EntryKind::File {
-                return Err(not_a_file(&self.shown(name)));
-            }
-            Ok(File::from(fd))
+            self.open_regular(name, flags, Mode::from_raw_mode(0o666))
         }
 
         /// Creates a new file (never an existing one, never through a link).

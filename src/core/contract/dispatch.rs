@@ -20,9 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
-use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
-};
+use super::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_READ_ONLY};
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
@@ -884,18 +882,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             from_watcher,
         });
     }
-    let root = &loc.root_dir;
-    let _guard = match lock::acquire(root, &loc.lock_path, input.lock_timeout) {
-        Ok(Some(g)) => g,
-        Ok(None) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_LOCK_TIMEOUT,
-                format!(
-                    "cache lock busy after {} ms; skipped persisting project cache",
-                    input.lock_timeout.as_millis()
-                ),
-                &loc.lock_path,
-            ));
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        input.lock_timeout,
+        "project cache",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            cache.warnings.push(w);
             // Not on disk: the next dispatch in this process must persist, not serve memory.
             memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
@@ -905,21 +900,8 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 from_watcher,
             });
         }
-        Err(e) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache lock error: {e}"),
-                &loc.lock_path,
-            ));
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
-        }
     };
+    let root = &loc.root_dir;
     meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
         begin.write_hints_only();
@@ -1045,25 +1027,15 @@ pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
             .push(read_only_warning("files index", &loc.files_path));
         return Ok(out);
     }
-    let _guard = match lock::acquire(&loc.root_dir, &loc.lock_path, begun.input.lock_timeout) {
-        Ok(Some(g)) => g,
-        Ok(None) => {
-            out.warnings.push(cache_file::warning(
-                CACHE_LOCK_TIMEOUT,
-                format!(
-                    "cache lock busy after {} ms; skipped persisting files index",
-                    begun.input.lock_timeout.as_millis()
-                ),
-                &loc.lock_path,
-            ));
-            return Ok(out);
-        }
-        Err(e) => {
-            out.warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache lock error: {e}"),
-                &loc.lock_path,
-            ));
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        begun.input.lock_timeout,
+        "files index",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            out.warnings.push(w);
             return Ok(out);
         }
     };

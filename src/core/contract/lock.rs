@@ -3,6 +3,9 @@
 //! publication keeps every read whole). On platforms without `flock` the lock always succeeds.
 
 use std::fs::File;
+
+use super::cache_file;
+use super::dispatch_info::CacheWarning;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -56,6 +59,32 @@ pub fn acquire(root: &Path, path: &Path, timeout: Duration) -> io::Result<Option
             return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// [`acquire`], with the warning a writer reports when it cannot persist: `cache_lock_timeout`
+/// ("skipped persisting <what>") on timeout, `cache_io_error` when the lock cannot be taken.
+pub fn acquire_or_warn(
+    root: &Path,
+    path: &Path,
+    timeout: Duration,
+    what: &str,
+) -> Result<CacheLock, CacheWarning> {
+    match acquire(root, path, timeout) {
+        Ok(Some(g)) => Ok(g),
+        Ok(None) => Err(cache_file::warning(
+            cache_file::CACHE_LOCK_TIMEOUT,
+            format!(
+                "cache lock busy after {} ms; skipped persisting {what}",
+                timeout.as_millis()
+            ),
+            path,
+        )),
+        Err(e) => Err(cache_file::warning(
+            cache_file::CACHE_IO_ERROR,
+            format!("cache lock error: {e}"),
+            path,
+        )),
     }
 }
 

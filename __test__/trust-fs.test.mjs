@@ -421,14 +421,25 @@ function bigFilesIndex(cfg, n) {
   run(cfg)
   const file = stateOf(cfg).filesPath
   const index = JSON.parse(fs.readFileSync(file, 'utf8'))
-  const rec = { hash: 'a'.repeat(64), size: 1234, mtimeMs: 0, updatedAt: '2026-01-01T00:00:00.000Z' }
-  for (let i = 0; i < n; i++) index.files[`pages/generated/deep/module-${String(i).padStart(7, '0')}.tsx`] = rec
-  const text = JSON.stringify(index, null, 2)
-  fs.writeFileSync(file, text)
-  return { file, bytes: Buffer.byteLength(text) }
+  const rec = JSON.stringify({ hash: 'a'.repeat(64), size: 1234, mtimeMs: 0, updatedAt: '2026-01-01T00:00:00.000Z' })
+  // Written record by record: a 250 MB index is past what one JSON.stringify should build.
+  const fd = fs.openSync(file, 'w')
+  fs.writeSync(fd, `{"version":1,"updatedAt":${JSON.stringify(index.updatedAt)},"files":{`)
+  fs.writeSync(fd, JSON.stringify(index.files).slice(1, -1))
+  let chunk = []
+  for (let i = 0; i < n; i++) {
+    chunk.push(`,"pages/generated/deep/module-${String(i).padStart(7, '0')}.tsx":${rec}`)
+    if (chunk.length === 10_000 || i === n - 1) {
+      fs.writeSync(fd, chunk.join(''))
+      chunk = []
+    }
+  }
+  fs.writeSync(fd, `},"localeSegments":${JSON.stringify(index.localeSegments)},"localesLayout":${JSON.stringify(index.localesLayout)}}`)
+  fs.closeSync(fd)
+  return { file, bytes: fs.statSync(file).size }
 }
 
-test('files.json over the contract\'s 32 MiB is read by default (item 16): a 200,000-record index is not refused', (t) => {
+test('files.json over the contract\'s 32 MiB is read by default (item 16): a 200,000-record index (37 MB) is not refused', (t) => {
   const cfg = project(t)
   const { bytes } = bigFilesIndex(cfg, 200_000)
   assert.ok(bytes > cachecore.MAX_FILES_BYTES, `${bytes} bytes`)
@@ -481,4 +492,13 @@ test('a real 200,000-file tree hits on its second run (item 16, on demand: CACHE
   const h = cachecore.beginCachedProjectData(dispatchInput(cfg))
   assert.equal(h.cache.status, 'hit')
   assert.equal(h.scan.bytesRead, 0)
+})
+
+test('a 1,300,000-record files.json (about the default cap) is read (item 16, on demand: CACHECORE_LARGE_TREE=1)', { skip: !process.env.CACHECORE_LARGE_TREE }, (t) => {
+  const cfg = project(t)
+  const { bytes } = bigFilesIndex(cfg, 1_300_000)
+  assert.ok(bytes < cachecore.DEFAULT_FILES_CAP_BYTES, `${bytes} bytes`)
+  const h = cachecore.beginCachedProjectData(dispatchInput(cfg))
+  assert.equal(h.cache.filesIndexStatus, undefined, 'the index is usable')
+  assert.equal(h.cache.delta.deleted.length, 1_300_000)
 })

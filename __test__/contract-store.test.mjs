@@ -210,9 +210,10 @@ test('loaders never throw: missing, malformed, oversize and foreign files are wa
   assert.equal(m.warnings[0].code, 'cache_malformed')
   assert.equal(m.value.maintenance.runCount, 0, 'a fresh index')
   assert.equal(cachecore.DEFAULT_ANALYSIS_CAP_BYTES, 256 * 1024 * 1024)
+  assert.equal(cachecore.DEFAULT_FILES_CAP_BYTES, 256 * 1024 * 1024)
   assert.deepEqual(cachecore.defaultCacheCaps(), {
     meta: cachecore.MAX_META_BYTES,
-    files: cachecore.MAX_FILES_BYTES,
+    files: cachecore.DEFAULT_FILES_CAP_BYTES,
     analysis: cachecore.DEFAULT_ANALYSIS_CAP_BYTES,
     translations: cachecore.MAX_TRANSLATIONS_BYTES,
   })

@@ -22,15 +22,15 @@ use serde::Serialize;
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
 use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
-    CACHE_READ_ONLY, CACHE_UNKNOWN_FILES,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_READ_ONLY,
+    CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
 use super::config::{
-    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
-    MAX_TRANSLATIONS_BYTES,
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP,
+    MAX_META_BYTES, MAX_TRANSLATIONS_BYTES,
 };
 use super::decide::{
     decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
@@ -70,7 +70,7 @@ pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
 pub struct CacheCaps {
     /// `meta.json` (default 2 MiB).
     pub meta: u64,
-    /// `files.json` (default 32 MiB).
+    /// `files.json` (default 256 MiB, cachecore's effective default).
     pub files: u64,
     /// `analysis.json` (default 256 MiB, cachecore's effective default).
     pub analysis: u64,
@@ -82,7 +82,7 @@ impl Default for CacheCaps {
     fn default() -> Self {
         Self {
             meta: MAX_META_BYTES,
-            files: MAX_FILES_BYTES,
+            files: DEFAULT_EFFECTIVE_FILES_CAP,
             analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
             translations: MAX_TRANSLATIONS_BYTES,
         }
@@ -417,33 +417,57 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let (_meta, warnings) =
         meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
-    if !read_only {
-        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
-            state.info.warnings.push(cache_file::warning(
-                CACHE_DIR_UNAVAILABLE,
-                format!("unable to create cache project dir: {e}"),
-                &loc.project_dir,
-            ));
+    // The project dir, reached from the root without following links (a linked
+    // `projects/<id>` is never written through: every write below then fails with a warning).
+    let project_dir = if read_only {
+        None
+    } else {
+        match crate::core::safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                state.info.warnings.push(cache_file::warning(
+                    CACHE_DIR_UNAVAILABLE,
+                    format!("unable to create cache project dir: {e}"),
+                    &loc.project_dir,
+                ));
+                None
+            }
         }
-    }
+    };
 
     // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
     // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
     // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
     // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = if read_only || !loc.project_dir.is_dir() {
-        Snapshot::take(None)
-    } else {
-        Snapshot::take(Some(&loc.project_dir))
+    let snapshot = match &project_dir {
+        None => Snapshot::wall(),
+        Some(dir) => {
+            let (snapshot, problem) = Snapshot::take_in(dir);
+            if let Some(message) = problem {
+                state.info.warnings.push(CacheWarning {
+                    code: CACHE_IO_ERROR.to_owned(),
+                    message,
+                    path: Some(
+                        loc.project_dir
+                            .join(crate::core::stat::CLOCK_SENTINEL)
+                            .display()
+                            .to_string(),
+                    ),
+                });
+            }
+            snapshot
+        }
     };
+    drop(project_dir);
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
     let load = || {
-        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
+        let loaded =
+            files_index::load_files_index(&loc.root_dir, &loc.files_path, input.caps.files);
         let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
+            Some(bytes) => tracked::load_hints(&loc.root_dir, &loc.hints_path, input.hash, bytes),
             None => FxHashMap::default(),
         };
         (loaded, hints)
@@ -609,6 +633,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
     match analysis_file::load_analysis(
+        &input.location.root_dir,
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
@@ -616,6 +641,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         Ok(previous) => {
             if let Some(p) = &previous {
                 state.inputs_check = analysis_inputs::check(
+                    &input.location.root_dir,
                     &input.location.analysis_path,
                     p,
                     &input.analysis_inputs(),
@@ -1115,17 +1141,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             from_watcher,
         });
     }
-    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
-        Ok(Some(g)) => g,
-        Ok(None) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_LOCK_TIMEOUT,
-                format!(
-                    "cache lock busy after {} ms; skipped persisting project cache",
-                    input.lock_timeout.as_millis()
-                ),
-                &loc.lock_path,
-            ));
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        input.lock_timeout,
+        "project cache",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            cache.warnings.push(w);
             // Not on disk: the next dispatch in this process must persist, not serve memory.
             memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
@@ -1135,27 +1159,11 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 from_watcher,
             });
         }
-        Err(e) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache lock error: {e}"),
-                &loc.lock_path,
-            ));
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
-        }
     };
-    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    let root = &loc.root_dir;
+    meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
-        if let Some(bytes) = &begin.stored_files_bytes {
-            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
-        }
+        begin.write_hints_only();
         return Ok(DispatchOutcome {
             data,
             cache,
@@ -1164,28 +1172,20 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(&loc.files_path);
+        cache_file::remove_corrupt(root, &loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(&loc.analysis_path);
+        cache_file::remove_corrupt(root, &loc.analysis_path);
     }
-    let index = FilesIndex::new(
-        begin.current_src.clone(),
-        begin.current_locales.clone(),
-        input.locales.layout.clone(),
-    );
-    let bytes = index.to_bytes();
-    match cache_file::write_cache_file(&loc.files_path, &bytes) {
-        Some(w) => cache.warnings.push(w),
-        None => {
-            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
-        }
+    if let Some(w) = begin.write_files_index() {
+        cache.warnings.push(w);
     }
     if persist == Persist::Both {
         let now = now_iso();
         match analysis_file::save_analysis_at(
+            root,
             &loc.analysis_path,
+            input.caps.analysis,
             &loc.project_id,
             data.get(),
             &begin.epoch,
@@ -1193,6 +1193,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         ) {
             Some(w) => cache.warnings.push(w),
             None => analysis_inputs::record(
+                root,
                 &loc.analysis_path,
                 &input.analysis_inputs(),
                 &now,
@@ -1207,6 +1208,118 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         memory_hit,
         from_watcher,
     })
+}
+
+impl DispatchBegin {
+    /// Publishes the stat hints of this scan for the stored `files.json` bytes (their records
+    /// are this scan's: nothing changed). Caller holds the project lock.
+    fn write_hints_only(&self) {
+        let loc = &self.input.location;
+        if let Some(bytes) = &self.stored_files_bytes {
+            let hints = tracked::encode_hints(self.input.hash, bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+    }
+
+    /// Publishes `files.json` of this scan and its hints, never over the files cap (a
+    /// `cache_oversize` warning instead). Caller holds the project lock.
+    fn write_files_index(&self) -> Option<CacheWarning> {
+        let input = &self.input;
+        let loc = &input.location;
+        let index = FilesIndex::new(
+            self.current_src.clone(),
+            self.current_locales.clone(),
+            input.locales.layout.clone(),
+        );
+        let bytes = index.to_bytes();
+        let w = cache_file::write_cache_parts_capped(
+            &loc.root_dir,
+            &loc.files_path,
+            &[&bytes],
+            input.caps.files,
+            "caps.files",
+        );
+        if w.is_none() {
+            let hints = tracked::encode_hints(input.hash, &bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+        w
+    }
+}
+
+/// What [`scan_files_index`] found and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct FilesIndexScan {
+    /// Tracked src files.
+    pub src_files: u64,
+    /// Tracked locale segments.
+    pub locale_segments: u64,
+    /// What the fingerprint step read (hashes reused through stat hints, content bytes read).
+    pub stats: ScanStats,
+    /// Whether `files.json` was (re)written.
+    pub written: bool,
+    /// Whether the stored `files.json` already held exactly these records (only its stat
+    /// hints were refreshed, when files were read).
+    pub unchanged: bool,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Refreshes a project's `files.json` as a dispatch does, without an analysis: steps 2–4 of §5
+/// (maintenance, the stored index and its stat hints, the walk with hashes reused where a
+/// whole-tuple stat hint vouches for them), then, under the project lock, `files.json` and its
+/// hints when the records changed, or only the hints when files had to be read. What
+/// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
+/// nothing, and a dispatch or a status after it reads none either.
+pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
+    let begun = begin(input)?;
+    let mut out = FilesIndexScan {
+        src_files: begun.current_src.len() as u64,
+        locale_segments: begun.current_locales.len() as u64,
+        stats: begun.stats,
+        warnings: begun.info.warnings.clone(),
+        ..FilesIndexScan::default()
+    };
+    if !begun.input.enabled {
+        return Ok(out);
+    }
+    let loc = &begun.input.location;
+    out.unchanged = begun.status.is_usable()
+        && begun.stored_files_bytes.is_some()
+        && !begun.info.delta.as_ref().is_some_and(|d| d.has_changes())
+        && begun.previous_layout.as_ref() == Some(&begun.input.locales.layout);
+    if out.unchanged && begun.stats.hashed == 0 {
+        return Ok(out);
+    }
+    if begun.input.mode == CacheMode::ReadOnly {
+        out.warnings
+            .push(read_only_warning("files index", &loc.files_path));
+        return Ok(out);
+    }
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        begun.input.lock_timeout,
+        "files index",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            out.warnings.push(w);
+            return Ok(out);
+        }
+    };
+    if out.unchanged {
+        begun.write_hints_only();
+        return Ok(out);
+    }
+    if begun.corrupt_files {
+        cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
+    }
+    match begun.write_files_index() {
+        Some(w) => out.warnings.push(w),
+        None => out.written = true,
+    }
+    Ok(out)
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

@@ -47,8 +47,13 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
 }
 
 /// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
-pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> FxHashMap<String, Hint> {
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
+pub fn load_hints(
+    root: &Path,
+    path: &Path,
+    algo: TextHash,
+    files_json: &[u8],
+) -> FxHashMap<String, Hint> {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, path, 1 << 30) else {
         return FxHashMap::default();
     };
     hints::decode(&bytes, &hints_generation(algo, files_json))
@@ -205,7 +210,7 @@ pub fn evaluate_tree(
                 }
             }
             let abs = scan.root.join(&entry.rel);
-            let res = hash::hash_file(&abs, streaming).map(|h| {
+            let res = hash::hash_file(&abs, streaming, &entry.stat).map(|h| {
                 let record = FileRecord {
                     hash: h.hash.to_hex(),
                     size: h.size,

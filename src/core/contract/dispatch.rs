@@ -45,7 +45,7 @@ use super::files_index::{self, FilesIndex};
 use super::hashing::{compute_input_files_epoch, TextHash};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
-use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
+use super::layout::{layout_matches, CachedLocalesLayout, LocalesLayoutMode};
 use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use super::memory::{self, MemoryRecord};
 use super::meta_file;
@@ -674,11 +674,29 @@ impl DispatchBegin {
         &self.input
     }
 
+    /// Whether the stored analysis may be taken as built from this run's settings. With
+    /// cachecore's record beside it, the record decides. Without one for this very
+    /// `analysis.json` (the TypeScript core wrote it, or an older cachecore), what the v1 files
+    /// record decides, as in the TypeScript core: a usable `files.json` whose locales layout
+    /// (mode, structure, directory, source locale) equals this run's, compared on every
+    /// dispatch, hit included; the src walk's settings show in the tracked files themselves.
+    /// So each core reads the other's cache without a rebuild.
+    fn inputs_vouched(&self) -> bool {
+        match &self.inputs_check {
+            InputsCheck::Same(_) => true,
+            InputsCheck::Changed(_) => false,
+            InputsCheck::Unknown => {
+                self.status.is_usable()
+                    && layout_matches(self.previous_layout.as_ref(), &self.input.locales.layout)
+            }
+        }
+    }
+
     /// Whether the local cache can serve without the producer: a memory record, or stored
     /// data bound to the current files.
     pub(crate) fn local_serves(&self) -> bool {
         self.memory.is_some()
-            || (self.inputs_check.same()
+            || (self.inputs_vouched()
                 && self
                     .previous
                     .as_ref()
@@ -687,7 +705,7 @@ impl DispatchBegin {
 
     /// Whether the stored data is bound to the stored index (a local base to patch).
     pub(crate) fn local_base(&self) -> bool {
-        self.inputs_check.same()
+        self.inputs_vouched()
             && self.previous.as_ref().is_some_and(|p| {
                 p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str())
             })
@@ -867,11 +885,11 @@ impl DispatchBegin {
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
         // The stored analysis is served or built upon only when it was built from these very
         // inputs (settings), whatever the files say.
-        let same_inputs = self.inputs_check.same();
+        let same_inputs = self.inputs_vouched();
         // Something tracked could not be read: nothing is served from the cache, and what the
         // producer builds is not stored (it was built without those files).
         let complete = self.unknown.is_empty();
-        if previous.is_some() {
+        if previous.is_some() && !same_inputs {
             if let Some(message) = self.inputs_check.describe() {
                 info.warnings.push(cache_file::warning(
                     CACHE_INPUTS_CHANGED,

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use cachecore::core::contract::analysis_file::JsonData;
 use cachecore::core::contract::config::CacheMode;
-use cachecore::core::contract::decide::AnalysisRebuildReason;
 use cachecore::core::contract::dispatch::{dispatch, DispatchInput, DispatchOutcome, LocalesInput};
 use cachecore::core::contract::dispatch_info::{
     CacheDispatchReason as R, CacheDispatchStatus as S,

@@ -25,6 +25,11 @@ export declare class CachedProjectDataHandle {
   get fromWatcher(): boolean
   /** Where `begin` spent its time (`commitMs` is 0: the result of `commit` has it). */
   get timings(): DispatchTimings
+  /**
+   * What `begin`'s fingerprint step read: files hashed, files whose stored hash a stat hint
+   * vouched for (not opened), content bytes read.
+   */
+  get scan(): DispatchScanStats
   /** Whether `commit` already ran. */
   get committed(): boolean
   /**
@@ -250,12 +255,26 @@ export declare const CACHE_SCHEMA_VERSION: number
 export interface CacheCapsOptions {
   /** `meta.json` (default `MAX_META_BYTES`). */
   meta?: number
-  /** `files.json` (default `MAX_FILES_BYTES`). */
+  /** `files.json` (default `DEFAULT_FILES_CAP_BYTES`, 256 MiB). */
   files?: number
   /** `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB). */
   analysis?: number
   /** `translations/<code>.json` (default `MAX_TRANSLATIONS_BYTES`). */
   translations?: number
+}
+
+/** What a clean removed and kept. */
+export interface CacheCleanResult {
+  /** Whether the directory itself is gone. */
+  removed: boolean
+  /** The directory cleaned. */
+  path: string
+  /** Files removed (only files cachecore writes). */
+  files: number
+  /** Their bytes. */
+  bytes: number
+  /** What was left because cachecore did not write it (or it is a link), one line each. */
+  kept: Array<string>
 }
 
 /** The host's `cache` config block. Every field is optional. */
@@ -370,7 +389,8 @@ export interface CachedProjectInput<T = unknown> {
   state: CacheState
   /**
    * The host's port bag; only `hashText` is read (the hash of records and epochs; default
-   * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+   * SHA-256, as the i18nprune CLI passes; FNV-1a only when named). Use the same one as for
+   * the state.
    */
   runtime?: CacheRuntime
   /**
@@ -714,7 +734,8 @@ export interface CacheRuntime extends Record<string, unknown> {
   /**
    * How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
    * stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
-   * (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+   * (cachecore still hashes natively). Absent: SHA-256 for a dispatch's records and epochs,
+   * FNV-1a (the contract's fallback) for project ids and the helpers. Any string
    * type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
    * is not an algorithm is `INVALID_OPTION`.
    */
@@ -797,7 +818,7 @@ export interface CacheWarning {
  * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
  * the call; a host's exhaustive `switch` over this set type-checks.
  */
-export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'ignore_file_invalid' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'clock_unusable' | 'portability_case_collision' | 'portability_normalization_collision' | 'ignore_file_invalid' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'cache_inputs_changed' | 'cache_unknown_files' | 'src_root_missing' | 'locales_dir_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
 
 /**
  * A delta sorted by role:
@@ -861,6 +882,23 @@ export interface ClassifyCacheFileDeltaInput {
   /** The state of the `files.json` index. */
   filesIndexStatus: FilesIndexStatus
 }
+
+/**
+ * `cleanCacheRoot(rootDir) -> CacheCleanResult`: removes cachecore's files from a cache root.
+ * Throws `NOT_A_CACHE_ROOT` unless the directory is positively one (its `meta.json` is a
+ * regular file holding a valid projects index); then removes every project directory that is
+ * cachecore's, `meta.json` and its lock, and the directories left empty. Files cachecore did
+ * not write (and links) are kept and listed in `kept`.
+ */
+export declare function cleanCacheRoot(rootDir: string): CacheCleanResult
+
+/**
+ * `cleanProjectCache(state) -> CacheCleanResult`: removes the project's cache directory
+ * (`<root>/projects/<id>`, derived from the state's root and id) when it is cachecore's: a
+ * real directory (never through a link) holding only the files cachecore writes there.
+ * Anything else leaves it in place, listed in `kept`.
+ */
+export declare function cleanProjectCache(state: CacheState): CacheCleanResult
 
 /** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
 export declare function commitCachedProjectData<T = unknown>(handle: CachedProjectDataHandleOf<T>, data?: T): CachedProjectResult<T>
@@ -936,6 +974,13 @@ export declare const DEFAULT_ANALYSIS_CAP_BYTES: number
 /** The default profile, `'balanced'`. */
 export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
 
+/**
+ * cachecore's default effective cap of `files.json`, in bytes (256 MiB: about 1.3 million
+ * tracked files). `MAX_FILES_BYTES` (32 MiB) is the TypeScript core's value, about 170,000
+ * files. No cache file is ever written over the cap its readers use.
+ */
+export declare const DEFAULT_FILES_CAP_BYTES: number
+
 /** The default time a writer waits for a cache lock before skipping its write, in ms. */
 export declare const DEFAULT_LOCK_TIMEOUT_MS: number
 
@@ -949,6 +994,20 @@ export declare function defaultCacheCaps(): CacheCapsOptions
  * not an object of records.
  */
 export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
+
+/**
+ * What the fingerprint step of a dispatch read (cachecore's diagnostics): how many tracked
+ * files were read and hashed, how many kept their stored hash through a whole-tuple stat hint
+ * without being opened, and the content bytes read.
+ */
+export interface DispatchScanStats {
+  /** Tracked files whose content was read. */
+  hashed: number
+  /** Tracked files whose stored hash was reused without reading them. */
+  reused: number
+  /** Content bytes read. */
+  bytesRead: number
+}
 
 /**
  * Where a dispatch spent its time, in milliseconds: cachecore's diagnostics (not part of the
@@ -1046,8 +1105,11 @@ export interface ExcludeRules {
   files?: Array<string>
   /** Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried). */
   suffixes?: Array<string>
-  /** Regular expressions on the relative path of files and directories. */
-  patterns?: Array<string>
+  /**
+   * Regular expressions on the relative path of files and directories: strings in Rust
+   * `regex` syntax, or JavaScript `RegExp`s (JavaScript semantics).
+   */
+  patterns?: Array<string | RegExp>
   /** Globs on the relative path of files and directories. */
   globs?: Array<string>
 }
@@ -1173,7 +1235,10 @@ export interface FingerprintOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /** Follow symlinks that stay inside the root (default false: links are recorded as links). */
   followSymlinks?: boolean
@@ -1186,6 +1251,12 @@ export interface FingerprintOptions {
    * file the include and exclude rules keep.
    */
   gitignore?: boolean
+  /**
+   * The src walk of a dispatch with this `exclude` and `srcPattern`, rule for rule (with
+   * JavaScript `RegExp` semantics), in place of `include` and `exclude` (giving both is
+   * `INVALID_OPTION`). `srcWalkOptions()` returns it with the walk's other options.
+   */
+  srcRules?: SrcRules
   /** Hash algorithm (default `sha256`). */
   hash?: HashAlgorithm
   /** Stat trust strategy (default `content`). */
@@ -1330,10 +1401,11 @@ export type HashAlgorithm = 'sha256' | 'blake3' | 'fnv1a64'
 /** Which files are recorded: a file must match every rule that is set. */
 export interface IncludeRules {
   /**
-   * A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
-   * `"(?i)\\.(tsx?|jsx?)$"`.
+   * A regular expression on the root-relative POSIX path: a string in Rust `regex` syntax
+   * (e.g. `"(?i)\\.(tsx?|jsx?)$"`, `(?i)` for case-insensitive), or a JavaScript `RegExp`,
+   * matched exactly as `RegExp.prototype.test` matches (e.g. `/\\.(tsx?|jsx?)$/i`).
    */
-  pattern?: string
+  pattern?: string | RegExp
   /** Globs on the root-relative path (`*` does not cross `/`, `**` does). */
   globs?: Array<string>
 }
@@ -1367,6 +1439,20 @@ export declare function invalidateProjectAnalysisCache(state: CacheState, runtim
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
  */
 export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+
+/**
+ * A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
+ * is accepted as it is). It runs with JavaScript semantics.
+ */
+export interface JsRegExp {
+  /** `re.source`. */
+  source: string
+  /**
+   * `re.flags` (`d`, `i`, `m`, `s`, `u`, `v`; `g` and `y` are refused: their `test()` is
+   * stateful).
+   */
+  flags: string
+}
 
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
@@ -1487,6 +1573,28 @@ export interface PreparedCacheRun {
   /** The projects index after this run's touch (and heal). */
   index: CacheProjectsIndex
   /** Every diagnostic, in order. */
+  warnings: Array<CacheWarning>
+}
+
+/** What `scanProjectFiles` found and wrote. */
+export interface ProjectFilesScan {
+  /** Tracked src files. */
+  srcFiles: number
+  /** Tracked locale segments. */
+  localeSegments: number
+  /** Files whose content was read. */
+  hashed: number
+  /** Files whose stored hash was reused through a whole-tuple stat hint (not opened). */
+  reused: number
+  /** Content bytes read. */
+  bytesRead: number
+  /** Whether `files.json` was (re)written. */
+  written: boolean
+  /** Whether the stored `files.json` already held exactly these records. */
+  unchanged: boolean
+  /** `projects/<id>/files.json`. */
+  filesPath: string
+  /** Diagnostics (`cache_oversize`, `cache_io_error`, `cache_lock_timeout`, ...). */
   warnings: Array<CacheWarning>
 }
 
@@ -1673,24 +1781,45 @@ export interface SaveProjectRunStateInput {
 export declare function saveProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): CacheSaveResult
 
 /**
+ * `scanProjectFiles(input) -> ProjectFilesScan`: refreshes a project's `files.json` as a
+ * dispatch does, without an analysis (the input of `beginCachedProjectData`; `producer` and
+ * `parseCachedData` are ignored): `meta.json` maintenance, the stored index and its stat
+ * hints, the walk with stored hashes reused where a whole-tuple stat hint vouches for them,
+ * then `files.json` and its hints under the project lock when the records changed (only the
+ * hints when files had to be read). A second scan of an unchanged tree reads no content and
+ * writes nothing; a dispatch or a status after a scan reads none either.
+ */
+export declare function scanProjectFiles(input: CachedProjectInput): ProjectFilesScan
+
+/**
+ * The rules of a dispatch's src walk: the host's `exclude` (its `ScanExcludeConfig`) and src
+ * file pattern, as in [`CachedProjectInput`](super::contract_dispatch::CachedProjectInput).
+ */
+export interface SrcRules {
+  /** The host's src excludes, as the dispatch input's `exclude`. */
+  exclude?: CachedProjectInput['exclude']
+  /** The host's src file pattern, as the dispatch input's `srcPattern`. */
+  srcPattern?: string | RegExp
+}
+
+/**
  * `srcWalkOptions({ exclude?, srcPattern? })`: the `fingerprint` options that list what a
  * dispatch with this `exclude` (the host's `ScanExcludeConfig`) and `srcPattern` tracks under
  * its src root. A bad rule is `INVALID_OPTION`.
  */
-export declare function srcWalkOptions(input?: { exclude?: CachedProjectInput['exclude']; srcPattern?: string | RegExp }): SrcWalkOptions
+export declare function srcWalkOptions(input?: SrcRules): SrcWalkOptions
 
 /**
  * The `fingerprint` options of a dispatch's src walk: what the dispatch tracks under the src
- * root for the host's `exclude` and `srcPattern`, as engine rules. Tools that fingerprint a
- * project's src themselves (the `cachecore` CLI's `explain`, `scan`, `verify`) use these, so
- * they list exactly the files a dispatch lists: links followed (inside the root), git's ignore
- * rules off (the host's analyzer reads ignored files too).
+ * root for the host's `exclude` and `srcPattern`. Tools that fingerprint a project's src
+ * themselves (the `cachecore` CLI's `explain`, `verify`) use these, so they list exactly the
+ * files a dispatch lists: the host's rules with JavaScript `RegExp` semantics (`srcRules`),
+ * links followed (inside the root), git's ignore rules off (the host's analyzer reads ignored
+ * files too).
  */
 export interface SrcWalkOptions {
-  /** `include` for `fingerprint`. */
-  include: IncludeRules
-  /** `exclude` for `fingerprint`. */
-  exclude: ExcludeRules
+  /** `srcRules` for `fingerprint`: the `exclude` and `srcPattern` given (checked). */
+  srcRules: SrcRules
   /** The src walk's depth cap. */
   maxDepth: number
   /** Always true: the contract's walks follow links that stay inside the root. */
@@ -1826,11 +1955,11 @@ export interface WatchLayout {
    */
   sourceLocaleSegmentKeys: Array<string>
   /**
-   * The host's src file pattern (a regular expression, Rust `regex` syntax, on the
-   * src-relative path; `(?i)` for case-insensitive), as `srcPattern` of the dispatch input.
-   * Default: the contract's `(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`.
+   * The host's src file pattern, as `srcPattern` of the dispatch input: a `RegExp` or a
+   * string (a JavaScript pattern source, no flags), tested on a file's name with JavaScript
+   * semantics. Default: the contract's `/\.(tsx?|jsx?|mjs|cjs|vue|svelte)$/i`.
    */
-  srcPattern?: string
+  srcPattern?: string | RegExp
 }
 
 /** Which watcher feeds the index. */
@@ -1855,7 +1984,10 @@ export interface WatchOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /**
    * Follow symlinks that stay inside the root (default false). When true, every batch is a
@@ -1881,13 +2013,16 @@ export interface WatchOptions {
    * warning on the `ready` event).
    */
   poll?: boolean
-  /** Interval of poll sweeps in milliseconds (default 1000). */
+  /** Interval of poll sweeps in milliseconds (default 1000; a positive integer). */
   pollIntervalMs?: number
-  /** A batch is flushed after this much quiet, in milliseconds (default 100). */
+  /**
+   * A batch is flushed after this much quiet, in milliseconds (default 100; a positive
+   * integer).
+   */
   debounceMs?: number
   /**
    * A batch is flushed at most this long after its first event, in milliseconds
-   * (default 500).
+   * (default 500; a positive integer).
    */
   maxBatchMs?: number
   /**

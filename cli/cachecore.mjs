@@ -10,11 +10,12 @@ import { didYouMean, parseArgs } from './lib/args.mjs'
 import { CliError, EXIT, reportError, systemWords, usage } from './lib/errors.mjs'
 import { humanBytes, makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, checkSrcDir, resolveHome, resolveProject } from './lib/project.mjs'
-import { addon, checkDispatch, LABEL, remoteOption, saveFilesIndex } from './lib/core.mjs'
+import { addon, checkDispatch, LABEL, remoteOption, requireExports, resolveState, scanFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
   asEngineRecords,
   cachePaths,
+  DEFAULT_SKIPPED_DIRS,
   diskUsage,
   indexAlgorithm,
   localeOptions,
@@ -428,30 +429,6 @@ function explainSummary(c) {
   return rebuildWords(c.analysisRebuild, c) ?? `the analysis would be built by the producer (${c.reason})`
 }
 
-function progressBar(stream) {
-  if (!stream.isTTY) return undefined
-  let last = ''
-  return {
-    onProgress(label) {
-      return (p) => {
-        const total = p.filesToHash || 0
-        const done = p.filesHashed || 0
-        const width = 24
-        const filled = total ? Math.round((done / total) * width) : 0
-        const text =
-          p.phase === 'walk'
-            ? `${label}: walking… ${p.filesSeen} files`
-            : `${label}: [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`
-        if (text !== last) stream.write(`\r\x1b[K${text}`)
-        last = text
-      }
-    },
-    end() {
-      stream.write('\r\x1b[K')
-    },
-  }
-}
-
 function cmdScan(flags, positionals, out) {
   const project = projectOf(positionals, flags)
   if (project.noCache) {
@@ -459,49 +436,38 @@ function cmdScan(flags, positionals, out) {
     if (flags.json) out.json({ root: project.root, written: false, reason: 'no_cache' })
     return EXIT.OK
   }
-  const bar = flags.quiet || flags.json ? undefined : progressBar(process.stderr)
   const t0 = performance.now()
-  let src
-  let loc
-  try {
-    src = addon.fingerprintSync({ ...srcOptions(project), ...(bar ? { onProgress: bar.onProgress('src') } : {}) })
-    loc = addon.fingerprintSync({
-      ...localeOptions(project),
-      ...(bar ? { onProgress: bar.onProgress('locales') } : {}),
-    })
-  } finally {
-    bar?.end()
-  }
-  const now = new Date().toISOString()
-  const index = {
-    files: asContractMap(src.records, now),
-    localeSegments: asContractMap(loc.records, now),
-    localesLayout: project.locales,
-  }
-  const saved = saveFilesIndex(project, index)
-  if (!saved.written) {
+  // The core refreshes files.json exactly as a host dispatch does: stored hashes are reused
+  // where the stat hints vouch for them, and the hints are written, so a second scan or a
+  // status after a scan reads no content.
+  const scanned = scanFilesIndex(project)
+  if (!scanned.written && !scanned.unchanged) {
     // One line with a stable code, as every other failure: not a report that ends in an error.
-    const why = (saved.warnings ?? []).find((w) => w.code !== 'cache_read_only') ?? saved.warnings?.[0]
+    const why = (scanned.warnings ?? []).find((w) => w.code !== 'cache_read_only') ?? scanned.warnings?.[0]
     const code = why?.code === 'cache_lock_timeout' ? 'CACHE_LOCKED' : 'CACHE_NOT_WRITABLE'
-    throw new CliError(code, `cannot write ${saved.path}: ${why ? why.message : 'the cache is not writable'}`)
+    throw new CliError(code, `cannot write ${scanned.filesPath}: ${why ? why.message : 'the cache is not writable'}`)
   }
   const ms = performance.now() - t0
   const result = {
     root: project.root,
-    written: saved.written,
-    path: saved.path,
-    srcFiles: src.records.length,
-    localeSegments: loc.records.length,
-    bytesHashed: src.counts.bytesHashed + loc.counts.bytesHashed,
-    warnings: [...src.warnings, ...loc.warnings, ...(saved.warnings ?? [])],
+    written: scanned.written,
+    unchanged: scanned.unchanged,
+    path: scanned.filesPath,
+    srcFiles: scanned.srcFiles,
+    localeSegments: scanned.localeSegments,
+    hashed: scanned.hashed,
+    reused: scanned.reused,
+    bytesHashed: scanned.bytesRead,
+    warnings: scanned.warnings,
     ms: Math.round(ms),
   }
   if (flags.json) out.json(result)
   out.line(
     `scanned ${result.srcFiles} src files and ${result.localeSegments} locale segments ` +
-      `(${humanBytes(result.bytesHashed)} read) in ${result.ms} ms`,
+      `(${result.hashed} read, ${result.reused} unchanged by stat; ${humanBytes(result.bytesHashed)}) in ${result.ms} ms`,
   )
-  out.line(`  wrote ${saved.path}`)
+  if (scanned.written) out.line(`  wrote ${scanned.filesPath}`)
+  else out.line(`  up to date: ${scanned.filesPath}`)
   printWarnings(out, project, result.warnings)
   return EXIT.OK
 }
@@ -631,8 +597,8 @@ function cmdVerify(flags, positionals, out) {
   return ok ? EXIT.OK : EXIT.DIFFERENCE
 }
 
-function looksLikeCacheRoot(dir) {
-  return fs.existsSync(path.join(dir, 'meta.json')) || fs.existsSync(path.join(dir, 'projects'))
+function printKept(kept, out) {
+  for (const k of kept) out.line(`  ${out.yellow('kept')}: ${k}`)
 }
 
 function cmdClean(flags, positionals, out) {
@@ -645,36 +611,57 @@ function cmdClean(flags, positionals, out) {
       out.line(`nothing to clean: ${root} does not exist`)
       return EXIT.OK
     }
-    if (!looksLikeCacheRoot(root)) {
-      throw new CliError('NOT_A_CACHE_ROOT', `refusing to remove ${root}: it holds neither meta.json nor projects/`)
+    // The core refuses (NOT_A_CACHE_ROOT) unless meta.json is a valid projects index, and
+    // removes only the files cachecore writes: anything else in the directory stays.
+    requireExports(['cleanCacheRoot'])
+    let r
+    try {
+      r = notWritable(root, () => addon.cleanCacheRoot(root))
+    } catch (e) {
+      if (e.code === 'NOT_A_CACHE_ROOT') throw new CliError('NOT_A_CACHE_ROOT', e.message)
+      throw e
     }
-    const bytes = diskUsage(root)
-    removeDir(root)
-    if (flags.json) out.json({ removed: true, path: root, bytes })
-    out.line(`removed ${root} (${humanBytes(bytes)})`)
+    if (flags.json) out.json({ removed: r.removed, path: root, bytes: r.bytes, files: r.files, kept: r.kept })
+    out.line(`${r.removed ? 'removed' : 'cleaned'} ${root} (${r.files} files, ${humanBytes(r.bytes)})`)
+    printKept(r.kept, out)
     return EXIT.OK
   }
   const project = resolveProject(positionals[0], flags)
-  const paths = cachePaths(project)
-  const exists = fs.existsSync(paths.projectDir)
-  const bytes = exists ? diskUsage(paths.projectDir) : 0
-  if (exists) removeDir(paths.projectDir)
-  if (flags.json) out.json({ removed: exists, path: paths.projectDir, bytes, projectId: paths.projectId })
-  out.line(exists ? `removed ${paths.projectDir} (${humanBytes(bytes)})` : `nothing to clean: ${paths.projectDir} does not exist`)
+  requireExports(['cleanProjectCache'])
+  const state = resolveState(project)
+  const r = notWritable(state.projectDir, () => addon.cleanProjectCache(state))
+  if (flags.json) out.json({ removed: r.removed, path: r.path, bytes: r.bytes, files: r.files, kept: r.kept, projectId: path.basename(r.path) })
+  out.line(r.removed ? `removed ${r.path} (${humanBytes(r.bytes)})` : r.kept.length ? `not removed: ${r.path}` : `nothing to clean: ${r.path} does not exist`)
+  printKept(r.kept, out)
   return EXIT.OK
 }
 
 /** Removes a cache directory; one that cannot be removed is `CACHE_NOT_WRITABLE` (one line). */
-function removeDir(dir) {
+/** The system error codes of a removal the core could not make (it lists them in `kept`). */
+const DENIED = { 1: 'EPERM', 13: 'EACCES', 30: 'EROFS', 16: 'EBUSY' }
+
+/**
+ * Runs a core call that removes cache files (`cleanProjectCache`, `cleanCacheRoot`). The core
+ * lists what it could not remove in `kept`; a permission failure there (a read-only cache) is
+ * one CACHE_NOT_WRITABLE line, never a report that ends in exit 0.
+ */
+function notWritable(what, removal) {
+  let r
   try {
-    fs.rmSync(dir, { recursive: true, force: true })
+    r = removal()
   } catch (e) {
-    if (['EACCES', 'EPERM', 'EROFS', 'EBUSY'].includes(e?.code)) {
-      const what = e.path && e.path !== dir ? ` (${e.path})` : ''
-      throw new CliError('CACHE_NOT_WRITABLE', `cannot remove ${dir}: ${systemWords(e)}${what}`)
+    if (DENIED[e?.errno] || Object.values(DENIED).includes(e?.code)) {
+      throw new CliError('CACHE_NOT_WRITABLE', `cannot remove ${what}: ${systemWords(e)}`)
     }
     throw e
   }
+  for (const k of r.kept ?? []) {
+    const errno = Number(/\(os error (\d+)\)/.exec(k)?.[1])
+    if (DENIED[errno]) {
+      throw new CliError('CACHE_NOT_WRITABLE', `cannot remove ${what}: ${systemWords({ code: DENIED[errno], message: k })}`)
+    }
+  }
+  return r
 }
 
 
@@ -751,14 +738,21 @@ function cmdWatch(flags, positionals, out) {
     const why = e.rescan ? ` rescan: ${e.rescan.reason}` : ''
     return `${new Date().toISOString()} ${e.kind} [${e.mode}] ${files} ${decision}${why}`.trimEnd()
   }
-  const walk = srcWalk(project)
+  // The directory names every src walk of this project skips (the defaults unless turned off,
+  // and the config's own names): the watcher need not see inside them.
+  const exclude = project.exclude ?? {}
+  const skipped = [
+    ...(exclude.useDefaultSkip === false ? [] : DEFAULT_SKIPPED_DIRS),
+    ...(exclude.dirs ?? []).filter((d) => typeof d === 'string').map((d) => d.trim()).filter(Boolean),
+  ]
+  srcWalk(project)
   const watcher = addon.watch(
     {
       root: project.root,
       // Only the src and locales trees are watched and indexed, with the contract's rules (no
       // git ignore rules: the host's analyzer reads ignored files too).
       paths: trees,
-      exclude: { dirs: walk.exclude.dirs },
+      exclude: { dirs: skipped },
       gitignore: false,
       hash: 'sha256',
       poll: Boolean(flags.poll),
@@ -766,7 +760,7 @@ function cmdWatch(flags, positionals, out) {
         srcDir: trees[0],
         localesDir: trees[1],
         sourceLocaleSegmentKeys: sourceSegmentKeys(project),
-        ...(project.srcPattern ? { srcPattern: `(?i)${project.srcPattern.source}` } : {}),
+        ...(project.srcPattern ? { srcPattern: project.srcPattern } : {}),
       },
     },
     (event) => {

@@ -667,7 +667,11 @@ fn watcher_errors_rescan_and_the_watch_limit_at_run_time_switches_to_polling() {
 fn a_scoped_watcher_indexes_its_scopes_and_stays_settled_after_events_beside_them() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path();
-    for (p, t) in [("src/a.ts", "a"), ("locales/en.json", "{}"), ("README.md", "r")] {
+    for (p, t) in [
+        ("src/a.ts", "a"),
+        ("locales/en.json", "{}"),
+        ("README.md", "r"),
+    ] {
         fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
         fs::write(root.join(p), t).unwrap();
     }

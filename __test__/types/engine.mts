@@ -86,6 +86,7 @@ export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'wri
       return 'walk'
     case 'write_failed':
     case 'write_skipped_newer':
+    case 'clock_unusable':
       return 'write'
     case 'watch_limit':
     case 'native_watcher_unavailable':
@@ -99,6 +100,10 @@ export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'wri
     case 'cache_dir_unavailable':
     case 'cache_lock_timeout':
     case 'project_root_missing':
+    case 'cache_inputs_changed':
+    case 'cache_unknown_files':
+    case 'src_root_missing':
+    case 'locales_dir_missing':
       return 'cache files'
     case 'remote_unavailable':
     case 'remote_unreachable':

@@ -69,7 +69,7 @@ const str = (v, what, file) => {
 
 /**
  * The host's src file pattern from `--src-pattern` or the config's `srcPattern`: a regular
- * expression on the src-relative path, case-insensitive like the default (`undefined`: the
+ * expression tested on a file's name, case-insensitive like the default (`undefined`: the
  * contract's default, what i18nprune's analyzer reads).
  */
 function srcPatternOf(flags, config, file) {

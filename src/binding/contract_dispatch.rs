@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use napi::bindgen_prelude::{
-    ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
+    ClassInstance, Either, JsObjectValue, Object, ObjectFinalize, Unknown,
 };
 use napi::{Env, ValueType};
 use napi_derive::napi;
@@ -18,11 +18,18 @@ use napi_derive::napi;
 use super::contract_config::CacheRebuildConfig;
 use super::contract_policy::{record_map, LocalesLayoutMode, LocalesLayoutStructure};
 use super::contract_state::{
-    caps_from, location_of, lock_timeout_from, runtime_hash, CacheCapsOptions, CacheDisableReason,
-    CacheState,
+    caps_from, location_of, lock_timeout_from, runtime_record_hash, CacheCapsOptions,
+    CacheDisableReason, CacheState,
 };
-use super::errors::{arg, coded, exported, invalid, to_js};
+use super::errors::{
+    arg, call_host, coded, coded_type_error, exported, invalid, reject_unknown_keys, strict_arg,
+    to_js,
+};
 use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json, HeldValue};
+use super::js_regexp::js_pattern;
+use super::option_keys::{
+    CACHED_PROJECT_INPUT, CACHED_PROJECT_LOCALES, CACHE_CAPS_OPTIONS, CACHE_REBUILD_CONFIG,
+};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
@@ -32,6 +39,7 @@ use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
 use crate::core::contract::walk_specs::{SrcExclude, SrcWalkRules};
+use crate::core::filter::{JsPattern, JsRegex};
 
 /// The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`).
 #[napi(object)]
@@ -59,7 +67,8 @@ pub struct CachedProjectInput<'a> {
     /// From `initializeCacheState`.
     pub state: CacheState,
     /// The host's port bag; only `hashText` is read (the hash of records and epochs; default
-    /// FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+    /// SHA-256, as the i18nprune CLI passes; FNV-1a only when named). Use the same one as for
+    /// the state.
     #[napi(ts_type = "CacheRuntime")]
     pub runtime: Option<Unknown<'a>>,
     /// The source locale file; for `flat_file` its locales-dir-relative path is the source
@@ -169,6 +178,20 @@ pub struct DispatchTimings {
     pub stringify_ms: f64,
 }
 
+/// What the fingerprint step of a dispatch read (cachecore's diagnostics): how many tracked
+/// files were read and hashed, how many kept their stored hash through a whole-tuple stat hint
+/// without being opened, and the content bytes read.
+#[napi(object, object_from_js = false)]
+#[derive(Clone, Copy, Default)]
+pub struct DispatchScanStats {
+    /// Tracked files whose content was read.
+    pub hashed: f64,
+    /// Tracked files whose stored hash was reused without reading them.
+    pub reused: f64,
+    /// Content bytes read.
+    pub bytes_read: f64,
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -197,19 +220,20 @@ pub struct CachedProjectResult<'a> {
     pub timings: DispatchTimings,
 }
 
-fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, bool)> {
+/// One rule of a `ScanExcludeConfig` list: a string, or a `RegExp` (run with JavaScript
+/// semantics; one the core cannot run exactly is `INVALID_OPTION` naming it).
+enum Rule {
+    Text(String),
+    Pattern(JsPattern),
+}
+
+fn rule(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<Rule> {
     match v.get_type()? {
-        ValueType::String => Ok((arg(env, v, what)?, false)),
-        ValueType::Object => {
-            let o: Object<'_> = arg(env, v, what)?;
-            let source: Option<String> = o.get_named_property("source")?;
-            let flags: Option<String> = o.get_named_property("flags")?;
-            let Some(source) = source else {
-                return Err(invalid(env, what, "expected a string or a RegExp"));
-            };
-            let ci = flags.is_some_and(|f| f.contains('i'));
-            Ok((if ci { format!("(?i){source}") } else { source }, true))
-        }
+        ValueType::String => Ok(Rule::Text(arg(env, v, what)?)),
+        ValueType::Object => match js_pattern(env, v, what)? {
+            Some(p) => Ok(Rule::Pattern(p)),
+            None => Err(invalid(env, what, "expected a string or a RegExp")),
+        },
         other => Err(invalid(
             env,
             what,
@@ -218,7 +242,7 @@ fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, 
     }
 }
 
-fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool)>> {
+fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<Rule>> {
     let v: Option<Unknown<'_>> = o.get_named_property(name)?;
     let Some(v) = v else { return Ok(Vec::new()) };
     if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
@@ -227,47 +251,52 @@ fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool
     let items: Vec<Unknown<'_>> = arg(env, v, &format!("exclude.{name}"))?;
     items
         .into_iter()
-        .map(|i| regex_source(env, i, &format!("exclude.{name}[]")))
+        .enumerate()
+        .map(|(n, i)| rule(env, i, &format!("exclude.{name}[{n}]")))
         .collect()
 }
 
-/// A RegExp tested against a base name (`RegExp.test(name)`, a search) as a regex on the
-/// relative path: it must match within the last path segment. `^` and `$` at the edges anchor
-/// to the segment's start and end. (The core's path regexes apply to files and directories
-/// alike, so a `dirs` RegExp also drops files whose name matches it, and vice versa.)
-fn name_pattern(source: &str) -> String {
-    let (flags, rest) = match source.strip_prefix("(?i)") {
-        Some(rest) => ("(?i)", rest),
-        None => ("", source),
-    };
-    let (start, rest) = match rest.strip_prefix('^') {
-        Some(rest) => ("(?:^|/)", rest),
-        None => ("(?:^|/)[^/]*?", rest),
-    };
-    let (inner, end) = match rest.strip_suffix('$') {
-        Some(inner) => (inner, "$"),
-        None => (rest, "[^/]*$"),
-    };
-    format!("{flags}{start}(?:{inner}){end}")
-}
+/// The keys of a `ScanExcludeConfig`.
+const EXCLUDE_KEYS: &[&str] = &[
+    "preset",
+    "dirs",
+    "files",
+    "extensions",
+    "patterns",
+    "useDefaultSkip",
+];
 
-/// The host's src file pattern (`None` when absent: the contract's default); a pattern that does
-/// not compile is `INVALID_OPTION` (`srcPattern`).
-pub(super) fn src_pattern(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<Option<String>> {
+/// The host's src file pattern (`None` when absent: the contract's default): a `RegExp` (its
+/// `source` and `flags`) or a string (a JavaScript pattern source, no flags), tested on a file's
+/// name with JavaScript semantics. A pattern that does not compile is `INVALID_OPTION`
+/// (`srcPattern`).
+pub(super) fn src_pattern(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<Option<JsPattern>> {
     let Some(v) = v else { return Ok(None) };
     if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
         return Ok(None);
     }
-    let (source, _) = regex_source(env, v, "srcPattern")?;
-    let rules = SrcWalkRules {
-        src_pattern: Some(source),
-        ..SrcWalkRules::default()
+    let p = match rule(env, v, "srcPattern")? {
+        Rule::Text(source) => JsPattern::new(source, ""),
+        Rule::Pattern(p) => p,
     };
-    rules.src_regex().map_err(|e| to_js(env, &e))?;
-    Ok(rules.src_pattern)
+    JsRegex::new(&p, "srcPattern").map_err(|e| to_js(env, &e))?;
+    Ok(Some(p))
 }
 
-/// The src walk rules of a `ScanExcludeConfig`.
+/// The src walk rules of a dispatch with this `exclude` and `srcPattern`.
+pub(super) fn src_walk_rules(
+    env: &Env,
+    exclude: Option<Unknown<'_>>,
+    pattern: Option<Unknown<'_>>,
+) -> napi::Result<SrcWalkRules> {
+    let mut rules = walk_rules(env, exclude)?;
+    rules.src_pattern = src_pattern(env, pattern)?;
+    Ok(rules)
+}
+
+/// The src walk rules of a `ScanExcludeConfig`, normalised as the host's walk does: names
+/// trimmed (empty ones dropped), extensions trimmed, lower-cased and stripped of one leading
+/// dot, `RegExp`s kept with their flags. A string in `patterns` is a JavaScript pattern source.
 pub(super) fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
     let mut rules = SrcWalkRules::default();
     let Some(v) = exclude else { return Ok(rules) };
@@ -275,6 +304,7 @@ pub(super) fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Resul
         return Ok(rules);
     }
     let o: Object<'_> = arg(env, v, "exclude")?;
+    reject_unknown_keys(env, &o, EXCLUDE_KEYS, "exclude")?;
     let preset: Option<String> = o.get_named_property("preset")?;
     match preset.as_deref() {
         None => {}
@@ -290,34 +320,69 @@ pub(super) fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Resul
     let skip: Option<bool> = o.get_named_property("useDefaultSkip")?;
     rules.default_skipped_dirs = skip.unwrap_or(true);
     let mut ex = SrcExclude::default();
-    for (s, is_re) in list(env, &o, "dirs")? {
-        if is_re {
-            ex.path_patterns.push(name_pattern(&s));
-        } else {
-            ex.dirs.push(s);
+    let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|t| !t.is_empty());
+    for r in list(env, &o, "dirs")? {
+        match r {
+            Rule::Text(s) => ex.dirs.extend(trimmed(&s)),
+            Rule::Pattern(p) => ex.dir_patterns.push(p),
         }
     }
-    for (s, is_re) in list(env, &o, "files")? {
-        if is_re {
-            ex.path_patterns.push(name_pattern(&s));
-        } else {
-            ex.files.push(s);
+    for r in list(env, &o, "files")? {
+        match r {
+            Rule::Text(s) => ex.files.extend(trimmed(&s)),
+            Rule::Pattern(p) => ex.file_patterns.push(p),
         }
     }
-    for (s, _) in list(env, &o, "extensions")? {
-        ex.suffixes.push(s.trim_start_matches('.').to_owned());
+    for r in list(env, &o, "extensions")? {
+        match r {
+            Rule::Text(s) => {
+                let t = s.trim().to_lowercase();
+                let t = t.strip_prefix('.').unwrap_or(&t);
+                if !t.is_empty() {
+                    ex.extensions.push(t.to_owned());
+                }
+            }
+            Rule::Pattern(p) => ex.extension_patterns.push(p),
+        }
     }
-    for (s, _) in list(env, &o, "patterns")? {
-        ex.path_patterns.push(s);
+    for (n, r) in list(env, &o, "patterns")?.into_iter().enumerate() {
+        ex.path_patterns.push(match r {
+            Rule::Pattern(p) => p,
+            Rule::Text(source) => {
+                let p = JsPattern::new(source, "");
+                JsRegex::new(&p, &format!("exclude.patterns[{n}]")).map_err(|e| to_js(env, &e))?;
+                p
+            }
+        });
     }
     rules.exclude = ex;
     Ok(rules)
 }
 
+/// A dispatch's input, its keys checked (`runtime`, `state` and `baselineFiles` are structural:
+/// hosts pass their own port bag, state and records there).
+pub(super) fn dispatch_arg<'a>(
+    env: &Env,
+    input: Unknown<'a>,
+) -> napi::Result<CachedProjectInput<'a>> {
+    strict_arg(
+        env,
+        input,
+        "input",
+        CACHED_PROJECT_INPUT,
+        &[
+            ("locales", CACHED_PROJECT_LOCALES),
+            ("caps", CACHE_CAPS_OPTIONS),
+            ("rebuildConfig", CACHE_REBUILD_CONFIG),
+            ("exclude", EXCLUDE_KEYS),
+        ],
+    )
+}
+
 /// The core input of a dispatch.
-pub(super) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
-    let hash = runtime_hash(env, i.runtime)?;
-    let loc = location_of(&i.state);
+pub(crate) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
+    let hash = runtime_record_hash(env, i.runtime)?;
+    let loc = location_of(env, &i.state)?;
     let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
     let structure = i.locales.structure.unwrap_or(match mode {
         LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,
@@ -370,6 +435,7 @@ pub(super) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Res
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
     input.use_watcher = i.use_watcher.unwrap_or(true);
+    input.source_locale_path = Some(resolve_path(Path::new(&i.source_locale_path)));
     input.remote = super::remote::remote_config(env, i.remote)?;
     Ok(input)
 }
@@ -378,10 +444,10 @@ pub(super) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Res
 /// exception it throws propagates unchanged.
 fn validate<'a>(
     env: &'a Env,
-    validator: &Function<'a, Unknown<'a>, Unknown<'a>>,
+    validator: &Unknown<'a>,
     value: Unknown<'a>,
 ) -> napi::Result<Option<Unknown<'a>>> {
-    let r = validator.call(value)?;
+    let r = call_host(env, *validator, &[value])?;
     if r.get_type()? != ValueType::Object {
         return Ok(None);
     }
@@ -402,12 +468,12 @@ fn validate<'a>(
 pub(super) fn validator<'a>(
     env: &'a Env,
     v: Option<Unknown<'a>>,
-) -> napi::Result<Option<Function<'a, Unknown<'a>, Unknown<'a>>>> {
+) -> napi::Result<Option<Unknown<'a>>> {
     match v {
         None => Ok(None),
         Some(v) => match v.get_type()? {
             ValueType::Undefined | ValueType::Null => Ok(None),
-            ValueType::Function => Ok(Some(arg(env, v, "parseCachedData")?)),
+            ValueType::Function => Ok(Some(v)),
             other => Err(invalid(
                 env,
                 "parseCachedData",
@@ -426,6 +492,7 @@ pub(super) struct Decided<'a> {
     /// `previous`), when the decision uses it.
     pub(super) parsed: Option<Unknown<'a>>,
     pub(super) timings: DispatchTimings,
+    pub(super) scan: DispatchScanStats,
 }
 
 impl<'a> Decided<'a> {
@@ -450,9 +517,15 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
 pub(super) fn decide_begun<'a>(
     env: &'a Env,
     mut begun: core::DispatchBegin,
-    check: Option<&Function<'a, Unknown<'a>, Unknown<'a>>>,
+    check: Option<&Unknown<'a>>,
 ) -> napi::Result<Decided<'a>> {
     let times = begun.phase_times();
+    let stats = begun.scan_stats();
+    let scan = DispatchScanStats {
+        hashed: stats.hashed as f64,
+        reused: stats.reused as f64,
+        bytes_read: stats.bytes_read as f64,
+    };
     let data_started = std::time::Instant::now();
     let mut parsed = None;
     if let Some(data) = begun.previous_data().cloned() {
@@ -495,6 +568,7 @@ pub(super) fn decide_begun<'a>(
         validated,
         parsed,
         timings,
+        scan,
     })
 }
 
@@ -598,15 +672,10 @@ pub(super) fn call_producer<'a>(
     plan: &DispatchPlan,
     parsed: Option<Unknown<'a>>,
 ) -> napi::Result<Unknown<'a>> {
+    // A producer that throws makes the caller throw the very value it threw.
     match context_js(env, plan, parsed)? {
-        Some(ctx) => {
-            let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
-            f.call(ctx)
-        }
-        None => {
-            let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
-            f.call(())
-        }
+        Some(ctx) => call_host(env, producer, &[ctx]),
+        None => call_host(env, producer, &[]),
     }
 }
 
@@ -639,7 +708,7 @@ pub fn get_or_build_cached_project_data<'a>(
     input: Unknown<'a>,
 ) -> napi::Result<CachedProjectResult<'a>> {
     exported(env, "getOrBuildCachedProjectData", || {
-        let i: CachedProjectInput<'a> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'a> = dispatch_arg(env, input)?;
         let producer = match i.producer {
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
@@ -676,6 +745,7 @@ pub struct CachedProjectDataHandle {
     /// The stored data as parsed for the decision (the context's `previous`).
     previous: Option<HeldValue>,
     timings: DispatchTimings,
+    scan: DispatchScanStats,
 }
 
 impl CachedProjectDataHandle {
@@ -732,6 +802,13 @@ impl CachedProjectDataHandle {
     #[napi(getter)]
     pub fn timings(&self) -> DispatchTimings {
         self.timings
+    }
+
+    /// What `begin`'s fingerprint step read: files hashed, files whose stored hash a stat hint
+    /// vouched for (not opened), content bytes read.
+    #[napi(getter)]
+    pub fn scan(&self) -> DispatchScanStats {
+        self.scan
     }
 
     /// Whether `commit` already ran.
@@ -892,7 +969,7 @@ pub fn begin_cached_project_data(
     input: Unknown<'_>,
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
-        let i: CachedProjectInput<'_> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'_> = dispatch_arg(env, input)?;
         handle_of(env, begin_and_decide(env, &i)?)
     })
 }
@@ -907,6 +984,7 @@ pub(super) fn handle_of(env: &Env, decided: Decided<'_>) -> napi::Result<CachedP
     };
     Ok(CachedProjectDataHandle {
         timings: decided.timings,
+        scan: decided.scan,
         cache: plan.cache.clone(),
         memory_hit: plan.memory_hit,
         from_watcher: plan.from_watcher,
@@ -935,4 +1013,44 @@ pub fn commit_cached_project_data<'a>(
         let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
         commit_handle(env, &mut handle, data)
     })
+}
+
+/// Replaces `CachedProjectDataHandle.prototype.commit` with a function that checks its
+/// receiver itself: a class method's receiver is checked by V8 before any of the addon's code
+/// runs (`handle.commit.call({})` would be a bare `TypeError: Illegal invocation` without a
+/// code). Called a wrong receiver, it throws a `TypeError` with code `INVALID_OPTION`.
+#[napi(module_exports)]
+pub fn guard_handle_commit(exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let class: napi::bindgen_prelude::Function<'_> =
+        exports.get_named_property("CachedProjectDataHandle")?;
+    let mut proto: Object<'_> = class.get_named_property("prototype")?;
+    let commit = env.create_function_from_closure::<(), Unknown<'static>, _>("commit", |ctx| {
+        use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+        use napi::JsValue;
+        // SAFETY: the call's own env and values, used within the call.
+        let env: &'static Env = unsafe { &*(ctx.env as *const Env) };
+        let this: Unknown<'_> = ctx.this()?;
+        let handle = unsafe {
+            ClassInstance::<CachedProjectDataHandle>::from_napi_value(env.raw(), this.raw())
+        };
+        let Ok(mut handle) = handle else {
+            return Err(coded_type_error(
+                env,
+                "INVALID_OPTION",
+                "invalid option `this`: commit must be called on a CachedProjectDataHandle \
+                     (handle.commit(data), or commitCachedProjectData(handle, data))",
+            ));
+        };
+        let data: Option<Unknown<'_>> = match ctx.length() {
+            0 => None,
+            _ => Some(ctx.get(0)?),
+        };
+        let result = exported(env, "CachedProjectDataHandle.commit", || {
+            commit_handle(env, &mut handle, data)
+        })?;
+        let raw = unsafe { CachedProjectResult::to_napi_value(env.raw(), result)? };
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+    })?;
+    proto.set_named_property("commit", commit)?;
+    Ok(())
 }

@@ -118,6 +118,23 @@ impl<'task> ScopedTask<'task> for BeginTask {
     }
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        // A host function that threw left its exception pending (`call_host`): it becomes the
+        // rejection, the very value it threw.
+        self.decide_and_produce(env, output)
+            .map_err(|e| super::errors::caught(env, e))
+    }
+
+    fn finally(mut self, env: Env) -> napi::Result<()> {
+        self.control.release(&env);
+        unref(&env, &mut self.validator);
+        unref(&env, &mut self.producer);
+        Ok(())
+    }
+}
+
+impl BeginTask {
+    /// `parseCachedData`, the decision, and the producer when it is needed, on this thread.
+    fn decide_and_produce(&mut self, env: &Env, output: Begun) -> napi::Result<Raw> {
         let begun = match output {
             Begun::Ready(b) => *b,
             Begun::Failed(CoreError::Aborted) => return Err(self.control.abort_error(env)),
@@ -158,13 +175,6 @@ impl<'task> ScopedTask<'task> for BeginTask {
                 after_producer(env, value, plan, timings, &mut self.control)
             }
         }
-    }
-
-    fn finally(mut self, env: Env) -> napi::Result<()> {
-        self.control.release(&env);
-        unref(&env, &mut self.validator);
-        unref(&env, &mut self.producer);
-        Ok(())
     }
 }
 
@@ -445,7 +455,7 @@ fn spawn_begin<'a>(
     failpoint: &'static str,
     with_producer: bool,
 ) -> napi::Result<Raw> {
-    let i: CachedProjectInput<'a> = arg(env, input, "input")?;
+    let i: CachedProjectInput<'a> = super::contract_dispatch::dispatch_arg(env, input)?;
     let control = async_control(env, &i)?;
     // A bad option rejects the promise like any other failure (decision 9).
     let mut prepared = dispatch_input(env, &i);

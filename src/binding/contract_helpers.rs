@@ -10,8 +10,9 @@ use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use super::contract_policy::record_map;
-use super::errors::{arg, exported, invalid, to_js};
+use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::HashAlgorithm;
+use super::option_keys::CACHE_PROJECT_ID_OPTIONS;
 use crate::core::contract::hashing::{self as core, TextHash};
 
 /// A host's text hasher: `(text: string) => string`.
@@ -183,7 +184,14 @@ pub fn compute_cache_project_id(
             Some(o) => match o.get_type()? {
                 ValueType::Undefined | ValueType::Null => None,
                 ValueType::Object => {
-                    arg::<CacheProjectIdOptions<'_>>(&env, o, "options")?.hash_text
+                    strict_arg::<CacheProjectIdOptions<'_>>(
+                        &env,
+                        o,
+                        "options",
+                        CACHE_PROJECT_ID_OPTIONS,
+                        &[],
+                    )?
+                    .hash_text
                 }
                 other => {
                     return Err(invalid(
@@ -244,16 +252,15 @@ pub fn tracked_walk_rules() -> TrackedWalkRules {
 }
 
 /// The `fingerprint` options of a dispatch's src walk: what the dispatch tracks under the src
-/// root for the host's `exclude` and `srcPattern`, as engine rules. Tools that fingerprint a
-/// project's src themselves (the `cachecore` CLI's `explain`, `scan`, `verify`) use these, so
-/// they list exactly the files a dispatch lists: links followed (inside the root), git's ignore
-/// rules off (the host's analyzer reads ignored files too).
+/// root for the host's `exclude` and `srcPattern`. Tools that fingerprint a project's src
+/// themselves (the `cachecore` CLI's `explain`, `verify`) use these, so they list exactly the
+/// files a dispatch lists: the host's rules with JavaScript `RegExp` semantics (`srcRules`),
+/// links followed (inside the root), git's ignore rules off (the host's analyzer reads ignored
+/// files too).
 #[napi(object, object_from_js = false)]
-pub struct SrcWalkOptions {
-    /// `include` for `fingerprint`.
-    pub include: super::fingerprint::IncludeRules,
-    /// `exclude` for `fingerprint`.
-    pub exclude: super::fingerprint::ExcludeRules,
+pub struct SrcWalkOptions<'a> {
+    /// `srcRules` for `fingerprint`: the `exclude` and `srcPattern` given (checked).
+    pub src_rules: super::fingerprint::SrcRules<'a>,
     /// The src walk's depth cap.
     pub max_depth: u32,
     /// Always true: the contract's walks follow links that stay inside the root.
@@ -265,38 +272,43 @@ pub struct SrcWalkOptions {
 /// `srcWalkOptions({ exclude?, srcPattern? })`: the `fingerprint` options that list what a
 /// dispatch with this `exclude` (the host's `ScanExcludeConfig`) and `srcPattern` tracks under
 /// its src root. A bad rule is `INVALID_OPTION`.
-#[napi(
-    ts_args_type = "input?: { exclude?: CachedProjectInput['exclude']; srcPattern?: string | RegExp }",
-    ts_return_type = "SrcWalkOptions"
-)]
-pub fn src_walk_options(env: Env, input: Option<Unknown<'_>>) -> napi::Result<SrcWalkOptions> {
+#[napi(ts_args_type = "input?: SrcRules", ts_return_type = "SrcWalkOptions")]
+pub fn src_walk_options<'a>(
+    env: &'a Env,
+    input: Option<Unknown<'a>>,
+) -> napi::Result<SrcWalkOptions<'a>> {
     use napi::bindgen_prelude::{JsObjectValue, Object};
-    exported(&env, "srcWalkOptions", || {
+    exported(env, "srcWalkOptions", || {
         let (exclude, pattern) = match input {
             Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
-                let o: Object<'_> = arg(&env, v, "input")?;
-                (
-                    o.get_named_property::<Option<Unknown<'_>>>("exclude")?,
-                    o.get_named_property::<Option<Unknown<'_>>>("srcPattern")?,
-                )
+                let o: Object<'_> = arg(env, v, "input")?;
+                super::errors::reject_unknown_keys(env, &o, super::fingerprint::SRC_RULES, "")?;
+                let e: Option<Unknown<'_>> = o.get_named_property("exclude")?;
+                let p: Option<Unknown<'_>> = o.get_named_property("srcPattern")?;
+                // SAFETY: the properties live in the caller's handle scope, as `input` does.
+                unsafe {
+                    (
+                        std::mem::transmute::<Option<Unknown<'_>>, Option<Unknown<'a>>>(e),
+                        std::mem::transmute::<Option<Unknown<'_>>, Option<Unknown<'a>>>(p),
+                    )
+                }
             }
             _ => (None, None),
         };
-        let mut rules = super::contract_dispatch::walk_rules(&env, exclude)?;
-        rules.src_pattern = super::contract_dispatch::src_pattern(&env, pattern)?;
-        let spec = rules.filter_spec();
-        crate::core::filter::Filter::new(&spec).map_err(|e| to_js(&env, &e))?;
+        let rules = super::contract_dispatch::src_walk_rules(env, exclude, pattern)?;
+        crate::core::filter::Filter::new(&rules.filter_spec()).map_err(|e| to_js(env, &e))?;
+        let defined = |v: Option<Unknown<'a>>| -> napi::Result<Option<Unknown<'a>>> {
+            Ok(match v {
+                Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                    Some(v)
+                }
+                _ => None,
+            })
+        };
         Ok(SrcWalkOptions {
-            include: super::fingerprint::IncludeRules {
-                pattern: spec.include_pattern,
-                globs: None,
-            },
-            exclude: super::fingerprint::ExcludeRules {
-                dirs: Some(spec.exclude_dirs),
-                files: Some(spec.exclude_files),
-                suffixes: Some(spec.exclude_suffixes),
-                patterns: Some(spec.exclude_patterns),
-                globs: None,
+            src_rules: super::fingerprint::SrcRules {
+                exclude: defined(exclude)?,
+                src_pattern: defined(pattern)?,
             },
             max_depth: crate::core::contract::walk_specs::SRC_MAX_DEPTH as u32,
             follow_symlinks: true,

@@ -6,18 +6,22 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc};
 
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{AsyncTask, Either3, Function, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Either3, Function, Object, Unknown};
 use napi::{Env, ScopedTask, ValueType};
 use napi_derive::napi;
 
 use super::async_control::AsyncControl;
-use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
+use super::errors::{
+    arg, check_field_keys, coded_type_error, failpoint, guarded, strict_arg, to_js,
+};
 use super::handoff::into_js_json;
+use super::option_keys::{EXCLUDE_RULES, FINGERPRINT_OPTIONS, INCLUDE_RULES};
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::digest::Digest;
 use crate::core::error::{CoreError, Warning};
 use crate::core::filter::FilterSpec;
+use crate::core::filter::JsPattern;
 use crate::core::fingerprint::{self as fp, FingerprintOutcome, Previous, Strategy};
 use crate::core::hash::HashAlgo;
 use crate::core::manifest::{Manifest, ManifestRecord};
@@ -92,12 +96,28 @@ pub enum FingerprintStrategy {
     HashAlways,
 }
 
+/// A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
+/// is accepted as it is). It runs with JavaScript semantics.
+#[napi(object)]
+pub struct JsRegExp {
+    /// `re.source`.
+    pub source: String,
+    /// `re.flags` (`d`, `i`, `m`, `s`, `u`, `v`; `g` and `y` are refused: their `test()` is
+    /// stateful).
+    pub flags: String,
+}
+
+/// A pattern option: a string in Rust `regex` syntax, or a JavaScript `RegExp`.
+type PatternOption = Either<String, JsRegExp>;
+
 /// Which files are recorded: a file must match every rule that is set.
 #[napi(object)]
 pub struct IncludeRules {
-    /// A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
-    /// `"(?i)\\.(tsx?|jsx?)$"`.
-    pub pattern: Option<String>,
+    /// A regular expression on the root-relative POSIX path: a string in Rust `regex` syntax
+    /// (e.g. `"(?i)\\.(tsx?|jsx?)$"`, `(?i)` for case-insensitive), or a JavaScript `RegExp`,
+    /// matched exactly as `RegExp.prototype.test` matches (e.g. `/\\.(tsx?|jsx?)$/i`).
+    #[napi(ts_type = "string | RegExp")]
+    pub pattern: Option<PatternOption>,
     /// Globs on the root-relative path (`*` does not cross `/`, `**` does).
     pub globs: Option<Vec<String>>,
 }
@@ -111,8 +131,10 @@ pub struct ExcludeRules {
     pub files: Option<Vec<String>>,
     /// Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried).
     pub suffixes: Option<Vec<String>>,
-    /// Regular expressions on the relative path of files and directories.
-    pub patterns: Option<Vec<String>>,
+    /// Regular expressions on the relative path of files and directories: strings in Rust
+    /// `regex` syntax, or JavaScript `RegExp`s (JavaScript semantics).
+    #[napi(ts_type = "Array<string | RegExp>")]
+    pub patterns: Option<Vec<PatternOption>>,
     /// Globs on the relative path of files and directories.
     pub globs: Option<Vec<String>>,
 }
@@ -197,6 +219,21 @@ impl From<Progress> for FingerprintProgress {
     }
 }
 
+/// The rules of a dispatch's src walk: the host's `exclude` (its `ScanExcludeConfig`) and src
+/// file pattern, as in [`CachedProjectInput`](super::contract_dispatch::CachedProjectInput).
+#[napi(object)]
+pub struct SrcRules<'a> {
+    /// The host's src excludes, as the dispatch input's `exclude`.
+    #[napi(ts_type = "CachedProjectInput['exclude']")]
+    pub exclude: Option<Unknown<'a>>,
+    /// The host's src file pattern, as the dispatch input's `srcPattern`.
+    #[napi(ts_type = "string | RegExp")]
+    pub src_pattern: Option<Unknown<'a>>,
+}
+
+/// The keys of [`SrcRules`].
+pub(crate) const SRC_RULES: &[&str] = &["exclude", "srcPattern"];
+
 /// Options of `fingerprint` and `fingerprintSync`.
 #[napi(object, object_to_js = false)]
 pub struct FingerprintOptions<'a> {
@@ -206,8 +243,9 @@ pub struct FingerprintOptions<'a> {
     pub include: Option<IncludeRules>,
     /// What is never walked or recorded.
     pub exclude: Option<ExcludeRules>,
-    /// Directories nested deeper than this are not entered (default 48).
-    pub max_depth: Option<u32>,
+    /// Directories nested deeper than this are not entered (default 48; an integer of at least
+    /// 1).
+    pub max_depth: Option<f64>,
     /// Follow symlinks that stay inside the root (default false: links are recorded as links).
     pub follow_symlinks: Option<bool>,
     /// Apply git's ignore rules (default true), as ripgrep and fd do: `.ignore` files always,
@@ -217,6 +255,10 @@ pub struct FingerprintOptions<'a> {
     /// index is not read: a committed file that matches a rule is left out too. `false`: every
     /// file the include and exclude rules keep.
     pub gitignore: Option<bool>,
+    /// The src walk of a dispatch with this `exclude` and `srcPattern`, rule for rule (with
+    /// JavaScript `RegExp` semantics), in place of `include` and `exclude` (giving both is
+    /// `INVALID_OPTION`). `srcWalkOptions()` returns it with the walk's other options.
+    pub src_rules: Option<SrcRules<'a>>,
     /// Hash algorithm (default `sha256`).
     pub hash: Option<HashAlgorithm>,
     /// Stat trust strategy (default `content`).
@@ -422,6 +464,9 @@ pub enum CacheWarningCode {
     WriteFailed,
     /// `writeTo` holds a manifest written by a newer cachecore: left as it is, results not saved.
     WriteSkippedNewer,
+    /// `.cachecore-clock` beside `writeTo` is a link, a FIFO, a directory or a file cachecore did
+    /// not make: left untouched; the racy window uses the wall clock.
+    ClockUnusable,
     /// Two tracked paths differ only in letter case (one file on macOS and Windows).
     PortabilityCaseCollision,
     /// Two tracked paths differ only in Unicode normalization (NFC/NFD).
@@ -451,6 +496,16 @@ pub enum CacheWarningCode {
     CacheLockTimeout,
     /// The project root is missing or not a directory: the cache is off for this run.
     ProjectRootMissing,
+    /// The stored analysis was built with other settings, or its settings are not recorded
+    /// (the TypeScript core's): not used; rebuilt.
+    CacheInputsChanged,
+    /// Tracked files could not be read: their records are kept; nothing is served from or
+    /// stored in the cache until they can be read.
+    CacheUnknownFiles,
+    /// A dispatch's src root does not exist: tracked as an empty tree.
+    SrcRootMissing,
+    /// A dispatch's locales dir does not exist: tracked as an empty tree.
+    LocalesDirMissing,
     /// Remote cache: its configuration cannot be used (a bad URL, FNV-1a records); no remote.
     RemoteUnavailable,
     /// Remote cache: the server could not be reached (refused, DNS, TLS).
@@ -674,7 +729,71 @@ fn convert_options<'a>(env: &Env, value: Unknown<'a>) -> napi::Result<Fingerprin
             ));
         }
     }
-    arg(env, value, "options")
+    let signal = options_field(env, &value, "signal")?;
+    if let Some(signal) = signal {
+        check_signal(env, signal)?;
+    }
+    strict_arg(
+        env,
+        value,
+        "options",
+        FINGERPRINT_OPTIONS,
+        &[
+            ("include", INCLUDE_RULES),
+            ("exclude", EXCLUDE_RULES),
+            ("srcRules", SRC_RULES),
+        ],
+    )
+}
+
+fn options_field<'a>(
+    env: &Env,
+    value: &Unknown<'a>,
+    name: &str,
+) -> napi::Result<Option<Unknown<'a>>> {
+    let obj: Object<'_> = arg(env, *value, "options")?;
+    let field: Unknown<'_> = obj.get_named_property(name)?;
+    // SAFETY: the property lives in the caller's handle scope, as `value` does.
+    let field = unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(field) };
+    Ok(match field.get_type()? {
+        ValueType::Undefined | ValueType::Null => None,
+        _ => Some(field),
+    })
+}
+
+/// An `AbortSignal` (or anything shaped like one: `aborted` and `addEventListener`), else
+/// `INVALID_OPTION` naming `signal`.
+fn check_signal(env: &Env, signal: Unknown<'_>) -> napi::Result<()> {
+    let bad = || type_error(env, "signal", "expected an AbortSignal");
+    if signal.get_type()? != ValueType::Object {
+        return Err(bad());
+    }
+    let o: Object<'_> = arg(env, signal, "signal")?;
+    let add: Unknown<'_> = o.get_named_property("addEventListener")?;
+    let aborted: Unknown<'_> = o.get_named_property("aborted")?;
+    if add.get_type()? != ValueType::Function || aborted.get_type()? != ValueType::Boolean {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Whether a watch's options object names only known keys (and its `include`, `exclude`).
+pub(crate) fn check_rule_keys(env: &Env, value: Unknown<'_>) -> napi::Result<()> {
+    check_field_keys(env, value, "include", INCLUDE_RULES, "")?;
+    check_field_keys(env, value, "exclude", EXCLUDE_RULES, "")
+}
+
+/// A pattern option as the filter takes it: a Rust `regex` string, or a JavaScript pattern
+/// (checked here so that the error names the option).
+fn pattern_of(p: PatternOption, option: &str) -> Result<Either<String, JsPattern>, CoreError> {
+    match p {
+        Either::A(s) => Ok(Either::A(s)),
+        Either::B(re) => {
+            let p = JsPattern::new(re.source, re.flags);
+            crate::core::filter::JsRegex::new(&p, option)?;
+            Ok(Either::B(p))
+        }
+    }
 }
 
 fn type_error(env: &Env, option: &str, message: impl Into<String>) -> napi::Error {
@@ -694,13 +813,19 @@ pub(crate) fn base_options(
     root: &str,
     include: Option<IncludeRules>,
     exclude: Option<ExcludeRules>,
-    max_depth: Option<u32>,
+    max_depth: Option<f64>,
     follow_symlinks: Option<bool>,
     hash: Option<HashAlgorithm>,
     strategy: Option<FingerprintStrategy>,
 ) -> Result<fp::FingerprintOptions, CoreError> {
     if root.is_empty() {
         return Err(CoreError::invalid_option("root", "must not be empty"));
+    }
+    if root.contains('\0') {
+        return Err(CoreError::invalid_option(
+            "root",
+            "contains a NUL character",
+        ));
     }
     let mut opts = fp::FingerprintOptions::new(PathBuf::from(root));
     opts.algorithm = hash.map(Into::into).unwrap_or_default();
@@ -710,29 +835,67 @@ pub(crate) fn base_options(
         Some(FingerprintStrategy::HashAlways) => Strategy::HashAlways,
     };
     if let Some(d) = max_depth {
-        if d == 0 {
-            return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
+        if !(d.is_finite() && d.fract() == 0.0 && d >= 1.0) {
+            return Err(CoreError::invalid_option(
+                "maxDepth",
+                format!("must be an integer of at least 1, got {d}"),
+            ));
         }
-        opts.max_depth = d as usize;
+        opts.max_depth = d.min(u32::MAX as f64) as usize;
     }
     opts.follow_symlinks = follow_symlinks.unwrap_or(false);
     let mut spec = FilterSpec::default();
     if let Some(inc) = include {
-        spec.include_pattern = inc.pattern;
+        match inc
+            .pattern
+            .map(|p| pattern_of(p, "include.pattern"))
+            .transpose()?
+        {
+            Some(Either::A(s)) => spec.include_pattern = Some(s),
+            Some(Either::B(p)) => spec.js.include_path = Some(p),
+            None => {}
+        }
         spec.include_globs = inc.globs.unwrap_or_default();
     }
     if let Some(exc) = exclude {
         spec.exclude_dirs = exc.dirs.unwrap_or_default();
         spec.exclude_files = exc.files.unwrap_or_default();
         spec.exclude_suffixes = exc.suffixes.unwrap_or_default();
-        spec.exclude_patterns = exc.patterns.unwrap_or_default();
+        for (n, p) in exc.patterns.unwrap_or_default().into_iter().enumerate() {
+            match pattern_of(p, &format!("exclude.patterns[{n}]"))? {
+                Either::A(s) => spec.exclude_patterns.push(s),
+                Either::B(p) => spec.js.exclude_path.push(p),
+            }
+        }
         spec.exclude_globs = exc.globs.unwrap_or_default();
     }
     opts.filter = spec;
     Ok(opts)
 }
 
-fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
+/// The core rules of `srcRules`, when given.
+fn src_rules_of(
+    env: &Env,
+    o: &mut FingerprintOptions<'_>,
+) -> napi::Result<Option<crate::core::contract::walk_specs::SrcWalkRules>> {
+    match o.src_rules.take() {
+        None => Ok(None),
+        Some(r) => {
+            super::contract_dispatch::src_walk_rules(env, r.exclude, r.src_pattern).map(Some)
+        }
+    }
+}
+
+fn plan(
+    o: &mut FingerprintOptions<'_>,
+    src_rules: Option<crate::core::contract::walk_specs::SrcWalkRules>,
+) -> Result<Plan, CoreError> {
+    if src_rules.is_some() && (o.include.is_some() || o.exclude.is_some()) {
+        return Err(CoreError::invalid_option(
+            "srcRules",
+            "replaces include and exclude: give either srcRules or include/exclude",
+        ));
+    }
     let mut opts = base_options(
         &o.root,
         o.include.take(),
@@ -743,6 +906,9 @@ fn plan(o: &mut FingerprintOptions<'_>) -> Result<Plan, CoreError> {
         o.strategy.take(),
     )?;
     opts.gitignore = o.gitignore.unwrap_or(true);
+    if let Some(rules) = src_rules {
+        opts.filter = rules.filter_spec();
+    }
     let algorithm = opts.algorithm;
     opts.previous = match o.previous.take() {
         None => Previous::None,
@@ -799,7 +965,8 @@ fn run_plan(plan: &Plan, ctl: &Control, export: &str) -> Result<FingerprintOutco
 pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<Unknown<'e>> {
     // A value of the wrong type is a TypeError (code INVALID_OPTION), thrown before any work.
     let mut options = convert_options(env, options)?;
-    let plan = plan(&mut options).map_err(|e| to_js(env, &e))?;
+    let src_rules = src_rules_of(env, &mut options)?;
+    let plan = plan(&mut options, src_rules).map_err(|e| to_js(env, &e))?;
     let outcome = match options.on_progress.take() {
         None => run_plan(&plan, &Control::default(), "fingerprintSync"),
         Some(cb) => {
@@ -879,8 +1046,9 @@ impl<'task> ScopedTask<'task> for FingerprintTask {
 )]
 pub fn fingerprint(env: Env, options: Unknown<'_>) -> napi::Result<AsyncTask<FingerprintTask>> {
     let mut options = convert_options(&env, options)?;
+    let src_rules = src_rules_of(&env, &mut options)?;
     // A bad option rejects the promise like any other failure.
-    let plan = plan(&mut options);
+    let plan = plan(&mut options, src_rules);
     let control = AsyncControl::new(&env, options.on_progress.take(), options.signal.take())?;
     Ok(AsyncTask::new(FingerprintTask {
         report: options.report.unwrap_or_default(),

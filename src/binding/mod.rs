@@ -26,6 +26,7 @@ pub mod contract_config;
 pub mod contract_dispatch;
 pub mod contract_dispatch_async;
 pub mod contract_helpers;
+pub mod contract_maintenance;
 pub mod contract_messages;
 pub mod contract_policy;
 pub mod contract_state;
@@ -33,6 +34,8 @@ pub mod contract_translations;
 mod errors;
 pub mod fingerprint;
 mod handoff;
+mod js_regexp;
+mod option_keys;
 pub mod remote;
 pub mod watch;
 

@@ -341,7 +341,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
     let res = if entry.stat.kind == FileKind::Symlink {
         hash::hash_link(&abs, algo)
     } else {
-        hash::hash_file(&abs, algo)
+        hash::hash_file(&abs, algo, &entry.stat)
     };
     match res {
         Ok(h) => Outcome::Hashed(Box::new(h)),
@@ -405,7 +405,17 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             if let Some(dir) = dir {
                 let _ = std::fs::create_dir_all(dir);
             }
-            Snapshot::take(dir.or(Some(Path::new("."))))
+            let dir = dir.unwrap_or(Path::new("."));
+            let (snapshot, problem) = Snapshot::take_reporting(Some(dir));
+            if let Some(message) = problem {
+                let sentinel = dir.join(super::stat::CLOCK_SENTINEL);
+                warnings.push(Warning::at(
+                    "clock_unusable",
+                    message,
+                    sentinel.display().to_string(),
+                ));
+            }
+            snapshot
         }
         None => Snapshot::take(None),
     };
@@ -486,13 +496,21 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             );
             let generation = hints::generation_of(&bytes);
             let manifest_same = same_target && prev.generation == Some(generation);
+            let oversize = bytes.len() as u64 > opts.max_manifest_bytes;
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
             let entries: Vec<(&str, Hint)> =
                 files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
             let hint_bytes = hints::encode(&generation, &entries);
-            let res = if manifest_same {
+            let res = if oversize {
+                Err(std::io::Error::other(format!(
+                    "{} bytes would exceed the manifest size cap ({}), and a manifest over it is \
+                     never read",
+                    bytes.len(),
+                    opts.max_manifest_bytes
+                )))
+            } else if manifest_same {
                 Ok(())
             } else {
                 atomic::write_atomic(target, &bytes)
@@ -551,6 +569,26 @@ pub(crate) struct Evaluated {
     pub unreadable: Vec<String>,
     /// When hashing ended.
     pub hashed_at: Instant,
+}
+
+/// An unknown file's state: its previous record, and a hint that never vouches for it (so it
+/// is read as soon as it can be).
+fn unknown_state(path: String, record: &ManifestRecord) -> FileState {
+    FileState {
+        path,
+        record: record.clone(),
+        hint: Hint {
+            stat: crate::core::stat::StatTuple {
+                kind: crate::core::stat::FileKind::File,
+                size: record.size,
+                mtime_ns: 0,
+                ctime_ns: 0,
+                ino: 0,
+            },
+            racy: true,
+            unstable: true,
+        },
+    }
 }
 
 /// Decides per walked entry whether its hint lets us skip reading it, hashes the rest in
@@ -750,6 +788,9 @@ pub(crate) fn evaluate(
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unreadable));
                 unknown_paths.push(rel.to_string());
+                if let Some(pi) = job.prev {
+                    files.push(unknown_state(path, &prev_files[pi].1));
+                }
             }
             Outcome::Moved => {
                 counts.unstable += 1;
@@ -759,20 +800,30 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unstable));
+                if let Some(pi) = job.prev {
+                    files.push(unknown_state(path, &prev_files[pi].1));
+                }
             }
         }
     }
-    // Previous records that were not walked: deleted, unless they sit under something unreadable.
+    // Previous records that were not walked: deleted, unless they sit under something
+    // unreadable. Unknown is not deleted: an unknown file keeps its previous record (in the
+    // records and in an index written from them), so nothing is lost when it can be read again.
     {
-        for ((path, _), again) in prev_files.iter().zip(&walked_again) {
+        let before = files.len();
+        for ((path, record), again) in prev_files.iter().zip(&walked_again) {
             if *again {
                 continue;
             }
             if walk::under_any(path, &unreadable) {
                 delta.push(path, Change::Unknown, Some(Reason::Unreadable));
+                files.push(unknown_state(path.clone(), record));
             } else {
                 delta.push(path, Change::Deleted, Some(Reason::Removed));
             }
+        }
+        if files.len() > before {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
         }
     }
     delta.sort();

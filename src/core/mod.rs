@@ -14,6 +14,7 @@ pub mod ignore_rules;
 pub mod manifest;
 pub mod relpath;
 pub mod remote;
+pub mod safe_dir;
 pub mod stat;
 pub mod walk;
 pub mod watch;

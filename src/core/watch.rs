@@ -93,8 +93,9 @@ pub struct WatchLayout {
     pub source_locale_segment_keys: Vec<String>,
     /// The rebuild config the decision uses.
     pub rebuild: CacheRebuildConfig,
-    /// The host's src file pattern (a regex on the src-relative path); `None`: the contract's.
-    pub src_pattern: Option<String>,
+    /// The host's src file pattern (a JavaScript `RegExp` tested on a file's name, as the
+    /// dispatch's `srcPattern`); `None`: the contract's.
+    pub src_pattern: Option<crate::core::filter::JsPattern>,
 }
 
 /// The contract's view of one event.
@@ -117,8 +118,16 @@ fn key_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
 }
 
 impl WatchLayout {
-    fn src_key<'a>(&self, re: &regex::Regex, path: &'a str) -> Option<&'a str> {
-        key_in(path, &self.src_dir).filter(|k| re.is_match(k))
+    fn src_matcher(&self) -> CoreResult<walk_specs::SrcMatcher> {
+        walk_specs::SrcWalkRules {
+            src_pattern: self.src_pattern.clone(),
+            ..walk_specs::SrcWalkRules::default()
+        }
+        .src_matcher()
+    }
+
+    fn src_key<'a>(&self, m: &walk_specs::SrcMatcher, path: &'a str) -> Option<&'a str> {
+        key_in(path, &self.src_dir).filter(|k| m.is_src_key(k))
     }
 
     fn locale_key<'a>(&self, path: &'a str) -> Option<&'a str> {
@@ -133,16 +142,13 @@ impl WatchLayout {
         delta: &Delta,
         ready: bool,
     ) -> ContractView {
-        let custom = self
-            .src_pattern
-            .as_deref()
-            .and_then(|p| regex::Regex::new(p).ok());
-        let re = custom.as_ref().unwrap_or(walk_specs::src_file_regex());
+        // Checked when the watcher started (`start`), so it compiles here.
+        let src_keys = self.src_matcher().unwrap_or_default();
         let keys = |paths: &[String]| -> (Vec<String>, Vec<String>) {
             let mut src = Vec::new();
             let mut loc = Vec::new();
             for p in paths {
-                if let Some(k) = self.src_key(re, p) {
+                if let Some(k) = self.src_key(&src_keys, p) {
                     src.push(k.to_string());
                 } else if let Some(k) = self.locale_key(p) {
                     loc.push(k.to_string());
@@ -155,7 +161,7 @@ impl WatchLayout {
         let map = |paths: &[String]| -> Vec<String> {
             paths
                 .iter()
-                .filter_map(|p| self.src_key(re, p).or_else(|| self.locale_key(p)))
+                .filter_map(|p| self.src_key(&src_keys, p).or_else(|| self.locale_key(p)))
                 .map(str::to_string)
                 .collect()
         };
@@ -449,10 +455,8 @@ impl Watcher {
     pub fn start(opts: WatchOptions, sink: EventSink) -> CoreResult<Watcher> {
         Filter::new(&opts.fingerprint.filter)?;
         fp::scopes_of(&opts.fingerprint.scopes)?;
-        if let Some(p) = opts.layout.as_ref().and_then(|l| l.src_pattern.as_deref()) {
-            regex::Regex::new(p).map_err(|e| {
-                CoreError::invalid_option("layout.srcPattern", format!("bad regex {p:?}: {e}"))
-            })?;
+        if let Some(p) = opts.layout.as_ref().and_then(|l| l.src_pattern.as_ref()) {
+            crate::core::filter::JsRegex::new(p, "layout.srcPattern")?;
         }
         if opts.fingerprint.max_depth == 0 {
             return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
@@ -472,8 +476,10 @@ impl Watcher {
         if !opts.poll {
             registry::sweep_dead_sentinels();
         }
+        // Created exclusively (never an existing directory or a link someone put at this name in
+        // a shared temp dir), so the removal at close removes only what this watcher made.
         let sentinel = (!opts.poll)
-            .then(|| std::fs::create_dir_all(&sentinel).ok())
+            .then(|| registry::create_private_dir(&sentinel).ok())
             .flatten()
             .and_then(|_| std::fs::canonicalize(&sentinel).ok())
             .filter(|s| canonical_root.as_ref().is_some_and(|r| !s.starts_with(r)));

@@ -20,15 +20,17 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
+use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_READ_ONLY,
+    CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
 use super::config::{
-    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
-    MAX_TRANSLATIONS_BYTES,
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP,
+    MAX_META_BYTES, MAX_TRANSLATIONS_BYTES,
 };
 use super::decide::{
     decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
@@ -43,7 +45,7 @@ use super::files_index::{self, FilesIndex};
 use super::hashing::{compute_input_files_epoch, TextHash};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
-use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
+use super::layout::{layout_matches, CachedLocalesLayout, LocalesLayoutMode};
 use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use super::memory::{self, MemoryRecord};
 use super::meta_file;
@@ -59,12 +61,17 @@ use crate::core::hints::Hint;
 use crate::core::remote::{flow as remote_flow, RemoteConfig};
 use crate::core::stat::Snapshot;
 
+/// Warning code: the src root does not exist (it is tracked as an empty tree).
+pub const SRC_ROOT_MISSING: &str = "src_root_missing";
+/// Warning code: the locales dir does not exist (it is tracked as an empty tree).
+pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
+
 /// Effective size caps of the cache files, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheCaps {
     /// `meta.json` (default 2 MiB).
     pub meta: u64,
-    /// `files.json` (default 32 MiB).
+    /// `files.json` (default 256 MiB, cachecore's effective default).
     pub files: u64,
     /// `analysis.json` (default 256 MiB, cachecore's effective default).
     pub analysis: u64,
@@ -76,7 +83,7 @@ impl Default for CacheCaps {
     fn default() -> Self {
         Self {
             meta: MAX_META_BYTES,
-            files: MAX_FILES_BYTES,
+            files: DEFAULT_EFFECTIVE_FILES_CAP,
             analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
             translations: MAX_TRANSLATIONS_BYTES,
         }
@@ -126,6 +133,9 @@ pub struct DispatchInput {
     /// Take the src and locale records from a live, settled watcher of this process that
     /// covers both trees, when its options allow (default true); else walk.
     pub use_watcher: bool,
+    /// The source locale file the host reads (an input of the analysis; `None` when the host
+    /// gives none).
+    pub source_locale_path: Option<PathBuf>,
     /// The shared cache across machines (off by default; see `crate::core::remote`).
     pub remote: RemoteConfig,
 }
@@ -147,7 +157,25 @@ impl DispatchInput {
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             use_watcher: true,
+            source_locale_path: None,
             remote: RemoteConfig::Off,
+        }
+    }
+
+    /// Everything besides the tracked files' content that shapes the analysis (compared on
+    /// every dispatch, hit included, and recorded beside `analysis.json`).
+    pub fn analysis_inputs(&self) -> AnalysisInputs {
+        let resolved = |p: &std::path::Path| {
+            super::paths::to_posix_path(&super::store_paths::resolve_path(p).display().to_string())
+                .into_owned()
+        };
+        AnalysisInputs {
+            hash: self.hash.as_str().to_owned(),
+            src_root: resolved(&self.src_root),
+            src_rules: self.src_rules.clone(),
+            locales_dir: resolved(&self.locales.dir),
+            layout: self.locales.layout.clone(),
+            source_locale_path: self.source_locale_path.as_deref().map(resolved),
         }
     }
 
@@ -161,15 +189,12 @@ impl DispatchInput {
         }
     }
 
+    /// The per-process memory key: the project dir and every analysis input.
     fn memory_key(&self) -> String {
         format!(
-            "{}\0{}\0{}\0{:?}\0{:?}\0{}",
+            "{}\0{}",
             self.location.project_dir.display(),
-            self.src_root.display(),
-            self.locales.dir.display(),
-            self.locales.layout,
-            self.src_rules,
-            self.hash
+            self.analysis_inputs().canonical()
         )
     }
 }
@@ -231,6 +256,10 @@ pub struct DispatchBegin {
     epoch: String,
     baseline_epoch: String,
     previous: Option<AnalysisEnvelope>,
+    /// How the stored analysis's inputs compare with this run's.
+    inputs_check: InputsCheck,
+    /// Tracked paths whose content could not be read (kept with their stored records).
+    unknown: Vec<String>,
     stored_files_bytes: Option<Vec<u8>>,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
@@ -334,6 +363,8 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
         epoch: String::new(),
         baseline_epoch: String::new(),
         previous: None,
+        inputs_check: InputsCheck::Unknown,
+        unknown: Vec::new(),
         stored_files_bytes: None,
         hints: Vec::new(),
         stats: ScanStats::default(),
@@ -351,7 +382,44 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     let input = &state.input;
     let loc = &input.location;
     let read_only = input.mode == CacheMode::ReadOnly;
-    input.src_rules.src_regex()?;
+    // The trees: a path with a NUL or a tree that is not a directory is a bad option (the
+    // host's own walk would throw on it); a missing tree is empty, as the host's own walk has
+    // it (i18nprune lists nothing under a missing root), and said so in a warning.
+    for (dir, option, code) in [
+        (&input.src_root, "srcRoot", SRC_ROOT_MISSING),
+        (&input.locales.dir, "localesDir", LOCALES_DIR_MISSING),
+    ] {
+        if dir.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                option,
+                "contains a NUL character",
+            ));
+        }
+        match std::fs::metadata(dir) {
+            Ok(md) if !md.is_dir() => {
+                return Err(CoreError::RootNotDirectory(format!(
+                    "{option} {}",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                state.info.warnings.push(cache_file::warning(
+                    code,
+                    format!("{option} does not exist; it is tracked as an empty tree"),
+                    dir,
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = &input.source_locale_path {
+        if p.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                "sourceLocalePath",
+                "contains a NUL character",
+            ));
+        }
+    }
     let src_filter = Filter::new(&input.src_rules.filter_spec())?;
     let locale_filter = Filter::new(&walk_specs::locale_filter_spec())?;
 
@@ -359,33 +427,57 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     let (_meta, warnings) =
         meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
-    if !read_only {
-        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
-            state.info.warnings.push(cache_file::warning(
-                CACHE_DIR_UNAVAILABLE,
-                format!("unable to create cache project dir: {e}"),
-                &loc.project_dir,
-            ));
+    // The project dir, reached from the root without following links (a linked
+    // `projects/<id>` is never written through: every write below then fails with a warning).
+    let project_dir = if read_only {
+        None
+    } else {
+        match crate::core::safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                state.info.warnings.push(cache_file::warning(
+                    CACHE_DIR_UNAVAILABLE,
+                    format!("unable to create cache project dir: {e}"),
+                    &loc.project_dir,
+                ));
+                None
+            }
         }
-    }
+    };
 
     // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
     // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
     // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
     // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = if read_only || !loc.project_dir.is_dir() {
-        Snapshot::take(None)
-    } else {
-        Snapshot::take(Some(&loc.project_dir))
+    let snapshot = match &project_dir {
+        None => Snapshot::wall(),
+        Some(dir) => {
+            let (snapshot, problem) = Snapshot::take_in(dir);
+            if let Some(message) = problem {
+                state.info.warnings.push(CacheWarning {
+                    code: CACHE_IO_ERROR.to_owned(),
+                    message,
+                    path: Some(
+                        loc.project_dir
+                            .join(crate::core::stat::CLOCK_SENTINEL)
+                            .display()
+                            .to_string(),
+                    ),
+                });
+            }
+            snapshot
+        }
     };
+    drop(project_dir);
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
     let load = || {
-        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
+        let loaded =
+            files_index::load_files_index(&loc.root_dir, &loc.files_path, input.caps.files);
         let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
+            Some(bytes) => tracked::load_hints(&loc.root_dir, &loc.hints_path, input.hash, bytes),
             None => FxHashMap::default(),
         };
         (loaded, hints)
@@ -488,6 +580,8 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     state.hints.extend(locales.hints);
     state.current_src = src.records;
     state.current_locales = locales.records;
+    state.unknown = src.unknown;
+    state.unknown.extend(locales.unknown);
 
     // Step 5: baseline and delta.
     state.baseline = match &input.baseline_files {
@@ -495,7 +589,33 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
         None => stored.map(FilesIndex::merged).unwrap_or_default(),
     };
     let merged = state.merged();
-    let delta = diff_project_files(&state.baseline, &merged);
+    let mut delta = diff_project_files(&state.baseline, &merged);
+    // An unknown file kept its stored record, so it diffs as unchanged: it may have changed.
+    if !state.unknown.is_empty() {
+        let unknown: rustc_hash::FxHashSet<&str> =
+            state.unknown.iter().map(String::as_str).collect();
+        let (maybe, unchanged): (Vec<String>, Vec<String>) = std::mem::take(&mut delta.unchanged)
+            .into_iter()
+            .partition(|k| unknown.contains(k.as_str()));
+        delta.unchanged = unchanged;
+        delta.changed.extend(maybe);
+        state.info.warnings.push(cache_file::warning(
+            CACHE_UNKNOWN_FILES,
+            format!(
+                "{} tracked path(s) could not be read ({}); their stored records are kept, and \
+                 the analysis is rebuilt and not cached until they can be read",
+                state.unknown.len(),
+                state
+                    .unknown
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &state.input.src_root,
+        ));
+    }
 
     // Step 6: epochs.
     state.epoch = compute_input_files_epoch(&merged, input.hash);
@@ -513,8 +633,10 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     state.stored_files_bytes = loaded.bytes;
 
     state.times.scan = started.elapsed();
-    // Same-process memory.
-    if let Some(record) = memory::recall(&state.input.memory_key()) {
+    // Same-process memory (never while something is unknown).
+    if let Some(record) =
+        memory::recall(&state.input.memory_key()).filter(|_| state.unknown.is_empty())
+    {
         if record.epoch == state.epoch {
             state.memory = Some(record.data);
             return Ok(state);
@@ -523,11 +645,27 @@ pub fn begin_with(input: DispatchInput, ctl: &Control) -> CoreResult<DispatchBeg
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
     match analysis_file::load_analysis(
+        &input.location.root_dir,
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
     ) {
-        Ok(previous) => state.previous = previous,
+        Ok(previous) => {
+            if let Some(p) = &previous {
+                state.inputs_check = analysis_inputs::check(
+                    &input.location.root_dir,
+                    &input.location.analysis_path,
+                    p,
+                    &input.analysis_inputs(),
+                );
+                // Its data is used only if its bytes are the ones written (a bit flip or an
+                // edit that keeps it JSON is caught when it is read).
+                if let InputsCheck::Same(digest) = state.inputs_check {
+                    p.data.expect_digest(digest);
+                }
+            }
+            state.previous = previous;
+        }
         Err(f) => {
             state.corrupt_analysis = f.corrupt;
             state.info.warnings.push(f.warning);
@@ -548,21 +686,41 @@ impl DispatchBegin {
         &self.input
     }
 
+    /// Whether the stored analysis may be taken as built from this run's settings. With
+    /// cachecore's record beside it, the record decides. Without one for this very
+    /// `analysis.json` (the TypeScript core wrote it, or an older cachecore), what the v1 files
+    /// record decides, as in the TypeScript core: a usable `files.json` whose locales layout
+    /// (mode, structure, directory, source locale) equals this run's, compared on every
+    /// dispatch, hit included; the src walk's settings show in the tracked files themselves.
+    /// So each core reads the other's cache without a rebuild.
+    fn inputs_vouched(&self) -> bool {
+        match &self.inputs_check {
+            InputsCheck::Same(_) => true,
+            InputsCheck::Changed(_) => false,
+            InputsCheck::Unknown => {
+                self.status.is_usable()
+                    && layout_matches(self.previous_layout.as_ref(), &self.input.locales.layout)
+            }
+        }
+    }
+
     /// Whether the local cache can serve without the producer: a memory record, or stored
     /// data bound to the current files.
     pub(crate) fn local_serves(&self) -> bool {
         self.memory.is_some()
-            || self
-                .previous
-                .as_ref()
-                .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str()))
+            || (self.inputs_vouched()
+                && self
+                    .previous
+                    .as_ref()
+                    .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str())))
     }
 
     /// Whether the stored data is bound to the stored index (a local base to patch).
     pub(crate) fn local_base(&self) -> bool {
-        self.previous
-            .as_ref()
-            .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()))
+        self.inputs_vouched()
+            && self.previous.as_ref().is_some_and(|p| {
+                p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str())
+            })
     }
 
     /// Adds a warning to the dispatch's `cache` info.
@@ -595,6 +753,12 @@ impl DispatchBegin {
         };
         self.info.delta = Some(delta);
         self.info.files_index_status = None;
+        // The remote key binds every analysis input (`remote::key::Identity`): an adopted
+        // artifact was built from this run's settings, and its data is what was verified.
+        self.inputs_check = match a.data.text() {
+            Ok(text) => InputsCheck::Same(*blake3::hash(text.as_bytes()).as_bytes()),
+            Err(_) => InputsCheck::Unknown,
+        };
         self.previous = Some(AnalysisEnvelope {
             updated_at: None,
             project_id: None,
@@ -731,9 +895,24 @@ impl DispatchBegin {
         let has_changes = delta.has_changes();
         let previous = self.previous.take();
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
+        // The stored analysis is served or built upon only when it was built from these very
+        // inputs (settings), whatever the files say.
+        let same_inputs = self.inputs_vouched();
+        // Something tracked could not be read: nothing is served from the cache, and what the
+        // producer builds is not stored (it was built without those files).
+        let complete = self.unknown.is_empty();
+        if previous.is_some() && !same_inputs {
+            if let Some(message) = self.inputs_check.describe() {
+                info.warnings.push(cache_file::warning(
+                    CACHE_INPUTS_CHANGED,
+                    message,
+                    &analysis_inputs::path_of(&self.input.location.analysis_path),
+                ));
+            }
+        }
 
         // Step 7: index unusable, files changed, previous parses and is bound to these files.
-        if !self.status.is_usable() && has_changes {
+        if !self.status.is_usable() && has_changes && same_inputs && complete {
             if let Some(p) = prev_ok.filter(|p| p.input_files_epoch.as_deref() == Some(&self.epoch))
             {
                 info.status = CacheDispatchStatus::Hit;
@@ -757,7 +936,7 @@ impl DispatchBegin {
         } else {
             CacheDispatchReason::RunMissing
         };
-        if !has_changes {
+        if !has_changes && complete {
             if let Some(p) = &previous {
                 if p.input_files_epoch.as_deref() != Some(self.epoch.as_str()) {
                     reason = CacheDispatchReason::RunBindingStale;
@@ -765,6 +944,10 @@ impl DispatchBegin {
                         cached: p.input_files_epoch.clone(),
                         current: self.epoch.clone(),
                     });
+                } else if !same_inputs {
+                    // Same files, other settings: the analysis is bound to inputs that are not
+                    // this run's.
+                    reason = CacheDispatchReason::RunBindingStale;
                 } else if previous_valid {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
@@ -801,16 +984,12 @@ impl DispatchBegin {
         // Src and locale keys never collide: src files match the src pattern, segments end in
         // `.json`, which it never matches.
         // Checked when the walk's filter was compiled (`begin`), so it compiles here.
-        let src_re = self
-            .input
-            .src_rules
-            .src_regex()
-            .unwrap_or(std::borrow::Cow::Borrowed(walk_specs::src_file_regex()));
+        let src_keys = self.input.src_rules.src_matcher().unwrap_or_default();
         let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
             .baseline
             .keys()
             .map(str::to_owned)
-            .partition(|k| src_re.is_match(k));
+            .partition(|k| src_keys.is_src_key(k));
         let classified = classify_cache_file_delta(&ClassifyCacheFileDeltaInput {
             delta: delta.clone(),
             current_src_file_keys: self.current_src.keys().map(str::to_owned).collect(),
@@ -823,6 +1002,13 @@ impl DispatchBegin {
             current_layout: self.input.locales.layout.clone(),
             files_index_status: self.status,
         });
+        // Inputs the v1 layout does not record (src root, walk rules, source locale file, the
+        // record hash) count as layout: a usable index with an analysis of other inputs is a
+        // full `layout_changed` rebuild, never a patch of the other inputs' analysis.
+        let mut classified = classified;
+        if base.is_some() && !same_inputs && self.status.is_usable() {
+            classified.layout_changed = true;
+        }
         let tracked_src_count = self.current_src.len() as u64;
         let decision = decide_analysis_rebuild(
             &self.input.rebuild,
@@ -835,10 +1021,16 @@ impl DispatchBegin {
         info.reason = reason;
         info.analysis_rebuild = Some(decision.clone());
         info.classified = Some(classified.clone());
+        let base = base.filter(|_| same_inputs);
+        let persist = if complete {
+            Persist::Both
+        } else {
+            Persist::Nothing
+        };
         if decision.strategy == AnalysisRebuildStrategy::Reuse {
             if let Some(b) = base {
                 let data = b.data.clone();
-                return self.plan(info, DispatchAction::Reuse(data), false, Persist::Both);
+                return self.plan(info, DispatchAction::Reuse(data), false, persist);
             }
         }
         let ctx = ProducerContext {
@@ -853,7 +1045,7 @@ impl DispatchBegin {
             info,
             DispatchAction::Produce(Some(Box::new(ctx))),
             false,
-            Persist::Both,
+            persist,
         )
     }
 
@@ -927,6 +1119,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     };
     let input = &begin.input;
     let loc = &input.location;
+    if !begin.unknown.is_empty() {
+        // Built without the unknown files: neither remembered nor stored.
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+            from_watcher,
+        });
+    }
     memory::remember(
         &input.memory_key(),
         MemoryRecord {
@@ -972,17 +1173,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             from_watcher,
         });
     }
-    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
-        Ok(Some(g)) => g,
-        Ok(None) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_LOCK_TIMEOUT,
-                format!(
-                    "cache lock busy after {} ms; skipped persisting project cache",
-                    input.lock_timeout.as_millis()
-                ),
-                &loc.lock_path,
-            ));
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        input.lock_timeout,
+        "project cache",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            cache.warnings.push(w);
             // Not on disk: the next dispatch in this process must persist, not serve memory.
             memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
@@ -992,27 +1191,11 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 from_watcher,
             });
         }
-        Err(e) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache lock error: {e}"),
-                &loc.lock_path,
-            ));
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
-        }
     };
-    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    let root = &loc.root_dir;
+    meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
-        if let Some(bytes) = &begin.stored_files_bytes {
-            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
-        }
+        begin.write_hints_only();
         return Ok(DispatchOutcome {
             data,
             cache,
@@ -1021,32 +1204,34 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(&loc.files_path);
+        cache_file::remove_corrupt(root, &loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(&loc.analysis_path);
+        cache_file::remove_corrupt(root, &loc.analysis_path);
     }
-    let index = FilesIndex::new(
-        begin.current_src.clone(),
-        begin.current_locales.clone(),
-        input.locales.layout.clone(),
-    );
-    let bytes = index.to_bytes();
-    match cache_file::write_cache_file(&loc.files_path, &bytes) {
-        Some(w) => cache.warnings.push(w),
-        None => {
-            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
-        }
+    if let Some(w) = begin.write_files_index() {
+        cache.warnings.push(w);
     }
     if persist == Persist::Both {
-        if let Some(w) = analysis_file::save_analysis(
+        let now = now_iso();
+        match analysis_file::save_analysis_at(
+            root,
             &loc.analysis_path,
+            input.caps.analysis,
             &loc.project_id,
             data.get(),
             &begin.epoch,
+            &now,
         ) {
-            cache.warnings.push(w);
+            Some(w) => cache.warnings.push(w),
+            None => analysis_inputs::record(
+                root,
+                &loc.analysis_path,
+                &input.analysis_inputs(),
+                &now,
+                &begin.epoch,
+                data.get(),
+            ),
         }
     }
     Ok(DispatchOutcome {
@@ -1055,6 +1240,118 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         memory_hit,
         from_watcher,
     })
+}
+
+impl DispatchBegin {
+    /// Publishes the stat hints of this scan for the stored `files.json` bytes (their records
+    /// are this scan's: nothing changed). Caller holds the project lock.
+    fn write_hints_only(&self) {
+        let loc = &self.input.location;
+        if let Some(bytes) = &self.stored_files_bytes {
+            let hints = tracked::encode_hints(self.input.hash, bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+    }
+
+    /// Publishes `files.json` of this scan and its hints, never over the files cap (a
+    /// `cache_oversize` warning instead). Caller holds the project lock.
+    fn write_files_index(&self) -> Option<CacheWarning> {
+        let input = &self.input;
+        let loc = &input.location;
+        let index = FilesIndex::new(
+            self.current_src.clone(),
+            self.current_locales.clone(),
+            input.locales.layout.clone(),
+        );
+        let bytes = index.to_bytes();
+        let w = cache_file::write_cache_parts_capped(
+            &loc.root_dir,
+            &loc.files_path,
+            &[&bytes],
+            input.caps.files,
+            "caps.files",
+        );
+        if w.is_none() {
+            let hints = tracked::encode_hints(input.hash, &bytes, &self.hints);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &hints);
+        }
+        w
+    }
+}
+
+/// What [`scan_files_index`] found and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct FilesIndexScan {
+    /// Tracked src files.
+    pub src_files: u64,
+    /// Tracked locale segments.
+    pub locale_segments: u64,
+    /// What the fingerprint step read (hashes reused through stat hints, content bytes read).
+    pub stats: ScanStats,
+    /// Whether `files.json` was (re)written.
+    pub written: bool,
+    /// Whether the stored `files.json` already held exactly these records (only its stat
+    /// hints were refreshed, when files were read).
+    pub unchanged: bool,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Refreshes a project's `files.json` as a dispatch does, without an analysis: steps 2–4 of §5
+/// (maintenance, the stored index and its stat hints, the walk with hashes reused where a
+/// whole-tuple stat hint vouches for them), then, under the project lock, `files.json` and its
+/// hints when the records changed, or only the hints when files had to be read. What
+/// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
+/// nothing, and a dispatch or a status after it reads none either.
+pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
+    let begun = begin(input)?;
+    let mut out = FilesIndexScan {
+        src_files: begun.current_src.len() as u64,
+        locale_segments: begun.current_locales.len() as u64,
+        stats: begun.stats,
+        warnings: begun.info.warnings.clone(),
+        ..FilesIndexScan::default()
+    };
+    if !begun.input.enabled {
+        return Ok(out);
+    }
+    let loc = &begun.input.location;
+    out.unchanged = begun.status.is_usable()
+        && begun.stored_files_bytes.is_some()
+        && !begun.info.delta.as_ref().is_some_and(|d| d.has_changes())
+        && begun.previous_layout.as_ref() == Some(&begun.input.locales.layout);
+    if out.unchanged && begun.stats.hashed == 0 {
+        return Ok(out);
+    }
+    if begun.input.mode == CacheMode::ReadOnly {
+        out.warnings
+            .push(read_only_warning("files index", &loc.files_path));
+        return Ok(out);
+    }
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        begun.input.lock_timeout,
+        "files index",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            out.warnings.push(w);
+            return Ok(out);
+        }
+    };
+    if out.unchanged {
+        begun.write_hints_only();
+        return Ok(out);
+    }
+    if begun.corrupt_files {
+        cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
+    }
+    match begun.write_files_index() {
+        Some(w) => out.warnings.push(w),
+        None => out.written = true,
+    }
+    Ok(out)
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

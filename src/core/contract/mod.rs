@@ -9,7 +9,9 @@
 mod literal;
 
 pub mod analysis_file;
+pub mod analysis_inputs;
 pub mod cache_file;
+pub mod cache_tree;
 pub mod classify;
 pub mod config;
 pub mod decide;

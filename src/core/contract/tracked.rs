@@ -47,8 +47,13 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
 }
 
 /// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
-pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> FxHashMap<String, Hint> {
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
+pub fn load_hints(
+    root: &Path,
+    path: &Path,
+    algo: TextHash,
+    files_json: &[u8],
+) -> FxHashMap<String, Hint> {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, path, 1 << 30) else {
         return FxHashMap::default();
     };
     hints::decode(&bytes, &hints_generation(algo, files_json))
@@ -96,6 +101,10 @@ pub struct TreeScanOutput {
     pub bytes_read: u64,
     /// Diagnostics.
     pub warnings: Vec<CacheWarning>,
+    /// Tracked keys whose content is unknown: under a directory that could not be read, or a
+    /// file that could not be read. A known one keeps its stored record in `records` (unknown
+    /// is not deleted); the dispatch never serves or stores an analysis while any is unknown.
+    pub unknown: Vec<String>,
 }
 
 fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
@@ -103,6 +112,27 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
         code: w.code,
         message: w.message,
         path: w.path.map(|p| root.join(p).display().to_string()),
+    }
+}
+
+/// Whether a read error means the path leads to no regular file (deleted, a link whose target
+/// is gone, under a file, a loop, or is a FIFO, socket or device, or a file replaced by one since
+/// the walk: `hash_file`'s `InvalidInput`), as opposed to a file that exists but cannot be read.
+/// The host's walk skips all of these (it reads only what `stat` says is a file).
+fn is_gone(e: &std::io::Error) -> bool {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput
+    ) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::ENOTDIR) | Some(libc::ELOOP))
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 
@@ -157,6 +187,7 @@ pub fn evaluate_tree(
     let Some(walked) = walked else {
         return Ok(out);
     };
+    let unreadable = walked.unreadable.clone();
     out.warnings.extend(
         walked
             .warnings
@@ -202,7 +233,7 @@ pub fn evaluate_tree(
                 return (entry, key, Err(gone));
             }
             let abs = scan.root.join(&entry.rel);
-            let res = hash::hash_file(&abs, streaming).map(|h| {
+            let res = hash::hash_file(&abs, streaming, &entry.stat).map(|h| {
                 ctl.hashed(h.bytes_read);
                 let record = FileRecord {
                     hash: h.hash.to_hex(),
@@ -240,13 +271,38 @@ pub fn evaluate_tree(
                 out.records.insert(entry.rel.clone(), record);
                 out.hints.push((key, hint));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out.warnings.push(CacheWarning {
-                code: "unreadable_file".to_owned(),
-                message: format!("cannot read {}: {e}; it is not tracked", entry.rel),
-                path: Some(scan.root.join(&entry.rel).display().to_string()),
-            }),
+            // Gone since the walk, or a link that leads nowhere (the host's walk skips a link
+            // whose target it cannot stat): not tracked, as a deleted file.
+            Err(e) if is_gone(&e) => {}
+            Err(e) => {
+                out.warnings.push(CacheWarning {
+                    code: "unreadable_file".to_owned(),
+                    message: format!(
+                        "cannot read {}: {e}; it is unknown (its stored record is kept)",
+                        entry.rel
+                    ),
+                    path: Some(scan.root.join(&entry.rel).display().to_string()),
+                });
+                if let Some(s) = scan.stored.and_then(|m| m.get(&entry.rel)) {
+                    out.records.insert(entry.rel.clone(), s.clone());
+                }
+                out.unknown.push(entry.rel.clone());
+            }
         }
+    }
+    // Stored records under a directory that could not be read are unknown, never deleted.
+    if !unreadable.is_empty() {
+        if let Some(stored) = scan.stored {
+            for (key, record) in stored.iter() {
+                if !out.records.contains_key(key) && crate::core::walk::under_any(key, &unreadable)
+                {
+                    out.records.insert(key.to_owned(), record.clone());
+                    out.unknown.push(key.to_owned());
+                }
+            }
+        }
+        // An unreadable directory may hold files never recorded: the tree is not fully known.
+        out.unknown.extend(unreadable);
     }
     Ok(out)
 }

@@ -170,6 +170,8 @@ test('bad input rejects the promise (never a synchronous throw)', async (t) => {
     [dispatchInput(p, { producer: analysis, exclude: { preset: 'nightly' } }), 'INVALID_OPTION'],
     [dispatchInput(p, { producer: 42 }), 'INVALID_OPTION'],
     [dispatchInput(p, { producer: analysis, parseCachedData: 'yes' }), 'INVALID_OPTION'],
+    [dispatchInput(p, { producer: analysis, exlude: {} }), 'INVALID_OPTION'],
+    [dispatchInput(p, { producer: analysis, locales: { source: 'en', directory: 'locales', strucutre: 'x' } }), 'INVALID_OPTION'],
   ]
   for (const [input, code] of cases) {
     let promise

@@ -359,24 +359,30 @@ pub(super) fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Resul
     Ok(rules)
 }
 
+/// The nested options objects of a dispatch's input and their keys.
+const DISPATCH_NESTED: &[(&str, &[&str])] = &[
+    ("locales", CACHED_PROJECT_LOCALES),
+    ("caps", CACHE_CAPS_OPTIONS),
+    ("rebuildConfig", CACHE_REBUILD_CONFIG),
+    ("exclude", EXCLUDE_KEYS),
+];
+
 /// A dispatch's input, its keys checked (`runtime`, `state` and `baselineFiles` are structural:
 /// hosts pass their own port bag, state and records there).
 pub(super) fn dispatch_arg<'a>(
     env: &Env,
     input: Unknown<'a>,
 ) -> napi::Result<CachedProjectInput<'a>> {
-    strict_arg(
-        env,
-        input,
-        "input",
-        CACHED_PROJECT_INPUT,
-        &[
-            ("locales", CACHED_PROJECT_LOCALES),
-            ("caps", CACHE_CAPS_OPTIONS),
-            ("rebuildConfig", CACHE_REBUILD_CONFIG),
-            ("exclude", EXCLUDE_KEYS),
-        ],
-    )
+    strict_arg(env, input, "input", CACHED_PROJECT_INPUT, DISPATCH_NESTED)
+}
+
+/// The key check of [`dispatch_arg`] alone (the async twins reject with it).
+pub(super) fn check_dispatch_keys(env: &Env, input: Unknown<'_>) -> napi::Result<()> {
+    super::errors::check_keys(env, input, CACHED_PROJECT_INPUT, "")?;
+    for (field, keys) in DISPATCH_NESTED {
+        super::errors::check_field_keys(env, input, field, keys, "")?;
+    }
+    Ok(())
 }
 
 /// The core input of a dispatch.

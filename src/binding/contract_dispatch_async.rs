@@ -455,10 +455,11 @@ fn spawn_begin<'a>(
     failpoint: &'static str,
     with_producer: bool,
 ) -> napi::Result<Raw> {
-    let i: CachedProjectInput<'a> = super::contract_dispatch::dispatch_arg(env, input)?;
+    let i: CachedProjectInput<'a> = arg(env, input, "input")?;
     let control = async_control(env, &i)?;
-    // A bad option rejects the promise like any other failure (decision 9).
-    let mut prepared = dispatch_input(env, &i);
+    // A bad option (an unknown key too) rejects the promise like any other failure (decision 9).
+    let mut prepared = super::contract_dispatch::check_dispatch_keys(env, input)
+        .and_then(|()| dispatch_input(env, &i));
     if prepared.is_ok() {
         if let Err(e) = validator(env, i.parse_cached_data) {
             prepared = Err(e);

@@ -332,6 +332,7 @@ pub fn analysis_bytes(
 /// Writes `analysis.json` atomically (never concatenating the data in memory); a failure is a
 /// warning.
 pub fn save_analysis(
+    io: &dyn super::io::CacheIo,
     path: &Path,
     project_id: &str,
     data: &str,
@@ -340,7 +341,7 @@ pub fn save_analysis(
     let now = super::iso_time::now_iso();
     let parts = analysis_parts(&now, project_id, data, Some(input_files_epoch));
     let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-    cache_file::write_cache_parts(path, &slices)
+    io.write_cache(path, &slices)
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@
 //! 3. [`commit`] persists (under the project lock, atomically; nothing in `readOnly` mode) and
 //!    returns `{ data, cache }`. [`dispatch`] is the synchronous one-shot form.
 
-use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -39,23 +38,22 @@ use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
     CacheInputFilesEpochDebug, CacheWarning,
 };
-use super::files_index::{self, FilesIndex};
-use super::hashing::{compute_input_files_epoch, TextHash};
+use super::files_index::FilesIndex;
+use super::hashing::{input_files_epoch_text, TextHash};
+use super::io::{CacheIo, NativeIo, ScanJob, ScanTree, Scanned};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
 use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
-use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
+use super::lock::DEFAULT_LOCK_TIMEOUT;
 use super::memory::{self, MemoryRecord};
 use super::meta_file;
 use super::records::FileRecordMap;
 use super::store_paths::CacheLocation;
-use super::tracked::{self, TreeScan, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use super::tracked::{self, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
 use super::walk_specs::{self, SrcWalkRules};
-use super::watched;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
-use crate::core::stat::Snapshot;
 
 /// Effective size caps of the cache files, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,8 +303,14 @@ fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<St
     (primary, all)
 }
 
-/// Steps 1–6 of §5 (see the module doc). Fails only on a bad option (a bad exclude regex).
+/// Steps 1–6 of §5 (see the module doc) on the disk. Fails only on a bad option (a bad exclude
+/// regex).
 pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
+    begin_with(&NativeIo, input)
+}
+
+/// [`begin`] through `io` (the disk, or a host's ports).
+pub fn begin_with(io: &dyn CacheIo, input: DispatchInput) -> CoreResult<DispatchBegin> {
     let started = std::time::Instant::now();
     let mut info =
         CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing);
@@ -342,10 +346,10 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
 
     // Step 2: maintenance.
     let (_meta, warnings) =
-        meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
+        meta_file::run_maintenance_in(io, loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
     if !read_only {
-        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
+        if let Err(e) = io.create_dir_all(&loc.project_dir) {
             state.info.warnings.push(cache_file::warning(
                 CACHE_DIR_UNAVAILABLE,
                 format!("unable to create cache project dir: {e}"),
@@ -354,111 +358,48 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         }
     }
 
-    // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
-    // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
-    // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
-    // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = if read_only || !loc.project_dir.is_dir() {
-        Snapshot::take(None)
-    } else {
-        Snapshot::take(Some(&loc.project_dir))
-    };
+    // Steps 3 and 4: files.json (and, on the disk, its stat hints) and the fingerprint of src
+    // and locale segments (src always walked; a stored hash is reused only when the disk vouches
+    // for it, so a layout change never keeps a stale hash).
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
-    let load = || {
-        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
-        let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
-            None => FxHashMap::default(),
-        };
-        (loaded, hints)
-    };
-    let walks = || -> CoreResult<_> {
-        Ok((
-            tracked::walk_tree(&input.src_root, &src_filter, walk_specs::SRC_MAX_DEPTH)?,
-            tracked::walk_tree(&input.locales.dir, &locale_filter, locale_depth)?,
-        ))
-    };
-    let watcher_may_answer = input.use_watcher && crate::core::watch::registry::live_watchers() > 0;
-    let ((loaded, hints_by_key), walked) = if watcher_may_answer {
-        (load(), None)
-    } else {
-        let (loaded, walked) = rayon::join(load, walks);
-        (loaded, Some(walked?))
-    };
+    let scanned = io.scan(&ScanJob {
+        files_path: Some(&loc.files_path),
+        hints_path: &loc.hints_path,
+        project_dir: &loc.project_dir,
+        read_only,
+        files_cap: input.caps.files,
+        hash: input.hash,
+        src: Some(ScanTree {
+            root: &input.src_root,
+            filter: &src_filter,
+            spec: &src_spec,
+            max_depth: walk_specs::SRC_MAX_DEPTH,
+            hint_prefix: SRC_HINT_PREFIX,
+        }),
+        locales: Some(ScanTree {
+            root: &input.locales.dir,
+            filter: &locale_filter,
+            spec: &locale_spec,
+            max_depth: locale_depth,
+            hint_prefix: LOCALE_HINT_PREFIX,
+        }),
+        use_watcher: input.use_watcher,
+        now: &now,
+    })?;
+    let Scanned {
+        loaded,
+        src,
+        locales,
+        from_watcher,
+    } = scanned;
     state.status = loaded.status();
     state.corrupt_files = loaded.corrupt;
     state.info.warnings.extend(loaded.warnings.iter().cloned());
     let stored: Option<&FilesIndex> = loaded.index.as_ref();
     state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
-    let src_scan = TreeScan {
-        root: &input.src_root,
-        filter: &src_filter,
-        max_depth: walk_specs::SRC_MAX_DEPTH,
-        hint_prefix: SRC_HINT_PREFIX,
-        stored: stored.map(|s| &s.files),
-    };
-    let locale_scan = TreeScan {
-        root: &input.locales.dir,
-        filter: &locale_filter,
-        max_depth: locale_depth,
-        hint_prefix: LOCALE_HINT_PREFIX,
-        stored: stored.and_then(|s| s.locale_segments.as_ref()),
-    };
-    // A settled watcher of this process that covers both trees answers without a walk.
-    let watched = if watcher_may_answer {
-        watched::scan_from_watcher(
-            &watched::WatchedTree {
-                root: &input.src_root,
-                filter: &src_filter,
-                spec: &src_spec,
-                max_depth: walk_specs::SRC_MAX_DEPTH,
-                hint_prefix: SRC_HINT_PREFIX,
-                stored: stored.map(|s| &s.files),
-            },
-            &watched::WatchedTree {
-                root: &input.locales.dir,
-                filter: &locale_filter,
-                spec: &locale_spec,
-                max_depth: locale_depth,
-                hint_prefix: LOCALE_HINT_PREFIX,
-                stored: stored.and_then(|s| s.locale_segments.as_ref()),
-            },
-            input.hash,
-            &snapshot,
-            &now,
-        )
-    } else {
-        None
-    };
-    let from_watcher = watched.is_some();
-    let (src, locales) = match (watched, walked) {
-        (Some(pair), _) => pair,
-        (None, Some((src_walk, locale_walk))) => (
-            tracked::evaluate_tree(
-                &src_scan,
-                src_walk,
-                &hints_by_key,
-                input.hash,
-                &snapshot,
-                &now,
-            ),
-            tracked::evaluate_tree(
-                &locale_scan,
-                locale_walk,
-                &hints_by_key,
-                input.hash,
-                &snapshot,
-                &now,
-            ),
-        ),
-        (None, None) => (
-            tracked::scan_tree(&src_scan, &hints_by_key, input.hash, &snapshot, &now)?,
-            tracked::scan_tree(&locale_scan, &hints_by_key, input.hash, &snapshot, &now)?,
-        ),
-    };
     state.stats = ScanStats {
         hashed: src.hashed + locales.hashed,
         reused: src.reused + locales.reused,
@@ -481,11 +422,12 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let delta = diff_project_files(&state.baseline, &merged);
 
     // Step 6: epochs.
-    state.epoch = compute_input_files_epoch(&merged, input.hash);
+    let epoch_of = |files: &FileRecordMap| io.hash_text(input.hash, &input_files_epoch_text(files));
+    state.epoch = epoch_of(&merged)?;
     // No difference in any key, hash, size or mtime means the same epoch (it covers keys,
     // hashes and sizes): computed once on a hit.
     state.baseline_epoch = if delta.has_changes() {
-        compute_input_files_epoch(&state.baseline, input.hash)
+        epoch_of(&state.baseline)?
     } else {
         state.epoch.clone()
     };
@@ -498,14 +440,14 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.times.scan = started.elapsed();
     // Same-process memory.
     if let Some(record) = memory::recall(&state.input.memory_key()) {
-        if record.epoch == state.epoch {
+        if record.serves(&state.epoch, |p| io.stamp(p)) {
             state.memory = Some(record.data);
             return Ok(state);
         }
     }
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
-    match analysis_file::load_analysis(
+    match io.load_analysis(
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
@@ -799,9 +741,18 @@ fn read_only_warning(what: &str, path: &std::path::Path) -> CacheWarning {
     )
 }
 
-/// Persists a plan and returns `{ data, cache }`. `produced` is the producer's data, required
-/// when [`DispatchPlan::needs_producer`] and ignored otherwise.
+/// Persists a plan on the disk and returns `{ data, cache }`. `produced` is the producer's data,
+/// required when [`DispatchPlan::needs_producer`] and ignored otherwise.
 pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<DispatchOutcome> {
+    commit_with(&NativeIo, plan, produced)
+}
+
+/// [`commit`] through `io` (the same IO as its [`begin_with`]).
+pub fn commit_with(
+    io: &dyn CacheIo,
+    plan: DispatchPlan,
+    produced: Option<JsonData>,
+) -> CoreResult<DispatchOutcome> {
     let DispatchPlan {
         mut cache,
         action,
@@ -816,30 +767,50 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             CoreError::invalid_option("data", "the producer's data is required to commit")
         })?,
     };
-    let Some(begin) = begin else {
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
-    };
+    if let Some(begin) = begin {
+        let input = &begin.input;
+        let loc = &input.location;
+        if persist_plan(io, &begin, persist, &data, &mut cache) {
+            // Remembered with the stamps of the files it relies on, taken after the writes: a
+            // later dispatch of this process is served from memory only while they hold.
+            let stamps = [&loc.files_path, &loc.analysis_path]
+                .into_iter()
+                .map(|p| (p.clone(), io.stamp(p)))
+                .collect();
+            memory::remember(
+                &input.memory_key(),
+                MemoryRecord {
+                    epoch: begin.epoch.clone(),
+                    data: data.clone(),
+                    stamps,
+                },
+            );
+        } else {
+            // Not on disk: the next dispatch in this process must persist, not serve memory.
+            memory::forget(&input.memory_key());
+        }
+    }
+    Ok(DispatchOutcome {
+        data,
+        cache,
+        memory_hit,
+        from_watcher,
+    })
+}
+
+/// Writes what `persist` says (nothing in `readOnly` mode, a warning says what was skipped).
+/// `false` when the project lock could not be taken (nothing written).
+fn persist_plan(
+    io: &dyn CacheIo,
+    begin: &DispatchBegin,
+    persist: Persist,
+    data: &JsonData,
+    cache: &mut CacheDispatchInfo,
+) -> bool {
     let input = &begin.input;
     let loc = &input.location;
-    memory::remember(
-        &input.memory_key(),
-        MemoryRecord {
-            epoch: begin.epoch.clone(),
-            data: data.clone(),
-        },
-    );
     if persist == Persist::Nothing {
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+        return true;
     }
     if input.mode == CacheMode::ReadOnly {
         if persist != Persist::HintsOnly {
@@ -852,14 +823,9 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 .warnings
                 .push(read_only_warning("analysis cache", &loc.analysis_path));
         }
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+        return true;
     }
-    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
+    let _guard = match io.lock(&loc.lock_path, input.lock_timeout) {
         Ok(Some(g)) => g,
         Ok(None) => {
             cache.warnings.push(cache_file::warning(
@@ -870,14 +836,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 ),
                 &loc.lock_path,
             ));
-            // Not on disk: the next dispatch in this process must persist, not serve memory.
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
+            return false;
         }
         Err(e) => {
             cache.warnings.push(cache_file::warning(
@@ -885,33 +844,27 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 format!("cache lock error: {e}"),
                 &loc.lock_path,
             ));
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
+            return false;
         }
     };
-    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    io.sweep_temps(&loc.project_dir);
+    let write_hints = |files_json: &[u8]| {
+        if io.keeps_hints() {
+            let hints = tracked::encode_hints(input.hash, files_json, &begin.hints);
+            let _ = io.write_cache(&loc.hints_path, &[&hints]);
+        }
+    };
     if persist == Persist::HintsOnly {
         if let Some(bytes) = &begin.stored_files_bytes {
-            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+            write_hints(bytes);
         }
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+        return true;
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(&loc.files_path);
+        let _ = io.remove_file(&loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(&loc.analysis_path);
+        let _ = io.remove_file(&loc.analysis_path);
     }
     let index = FilesIndex::new(
         begin.current_src.clone(),
@@ -919,15 +872,13 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         input.locales.layout.clone(),
     );
     let bytes = index.to_bytes();
-    match cache_file::write_cache_file(&loc.files_path, &bytes) {
+    match io.write_cache(&loc.files_path, &[&bytes]) {
         Some(w) => cache.warnings.push(w),
-        None => {
-            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
-        }
+        None => write_hints(&bytes),
     }
     if persist == Persist::Both {
         if let Some(w) = analysis_file::save_analysis(
+            io,
             &loc.analysis_path,
             &loc.project_id,
             data.get(),
@@ -936,12 +887,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             cache.warnings.push(w);
         }
     }
-    Ok(DispatchOutcome {
-        data,
-        cache,
-        memory_hit,
-        from_watcher,
-    })
+    true
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

@@ -1,7 +1,6 @@
 //! §6 `meta.json`: the projects index and its per-run maintenance (run counter, periodic heal).
 
 use std::fmt;
-use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,8 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::cache_file::{self, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY};
 use super::config::CACHE_SCHEMA_VERSION;
 use super::dispatch_info::CacheWarning;
+use super::io::{CacheIo, EntryKind, NativeIo};
 use super::iso_time::now_iso;
-use super::lock;
 use super::store_paths::CacheLocation;
 
 /// `maintenance.healEveryRuns` of a fresh index.
@@ -108,7 +107,12 @@ impl MetaFile {
 
 /// Loads `meta.json`; any failure gives a fresh index (with the read warning, if any).
 pub fn load_meta(path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
-    match cache_file::read_cache_file(path, cap) {
+    load_meta_in(&NativeIo, path, cap)
+}
+
+/// [`load_meta`] through `io`.
+pub fn load_meta_in(io: &dyn CacheIo, path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
+    match io.read_cache(path, cap) {
         Ok(None) => (MetaFile::fresh(), Vec::new()),
         Ok(Some(bytes)) => parse_meta(&bytes, path),
         Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
@@ -133,8 +137,8 @@ pub fn parse_meta(bytes: &[u8], path: &Path) -> (MetaFile, Vec<CacheWarning>) {
     }
 }
 
-/// Whether this run count is a heal run.
-fn should_heal(m: &MetaMaintenance) -> bool {
+/// Whether this run count is a heal run (`runCount % max(1, healEveryRuns) == 0`).
+pub fn should_heal(m: &MetaMaintenance) -> bool {
     m.run_count.is_multiple_of(m.heal_every_runs.max(1))
 }
 
@@ -148,11 +152,22 @@ pub fn run_maintenance(
     cap: u64,
     lock_timeout: Duration,
 ) -> (MetaFile, Vec<CacheWarning>) {
+    run_maintenance_in(&NativeIo, loc, read_only, cap, lock_timeout)
+}
+
+/// [`run_maintenance`] through `io`.
+pub fn run_maintenance_in(
+    io: &dyn CacheIo,
+    loc: &CacheLocation,
+    read_only: bool,
+    cap: u64,
+    lock_timeout: Duration,
+) -> (MetaFile, Vec<CacheWarning>) {
     let mut warnings = Vec::new();
     let guard = if read_only {
         None
     } else {
-        match lock::acquire(&loc.meta_lock_path, lock_timeout) {
+        match io.lock(&loc.meta_lock_path, lock_timeout) {
             Ok(Some(g)) => Some(g),
             Ok(None) => {
                 warnings.push(cache_file::warning(
@@ -163,7 +178,7 @@ pub fn run_maintenance(
                     ),
                     &loc.meta_path,
                 ));
-                let (meta, w) = load_meta(&loc.meta_path, cap);
+                let (meta, w) = load_meta_in(io, &loc.meta_path, cap);
                 warnings.extend(w);
                 return (meta, warnings);
             }
@@ -177,13 +192,20 @@ pub fn run_maintenance(
             }
         }
     };
-    let (mut meta, w) = load_meta(&loc.meta_path, cap);
+    let (mut meta, w) = load_meta_in(io, &loc.meta_path, cap);
     warnings.extend(w);
     meta.projects.insert(&loc.project_key, &loc.project_id);
     meta.maintenance.run_count += 1;
     if should_heal(&meta.maintenance) && !read_only {
         meta.maintenance.last_heal_at = Some(now_iso());
-        heal(loc, &mut meta, &mut warnings);
+        // The current project keeps its entry: its dir is created right after maintenance.
+        heal(
+            io,
+            &loc.root_dir,
+            &mut meta,
+            Some(&loc.project_key),
+            &mut warnings,
+        );
     }
     if read_only {
         warnings.push(cache_file::warning(
@@ -194,40 +216,45 @@ pub fn run_maintenance(
     } else if guard.is_some() {
         meta.version = CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        if let Some(w) =
-            cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta))
-        {
+        if let Some(w) = io.write_cache(&loc.meta_path, &[&cache_file::to_pretty_json(&meta)]) {
             warnings.push(w);
         }
         // Every run, hit or miss, clears what a crashed writer left behind.
-        crate::core::atomic::sweep_temps(&loc.root_dir, Duration::from_secs(60));
-        crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+        io.sweep_temps(&loc.root_dir);
+        io.sweep_temps(&loc.project_dir);
     }
     (meta, warnings)
 }
 
-fn heal(loc: &CacheLocation, meta: &mut MetaFile, warnings: &mut Vec<CacheWarning>) {
-    let projects_root = loc.root_dir.join("projects");
+/// The periodic heal of `meta.json` under `root_dir`: drops the entries whose project dir is
+/// gone (except `keep`'s), then deletes the project dirs no entry references.
+pub fn heal(
+    io: &dyn CacheIo,
+    root_dir: &Path,
+    meta: &mut MetaFile,
+    keep: Option<&str>,
+    warnings: &mut Vec<CacheWarning>,
+) {
+    let projects_root = io.join(root_dir, "projects");
     let is_dir = |id: &str| {
-        fs::symlink_metadata(projects_root.join(id)).is_ok_and(|m| m.file_type().is_dir())
+        matches!(
+            io.kind(&io.join(&projects_root, id)),
+            Ok(Some(EntryKind::Dir))
+        )
     };
-    // The current project keeps its entry: its dir is created right after maintenance.
     meta.projects
         .0
-        .retain(|(key, id)| key == &loc.project_key || is_dir(id));
+        .retain(|(key, id)| Some(key.as_str()) == keep || is_dir(id));
     let referenced: std::collections::HashSet<&str> =
         meta.projects.0.iter().map(|(_, id)| id.as_str()).collect();
-    let Ok(rd) = fs::read_dir(&projects_root) else {
+    let Ok(entries) = io.list_dir(&projects_root) else {
         return;
     };
-    for entry in rd.flatten() {
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !is_dir || referenced.contains(name) {
+    for entry in entries {
+        if entry.kind != EntryKind::Dir || referenced.contains(entry.name.as_str()) {
             continue;
         }
-        if let Err(e) = fs::remove_dir_all(entry.path()) {
+        if let Err(e) = io.remove_dir_all(&io.join(&projects_root, &entry.name)) {
             warnings.push(cache_file::warning(
                 CACHE_IO_ERROR,
                 format!("cache self-heal failed: {e}"),

@@ -63,6 +63,7 @@ export const GROUPS = [
       'decideAnalysisRebuild',
       'decideProjectAnalysisCacheInvalidation',
       'trackedWalkRules',
+      'trackProjectFiles',
     ],
   },
   {
@@ -82,6 +83,7 @@ export const GROUPS = [
       'prepareCacheForRun',
       'loadProjectsIndex',
       'saveProjectsIndex',
+      'healProjectsIndex',
       'loadProjectFilesState',
       'saveProjectFilesState',
       'loadProjectRunState',
@@ -101,6 +103,7 @@ export const GROUPS = [
     values: [
       'loadTranslationCache',
       'TranslationCache',
+      'healTranslationCacheFiles',
       'validateTranslationLocaleCode',
       'buildTranslateCacheKey',
       'buildTranslateCacheKeyForLocaleFile',
@@ -136,6 +139,7 @@ export const TYPE_GROUP = {
   CacheState: 'store',
   CacheStateInput: 'store',
   CacheStoreOptions: 'store',
+  CacheIoPorts: 'store',
   CacheCapsOptions: 'config',
   CacheDispatchInfo: 'dispatch',
   CacheDispatchPaths: 'dispatch',

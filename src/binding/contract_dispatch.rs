@@ -23,15 +23,21 @@ use super::contract_state::{
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
 use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json};
+use super::host_io::{with_io, JsIo};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
+use crate::core::contract::io::{CacheIo, NativeIo, ScanJob, ScanTree};
+use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
+use crate::core::contract::tracked::{LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use crate::core::contract::walk_specs;
 use crate::core::contract::walk_specs::{SrcExclude, SrcWalkRules};
+use crate::core::filter::Filter;
 
 /// The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`).
 #[napi(object)]
@@ -99,6 +105,14 @@ pub struct CachedProjectInput<'a> {
     /// Take the current records from a live, settled `watch()` of this process covering the
     /// src root and the locales dir, when its options allow (default true); else walk.
     pub use_watcher: Option<bool>,
+    /// The host's own IO ports (`getOrBuildCachedProjectData` only): the trees are listed and
+    /// every tracked file read and hashed through them, the cache files read and written
+    /// through them, and nothing touches this machine's disk. The policy stays cachecore's;
+    /// there are no stat hints, locks or same-process memory (every dispatch reads what it
+    /// fingerprints, as the TypeScript core did). `runtime.hashText` is then not probed: the
+    /// hasher is `io.hashText`.
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
@@ -267,26 +281,52 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     Ok(rules)
 }
 
-/// The core input of a dispatch.
-fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
-    let hash = runtime_hash(env, i.runtime)?;
-    let loc = location_of(&i.state);
-    let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
-    let structure = i.locales.structure.unwrap_or(match mode {
+/// The layout fingerprint of the host's locales: `flat_file` by default, and the structure
+/// by default `locale_file` for `flat_file`, `locale_per_dir` for `locale_directory`.
+fn layout_of(l: &CachedProjectLocales) -> CachedLocalesLayout {
+    let mode = l.mode.unwrap_or(LocalesLayoutMode::FlatFile);
+    let structure = l.structure.unwrap_or(match mode {
         LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,
         LocalesLayoutMode::LocaleDirectory => LocalesLayoutStructure::LocalePerDir,
     });
-    let layout = CachedLocalesLayout {
+    CachedLocalesLayout {
         mode: mode.into(),
         structure: structure.into(),
-        directory: i.locales.directory.clone(),
-        source: i.locales.source.clone(),
+        directory: l.directory.clone(),
+        source: l.source.clone(),
+    }
+}
+
+/// The core input of a dispatch (`js`: the host's ports, whose paths are the host's own).
+fn dispatch_input(
+    env: &Env,
+    i: &CachedProjectInput<'_>,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<DispatchInput> {
+    let hash = match js {
+        Some(js) => js.native_hash(),
+        None => runtime_hash(env, i.runtime)?,
     };
-    let locales_dir = resolve_path(Path::new(&i.locales_dir));
+    let loc = location_of(&i.state);
+    let layout = layout_of(&i.locales);
+    let locales_dir = match js {
+        Some(_) => PathBuf::from(&i.locales_dir),
+        None => resolve_path(Path::new(&i.locales_dir)),
+    };
+    let host_relative = match (js, &i.source_locale_segment_keys) {
+        (Some(js), None) => js.relative(&i.locales_dir, &i.source_locale_path)?,
+        _ => None,
+    };
     let source_segment_keys = match (&i.source_locale_segment_keys, layout.mode) {
         (Some(keys), _) => Some(keys.iter().map(|k| to_posix_path(k).into_owned()).collect()),
+        (None, core_layout::LocalesLayoutMode::FlatFile) if host_relative.is_some() => {
+            host_relative.map(|k| vec![k])
+        }
         (None, core_layout::LocalesLayoutMode::FlatFile) => {
-            let source = resolve_path(Path::new(&i.source_locale_path));
+            let source = match js {
+                Some(_) => PathBuf::from(&i.source_locale_path),
+                None => resolve_path(Path::new(&i.source_locale_path)),
+            };
             source
                 .strip_prefix(&locales_dir)
                 .ok()
@@ -389,10 +429,15 @@ impl<'a> Decided<'a> {
 /// Begin, read and parse the stored data once when the decision uses it (V8's `JSON.parse` is
 /// its validation: a failure makes it a malformed cache, never reused), run the host's
 /// validator, decide.
-fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Result<Decided<'a>> {
-    let input = dispatch_input(env, i)?;
+fn begin_and_decide<'a>(
+    env: &'a Env,
+    i: &CachedProjectInput<'a>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<Decided<'a>> {
+    let input = dispatch_input(env, i, js)?;
     let check = validator(env, i.parse_cached_data)?;
-    let mut begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let mut begun = core::begin_with(io, input).map_err(|e| to_js(env, &e))?;
     let times = begun.phase_times();
     let data_started = std::time::Instant::now();
     let mut parsed = None;
@@ -508,10 +553,11 @@ fn stringify_timed(
 
 fn commit(
     env: &Env,
+    io: &dyn CacheIo,
     plan: DispatchPlan,
     produced: Option<JsonData>,
 ) -> napi::Result<core::DispatchOutcome> {
-    core::commit(plan, produced).map_err(|e| to_js(env, &e))
+    core::commit_with(io, plan, produced).map_err(|e| to_js(env, &e))
 }
 
 /// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
@@ -535,12 +581,25 @@ pub fn get_or_build_cached_project_data<'a>(
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
         };
-        let decided = begin_and_decide(env, &i)?;
+        with_io(env, i.io, |io, js| dispatch_sync(env, &i, producer, io, js))
+    })
+}
+
+/// The one-shot dispatch over `io`.
+fn dispatch_sync<'a>(
+    env: &'a Env,
+    i: &CachedProjectInput<'a>,
+    producer: Unknown<'a>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    {
+        let decided = begin_and_decide(env, i, io, js)?;
         let timings = decided.timings;
         if !decided.plan.needs_producer() {
             let served = decided.served();
             let started = std::time::Instant::now();
-            let outcome = commit(env, decided.plan, None)?;
+            let outcome = commit(env, io, decided.plan, None)?;
             return result(env, outcome, served, timings, started);
         }
         let plan = decided.plan;
@@ -562,9 +621,9 @@ pub fn get_or_build_cached_project_data<'a>(
             ));
         }
         let (raw, timings, started) = stringify_timed(env, value, timings)?;
-        let outcome = commit(env, plan, Some(raw))?;
+        let outcome = commit(env, io, plan, Some(raw))?;
         result(env, outcome, Some(value), timings, started)
-    })
+    }
 }
 
 /// A dispatch between its decision and its commit (the two-phase form for asynchronous
@@ -713,14 +772,14 @@ fn commit_handle<'a>(
         let (raw, timings, started) = stringify_timed(env, value, handle.timings)?;
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
-        let outcome = commit(env, plan, Some(raw))?;
+        let outcome = commit(env, &NativeIo, plan, Some(raw))?;
         return result(env, outcome, Some(value), timings, started);
     }
     let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");
     let served = get_ref(env, &handle.served)?;
     handle.release(env)?;
-    let outcome = commit(env, plan, None)?;
+    let outcome = commit(env, &NativeIo, plan, None)?;
     result(env, outcome, served, handle.timings, started)
 }
 
@@ -738,7 +797,16 @@ pub fn begin_cached_project_data(
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
         let i: CachedProjectInput<'_> = arg(env, input, "input")?;
-        let decided = begin_and_decide(env, &i)?;
+        if i.io
+            .is_some_and(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null)))
+        {
+            return Err(invalid(
+                env,
+                "io",
+                "a host's IO ports are called synchronously: use getOrBuildCachedProjectData",
+            ));
+        }
+        let decided = begin_and_decide(env, &i, &NativeIo, None)?;
         let plan = decided.plan;
         let needs_producer = plan.needs_producer();
         let served = match needs_producer {
@@ -771,5 +839,120 @@ pub fn commit_cached_project_data<'a>(
     exported(env, "commitCachedProjectData", || {
         let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
         commit_handle(env, &mut handle, data)
+    })
+}
+
+/// The input of `trackProjectFiles`: the trees a dispatch fingerprints, either or both.
+#[napi(object, object_to_js = false)]
+pub struct TrackProjectFilesInput<'a> {
+    /// The src root (its files go to `files`).
+    pub src_root: Option<String>,
+    /// The src excludes, as in `CachedProjectInput`.
+    #[napi(
+        ts_type = "{ preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }"
+    )]
+    pub exclude: Option<Unknown<'a>>,
+    /// The locales directory (its segments go to `localeSegments`; needs `locales`).
+    pub locales_dir: Option<String>,
+    /// The locales layout.
+    pub locales: Option<CachedProjectLocales>,
+    /// The hasher, as in `CachedProjectInput`.
+    #[napi(
+        ts_type = "{ hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }"
+    )]
+    pub runtime: Option<Unknown<'a>>,
+    /// The host's own IO ports (the trees are listed and read through them).
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
+}
+
+/// `{ files, localeSegments, warnings }` of `trackProjectFiles`.
+#[napi(object, object_from_js = false)]
+pub struct TrackedProjectFiles<'a> {
+    /// The src records, keyed by src-root-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub files: Unknown<'a>,
+    /// The locale segment records, keyed by locales-dir-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub locale_segments: Unknown<'a>,
+    /// Unreadable files and directories, depth limits, links that loop.
+    pub warnings: Vec<super::fingerprint::CacheWarning>,
+}
+
+/// `trackProjectFiles(input) -> { files, localeSegments, warnings }`: step 4 of a dispatch on
+/// its own, with the dispatch's walk rules (§8): every tracked file of the src root and of the
+/// locales directory, read and hashed (no stored index, nothing written).
+#[napi(
+    ts_args_type = "input: TrackProjectFilesInput",
+    ts_return_type = "TrackedProjectFiles"
+)]
+pub fn track_project_files<'a>(
+    env: &'a Env,
+    input: Unknown<'a>,
+) -> napi::Result<TrackedProjectFiles<'a>> {
+    exported(env, "trackProjectFiles", || {
+        let i: TrackProjectFilesInput<'a> = arg(env, input, "input")?;
+        with_io(env, i.io, |io, js| {
+            let hash = match js {
+                Some(js) => js.native_hash(),
+                None => runtime_hash(env, i.runtime)?,
+            };
+            let path_of = |p: &String| match js {
+                Some(_) => PathBuf::from(p),
+                None => resolve_path(Path::new(p)),
+            };
+            let rules = walk_rules(env, i.exclude)?;
+            let src_spec = rules.filter_spec();
+            let src_filter = Filter::new(&src_spec).map_err(|e| to_js(env, &e))?;
+            let locale_spec = walk_specs::locale_filter_spec();
+            let locale_filter = Filter::new(&locale_spec).map_err(|e| to_js(env, &e))?;
+            let src_root = i.src_root.as_ref().map(path_of);
+            let locales_dir = match (&i.locales_dir, &i.locales) {
+                (Some(d), Some(_)) => Some(path_of(d)),
+                (Some(_), None) => {
+                    return Err(invalid(env, "locales", "the locales layout is required"))
+                }
+                _ => None,
+            };
+            let depth = i
+                .locales
+                .as_ref()
+                .map(|l| walk_specs::locale_max_depth(layout_of(l).structure))
+                .unwrap_or(0);
+            let now = now_iso();
+            let scanned = io
+                .scan(&ScanJob {
+                    files_path: None,
+                    hints_path: Path::new(""),
+                    project_dir: Path::new(""),
+                    read_only: true,
+                    files_cap: 0,
+                    hash,
+                    src: src_root.as_deref().map(|root| ScanTree {
+                        root,
+                        filter: &src_filter,
+                        spec: &src_spec,
+                        max_depth: walk_specs::SRC_MAX_DEPTH,
+                        hint_prefix: SRC_HINT_PREFIX,
+                    }),
+                    locales: locales_dir.as_deref().map(|root| ScanTree {
+                        root,
+                        filter: &locale_filter,
+                        spec: &locale_spec,
+                        max_depth: depth,
+                        hint_prefix: LOCALE_HINT_PREFIX,
+                    }),
+                    use_watcher: false,
+                    now: &now,
+                })
+                .map_err(|e| to_js(env, &e))?;
+            let mut warnings = scanned.src.warnings;
+            warnings.extend(scanned.locales.warnings);
+            Ok(TrackedProjectFiles {
+                files: to_js_json(env, &scanned.src.records)?,
+                locale_segments: to_js_json(env, &scanned.locales.records)?,
+                warnings: super::contract_state::warnings_js(warnings),
+            })
+        })
     })
 }

@@ -18,6 +18,7 @@ use super::contract_policy::{
 use super::errors::{arg, exported, invalid};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
+use super::host_io::{with_io, JsIo};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
@@ -28,14 +29,16 @@ use crate::core::contract::dispatch::CacheCaps;
 use crate::core::contract::dispatch_info::CacheWarning as CoreWarning;
 use crate::core::contract::files_index;
 use crate::core::contract::hashing::{
-    compute_cache_project_id, normalize_project_root_key, TextHash,
+    compute_cache_project_id, normalize_path_key_for_cache, normalize_project_root_key, TextHash,
 };
 use crate::core::contract::invalidation as core_inv;
+use crate::core::contract::io::{CacheIo, EntryKind};
 use crate::core::contract::iso_time::now_iso;
-use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
+use crate::core::contract::lock::DEFAULT_LOCK_TIMEOUT;
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
 use crate::core::contract::store_paths::{resolve_path, CacheLocation};
+use crate::core::contract::translations;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
@@ -98,6 +101,11 @@ pub struct CacheStateInput<'a> {
     pub runtime: Option<Unknown<'a>>,
     /// Read-through: nothing is written or deleted.
     pub cache_read_only: Option<bool>,
+    /// The host's own IO ports: the root is resolved and the paths joined by its `path`, the
+    /// project id hashed by its `hashText`, and `initializeCacheState` checks and creates
+    /// directories through its `fs`, never this machine's disk.
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
 }
 
 /// Where a project's cache lives and whether it is on (the TypeScript `CacheState`).
@@ -152,13 +160,16 @@ pub struct CacheCapsOptions {
 }
 
 /// Options of the store exports.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct CacheStoreOptions {
+#[napi(object, object_to_js = false)]
+pub struct CacheStoreOptions<'a> {
     /// Effective size caps.
     pub caps: Option<CacheCapsOptions>,
     /// How long a writer waits for a cache lock (default `DEFAULT_LOCK_TIMEOUT_MS`).
     pub lock_timeout_ms: Option<f64>,
+    /// The host's own IO ports: every read, write and deletion goes through them instead of
+    /// this machine's disk (a virtual file system).
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
 }
 
 /// The default effective caps: `{ meta, files, analysis, translations }` in bytes.
@@ -215,20 +226,25 @@ pub(crate) fn lock_timeout_from(env: &Env, ms: Option<f64>) -> napi::Result<Dura
     })
 }
 
-/// Reads optional store options.
-pub(crate) fn store_options(
+/// Reads optional store options: the caps, the lock timeout and the host's ports, if any.
+pub(crate) fn store_options<'a>(
     env: &Env,
-    options: Option<Unknown<'_>>,
-) -> napi::Result<(CacheCaps, Duration)> {
-    let o: CacheStoreOptions = match options {
+    options: Option<Unknown<'a>>,
+) -> napi::Result<(CacheCaps, Duration, Option<Unknown<'a>>)> {
+    let o: CacheStoreOptions<'a> = match options {
         Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
             arg(env, v, "options")?
         }
-        _ => CacheStoreOptions::default(),
+        _ => CacheStoreOptions {
+            caps: None,
+            lock_timeout_ms: None,
+            io: None,
+        },
     };
     Ok((
         caps_from(env, o.caps.as_ref())?,
         lock_timeout_from(env, o.lock_timeout_ms)?,
+        o.io,
     ))
 }
 
@@ -380,14 +396,39 @@ fn join(base: &str, parts: &[&str]) -> String {
     out.display().to_string()
 }
 
-fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheState> {
-    let hash = runtime_hash(env, input.runtime)?;
-    let project_root = resolve_path(Path::new(&input.project_root))
-        .display()
-        .to_string();
-    let project_id = compute_cache_project_id(&project_root, hash);
+fn resolve_state(
+    env: &Env,
+    input: &CacheStateInput<'_>,
+    io: Option<&JsIo<'_>>,
+) -> napi::Result<CacheState> {
+    let (project_root, project_id) = match io {
+        None => {
+            let hash = runtime_hash(env, input.runtime)?;
+            let root = resolve_path(Path::new(&input.project_root))
+                .display()
+                .to_string();
+            let id = compute_cache_project_id(&root, hash);
+            (root, id)
+        }
+        Some(js) => {
+            let root = js.resolve(&input.project_root)?;
+            let key = normalize_path_key_for_cache(&root);
+            let digest = js
+                .hash_text(js.native_hash(), &key)
+                .map_err(|e| js.error(e))?;
+            (root, digest.chars().take(16).collect())
+        }
+    };
+    let join = |base: &str, parts: &[&str]| -> napi::Result<String> {
+        match io {
+            None => Ok(join(base, parts)),
+            Some(js) => parts
+                .iter()
+                .try_fold(base.to_owned(), |acc, part| js.join_str(&acc, part)),
+        }
+    };
     let root_dir = input.cache_root_dir.clone();
-    let project_dir = join(&root_dir, &["projects", &project_id]);
+    let project_dir = join(&root_dir, &["projects", &project_id])?;
     let no_cache = input.no_cache == Some(true);
     Ok(CacheState {
         enabled: !no_cache,
@@ -398,12 +439,12 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
         } else {
             CacheDisableReason::Default
         },
-        meta_path: join(&root_dir, &["meta.json"]),
+        meta_path: join(&root_dir, &["meta.json"])?,
         project_id,
         project_root,
-        files_path: join(&project_dir, &["files.json"]),
-        analysis_path: join(&project_dir, &["analysis.json"]),
-        translations_dir: Some(join(&project_dir, &["translations"])),
+        files_path: join(&project_dir, &["files.json"])?,
+        analysis_path: join(&project_dir, &["analysis.json"])?,
+        translations_dir: Some(join(&project_dir, &["translations"])?),
         project_dir,
         root_dir,
         read_only: input.cache_read_only == Some(true),
@@ -417,7 +458,7 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
 pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
     exported(&env, "resolveCacheState", || {
         let input: CacheStateInput<'_> = arg(&env, input, "input")?;
-        resolve_state(&env, &input)
+        with_io(&env, input.io, |_, js| resolve_state(&env, &input, js))
     })
 }
 
@@ -432,42 +473,57 @@ pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheSt
 pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
     exported(&env, "initializeCacheState", || {
         let input: CacheStateInput<'_> = arg(&env, input, "input")?;
-        let mut state = resolve_state(&env, &input)?;
-        let mut warnings = Vec::new();
-        if !state.enabled {
-            return Ok(InitializedCacheState { state, warnings });
-        }
-        let kind = std::fs::metadata(&state.project_root);
-        if !kind.as_ref().is_ok_and(|m| m.is_dir()) {
-            let message = if kind.is_ok() {
-                "project root is not a directory; cache disabled for this run"
-            } else {
-                "project root is missing; cache disabled for this run"
-            };
+        with_io(&env, input.io, |io, js| initialize(&env, &input, io, js))
+    })
+}
+
+fn initialize(
+    env: &Env,
+    input: &CacheStateInput<'_>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<InitializedCacheState> {
+    let mut state = resolve_state(env, input, js)?;
+    let mut warnings = Vec::new();
+    if !state.enabled {
+        return Ok(InitializedCacheState { state, warnings });
+    }
+    // The disk's answer follows links here (a linked project root is fine).
+    let kind = match js {
+        None => std::fs::metadata(&state.project_root).map(|m| {
+            m.is_dir()
+                .then_some(EntryKind::Dir)
+                .or(Some(EntryKind::Other))
+        }),
+        Some(_) => io.kind(Path::new(&state.project_root)),
+    };
+    if kind.as_ref().ok() != Some(&Some(EntryKind::Dir)) {
+        let message = if kind.as_ref().is_ok_and(|k| k.is_some()) {
+            "project root is not a directory; cache disabled for this run"
+        } else {
+            "project root is missing; cache disabled for this run"
+        };
+        warnings.push(CacheWarning {
+            code: "project_root_missing".into(),
+            message: message.into(),
+            path: Some(state.project_root.clone()),
+        });
+        state.enabled = false;
+        state.reason = CacheDisableReason::ProjectRootMissing;
+        return Ok(InitializedCacheState { state, warnings });
+    }
+    if !state.read_only {
+        if let Err(e) = io.create_dir_all(Path::new(&state.project_dir)) {
             warnings.push(CacheWarning {
-                code: "project_root_missing".into(),
-                message: message.into(),
-                path: Some(state.project_root.clone()),
+                code: CACHE_DIR_UNAVAILABLE.into(),
+                message: format!("cache directory unavailable; cache disabled for this run: {e}"),
+                path: Some(state.project_dir.clone()),
             });
             state.enabled = false;
-            state.reason = CacheDisableReason::ProjectRootMissing;
-            return Ok(InitializedCacheState { state, warnings });
+            state.reason = CacheDisableReason::CacheDirUnavailable;
         }
-        if !state.read_only {
-            if let Err(e) = std::fs::create_dir_all(&state.project_dir) {
-                warnings.push(CacheWarning {
-                    code: CACHE_DIR_UNAVAILABLE.into(),
-                    message: format!(
-                        "cache directory unavailable; cache disabled for this run: {e}"
-                    ),
-                    path: Some(state.project_dir.clone()),
-                });
-                state.enabled = false;
-                state.reason = CacheDisableReason::CacheDirUnavailable;
-            }
-        }
-        Ok(InitializedCacheState { state, warnings })
-    })
+    }
+    Ok(InitializedCacheState { state, warnings })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,9 +567,10 @@ pub struct PreparedCacheRun<'a> {
 /// `prepareCacheForRun(state, runtime?, options?) -> { index, warnings }`: registers the
 /// project in `meta.json`, counts the run, heals every `healEveryRuns` runs (drops entries
 /// whose dir is gone and orphan project dirs), creates the project dir and drops a corrupt
-/// (malformed or oversize) `files.json` / `analysis.json` so the run repopulates them. All
-/// under the cache locks; warnings as data; nothing written or deleted when read-only. Does
-/// nothing when the cache is off.
+/// (malformed or oversize) `files.json`, `analysis.json` or `translations/*.json` so the run
+/// repopulates them (a `cache_malformed` or `cache_oversize` warning names each). All under the
+/// cache locks; warnings as data; nothing written or deleted when read-only. Does nothing when
+/// the cache is off. With `options.io`, all of it goes through the host's ports.
 #[napi(
     ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "PreparedCacheRun"
@@ -527,7 +584,7 @@ pub fn prepare_cache_for_run<'a>(
     let _ = runtime;
     exported(env, "prepareCacheForRun", || {
         let state = state_arg(env, state)?;
-        let (caps, timeout) = store_options(env, options)?;
+        let (caps, timeout, io) = store_options(env, options)?;
         let loc = location_of(&state);
         if !state.enabled {
             return Ok(PreparedCacheRun {
@@ -535,59 +592,75 @@ pub fn prepare_cache_for_run<'a>(
                 warnings: Vec::new(),
             });
         }
-        let (meta, mut warnings) =
-            meta_file::run_maintenance(&loc, state.read_only, caps.meta, timeout);
-        if !state.read_only {
-            if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
-                warnings.push(cache_file::warning(
-                    CACHE_DIR_UNAVAILABLE,
-                    format!("unable to create cache project dir: {e}"),
-                    &loc.project_dir,
-                ));
-                return Ok(PreparedCacheRun {
-                    index: to_js_json(env, &meta)?,
-                    warnings: warnings_js(warnings),
-                });
-            }
-        }
-        let files = files_index::load_files_index(&loc.files_path, caps.files);
-        warnings.extend(files.warnings.iter().cloned());
-        let analysis =
-            analysis_file::load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
-        // The envelope alone may be read: validate the data too, since this call's job is to drop
-        // a corrupt file (the dispatch would catch it as well, when it uses the data).
-        let analysis = analysis.and_then(|a| match a {
-            Some(env_) => match env_.data.validate() {
-                Ok(()) => Ok(Some(env_)),
-                Err(e) => Err(cache_file::CacheReadFailure {
-                    corrupt: e.corrupt,
-                    warning: e.warning(&loc.analysis_path),
-                }),
-            },
-            None => Ok(None),
-        });
-        let corrupt_analysis = match analysis {
-            Ok(_) => false,
-            Err(f) => {
-                warnings.push(f.warning);
-                f.corrupt
-            }
-        };
-        if !state.read_only && (files.corrupt || corrupt_analysis) {
-            if let Ok(Some(_guard)) = lock::acquire(&loc.lock_path, timeout) {
-                if files.corrupt {
-                    cache_file::remove_corrupt(&loc.files_path);
-                }
-                if corrupt_analysis {
-                    cache_file::remove_corrupt(&loc.analysis_path);
-                }
-            }
-        }
+        let (meta, warnings) = with_io(env, io, |io, _| {
+            Ok(prepare(io, &loc, state.read_only, caps, timeout))
+        })?;
         Ok(PreparedCacheRun {
             index: to_js_json(env, &meta)?,
             warnings: warnings_js(warnings),
         })
     })
+}
+
+fn prepare(
+    io: &dyn CacheIo,
+    loc: &CacheLocation,
+    read_only: bool,
+    caps: CacheCaps,
+    timeout: Duration,
+) -> (MetaFile, Vec<CoreWarning>) {
+    let (meta, mut warnings) =
+        meta_file::run_maintenance_in(io, loc, read_only, caps.meta, timeout);
+    if !read_only {
+        if let Err(e) = io.create_dir_all(&loc.project_dir) {
+            warnings.push(cache_file::warning(
+                CACHE_DIR_UNAVAILABLE,
+                format!("unable to create cache project dir: {e}"),
+                &loc.project_dir,
+            ));
+            return (meta, warnings);
+        }
+    }
+    let files = files_index::load_files_index_in(io, &loc.files_path, caps.files);
+    warnings.extend(files.warnings.iter().cloned());
+    let analysis = io.load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
+    // The envelope alone may be read: validate the data too, since this call's job is to drop
+    // a corrupt file (the dispatch would catch it as well, when it uses the data).
+    let analysis = analysis.and_then(|a| match a {
+        Some(env_) => match env_.data.validate() {
+            Ok(()) => Ok(Some(env_)),
+            Err(e) => Err(cache_file::CacheReadFailure {
+                corrupt: e.corrupt,
+                warning: e.warning(&loc.analysis_path),
+            }),
+        },
+        None => Ok(None),
+    });
+    let corrupt_analysis = match analysis {
+        Ok(_) => false,
+        Err(f) => {
+            warnings.push(f.warning);
+            f.corrupt
+        }
+    };
+    if !read_only && (files.corrupt || corrupt_analysis) {
+        if let Ok(Some(_guard)) = io.lock(&loc.lock_path, timeout) {
+            if files.corrupt {
+                let _ = io.remove_file(&loc.files_path);
+            }
+            if corrupt_analysis {
+                let _ = io.remove_file(&loc.analysis_path);
+            }
+        }
+    }
+    warnings.extend(translations::heal_project_translations(
+        io,
+        loc,
+        caps.translations,
+        read_only,
+        timeout,
+    ));
+    (meta, warnings)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -636,7 +709,7 @@ pub fn load_project_files_state<'a>(
 ) -> napi::Result<LoadedProjectFilesState<'a>> {
     exported(env, "loadProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
+        let (caps, _, io) = store_options(env, options)?;
         if !state.enabled {
             return Ok(LoadedProjectFilesState {
                 value: None,
@@ -644,7 +717,13 @@ pub fn load_project_files_state<'a>(
                 warnings: Vec::new(),
             });
         }
-        let loaded = files_index::load_files_index(Path::new(&state.files_path), caps.files);
+        let loaded = with_io(env, io, |io, _| {
+            Ok(files_index::load_files_index_in(
+                io,
+                Path::new(&state.files_path),
+                caps.files,
+            ))
+        })?;
         let status = loaded.status().into();
         Ok(LoadedProjectFilesState {
             value: loaded
@@ -683,12 +762,13 @@ fn not_saved(warnings: Vec<CacheWarning>) -> CacheSaveResult {
 
 /// Runs `write` under the lock at `lock_path`; a busy lock is a `cache_lock_timeout` warning.
 fn with_lock(
+    io: &dyn CacheIo,
     lock_path: &Path,
     target: &Path,
     timeout: Duration,
     write: impl FnOnce() -> Option<CoreWarning>,
 ) -> CacheSaveResult {
-    match lock::acquire(lock_path, timeout) {
+    match io.lock(lock_path, timeout) {
         Ok(Some(_guard)) => saved(write()),
         Ok(None) => saved(Some(cache_file::warning(
             cache_file::CACHE_LOCK_TIMEOUT,
@@ -722,7 +802,7 @@ pub fn save_project_files_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (_, timeout, io) = store_options(env, options)?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }
@@ -739,9 +819,15 @@ pub fn save_project_files_state<'a>(
         index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         index.updated_at = now_iso();
         let loc = location_of(&state);
-        Ok(with_lock(&loc.lock_path, &loc.files_path, timeout, || {
-            cache_file::write_cache_file(&loc.files_path, &index.to_bytes())
-        }))
+        with_io(env, io, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.lock_path,
+                &loc.files_path,
+                timeout,
+                || io.write_cache(&loc.files_path, &[&index.to_bytes()]),
+            ))
+        })
     })
 }
 
@@ -796,18 +882,21 @@ pub fn load_project_run_state<'a>(
 ) -> napi::Result<LoadedProjectRunState<'a>> {
     exported(env, "loadProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
+        let (caps, _, io) = store_options(env, options)?;
         if !state.enabled {
             return Ok(LoadedProjectRunState {
                 value: None,
                 warnings: Vec::new(),
             });
         }
-        match analysis_file::load_analysis(
-            Path::new(&state.analysis_path),
-            caps.analysis,
-            &state.project_id,
-        ) {
+        let loaded = with_io(env, io, |io, _| {
+            Ok(io.load_analysis(
+                Path::new(&state.analysis_path),
+                caps.analysis,
+                &state.project_id,
+            ))
+        })?;
+        match loaded {
             Ok(None) => Ok(LoadedProjectRunState {
                 value: None,
                 warnings: Vec::new(),
@@ -870,7 +959,7 @@ pub fn save_project_run_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (_, timeout, io) = store_options(env, options)?;
         let input: SaveProjectRunStateInput<'_> = arg(env, input, "input")?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
@@ -891,12 +980,15 @@ pub fn save_project_run_state<'a>(
             input.input_files_epoch.as_deref(),
         );
         let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-        Ok(with_lock(
-            &loc.lock_path,
-            &loc.analysis_path,
-            timeout,
-            || cache_file::write_cache_parts(&loc.analysis_path, &slices),
-        ))
+        with_io(env, io, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.lock_path,
+                &loc.analysis_path,
+                timeout,
+                || io.write_cache(&loc.analysis_path, &slices),
+            ))
+        })
     })
 }
 
@@ -923,8 +1015,14 @@ pub fn load_projects_index<'a>(
 ) -> napi::Result<LoadedProjectsIndex<'a>> {
     exported(env, "loadProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
-        let (meta, warnings) = meta_file::load_meta(Path::new(&state.meta_path), caps.meta);
+        let (caps, _, io) = store_options(env, options)?;
+        let (meta, warnings) = with_io(env, io, |io, _| {
+            Ok(meta_file::load_meta_in(
+                io,
+                Path::new(&state.meta_path),
+                caps.meta,
+            ))
+        })?;
         Ok(LoadedProjectsIndex {
             value: to_js_json(env, &meta)?,
             warnings: warnings_js(warnings),
@@ -946,7 +1044,7 @@ pub fn save_projects_index<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (_, timeout, io) = store_options(env, options)?;
         let raw = json_stringify(env, index, "index")?;
         let mut meta: MetaFile =
             serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
@@ -959,12 +1057,70 @@ pub fn save_projects_index<'a>(
         meta.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
         let loc = location_of(&state);
-        Ok(with_lock(
-            &loc.meta_lock_path,
-            &loc.meta_path,
-            timeout,
-            || cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta)),
-        ))
+        with_io(env, io, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.meta_lock_path,
+                &loc.meta_path,
+                timeout,
+                || io.write_cache(&loc.meta_path, &[&cache_file::to_pretty_json(&meta)]),
+            ))
+        })
+    })
+}
+
+/// `{ value, warnings, healed }` of `healProjectsIndex`.
+#[napi(object, object_from_js = false)]
+pub struct HealedProjectsIndex<'a> {
+    /// The index after the heal (the given one when no heal was due).
+    #[napi(ts_type = "CacheProjectsIndex")]
+    pub value: Unknown<'a>,
+    /// `cache_io_error` when an orphan project dir could not be deleted.
+    pub warnings: Vec<CacheWarning>,
+    /// Whether the heal ran (`runCount` is a multiple of `healEveryRuns`).
+    pub healed: bool,
+}
+
+/// `healProjectsIndex(state, index, options?) -> { value, warnings, healed }`: the periodic
+/// heal of `meta.json`'s index on its own, when `index.maintenance` says one is due: drops every
+/// entry whose project dir is gone, deletes the project dirs no entry references, stamps
+/// `lastHealAt`. Writes nothing else (save the index with `saveProjectsIndex`). Off, or
+/// read-only: nothing is healed. With `options.io`, through the host's ports.
+#[napi(
+    ts_args_type = "state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "HealedProjectsIndex"
+)]
+pub fn heal_projects_index<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    index: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<HealedProjectsIndex<'a>> {
+    exported(env, "healProjectsIndex", || {
+        let state = state_arg(env, state)?;
+        let (_, _, io) = store_options(env, options)?;
+        let raw = json_stringify(env, index, "index")?;
+        let mut meta: MetaFile =
+            serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
+        if !state.enabled || state.read_only || !meta_file::should_heal(&meta.maintenance) {
+            return Ok(HealedProjectsIndex {
+                value: index,
+                warnings: Vec::new(),
+                healed: false,
+            });
+        }
+        meta.maintenance.last_heal_at = Some(now_iso());
+        let mut warnings = Vec::new();
+        let root = PathBuf::from(&state.root_dir);
+        with_io(env, io, |io, _| {
+            meta_file::heal(io, &root, &mut meta, None, &mut warnings);
+            Ok(())
+        })?;
+        Ok(HealedProjectsIndex {
+            value: to_js_json(env, &meta)?,
+            warnings: warnings_js(warnings),
+            healed: true,
+        })
     })
 }
 
@@ -980,7 +1136,7 @@ pub struct AnalysisInvalidationResult {
     pub warnings: Vec<CacheWarning>,
 }
 
-fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
+fn delete_analysis(io: &dyn CacheIo, state: &CacheState) -> AnalysisInvalidationResult {
     let loc = location_of(state);
     if state.read_only {
         return AnalysisInvalidationResult {
@@ -994,7 +1150,13 @@ fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
     }
     // The next dispatch of this process must not serve the dropped analysis from memory.
     memory::forget_prefix(&loc.project_dir.display().to_string());
-    match std::fs::remove_file(&loc.analysis_path) {
+    if matches!(io.kind(&loc.analysis_path), Ok(None)) {
+        return AnalysisInvalidationResult {
+            deleted: false,
+            warnings: Vec::new(),
+        };
+    }
+    match io.remove_file(&loc.analysis_path) {
         Ok(()) => AnalysisInvalidationResult {
             deleted: true,
             warnings: Vec::new(),
@@ -1014,22 +1176,24 @@ fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
     }
 }
 
-/// `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
-/// `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
-/// deletes nothing.
+/// `invalidateProjectAnalysisCache(state, runtime?, options?) -> { deleted, warnings }`:
+/// deletes `analysis.json` unconditionally (and forgets the project's same-process memory);
+/// read-only deletes nothing. With `options.io`, through the host's ports.
 #[napi(
-    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null",
+    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "AnalysisInvalidationResult"
 )]
 pub fn invalidate_project_analysis_cache<'a>(
     env: &'a Env,
     state: Unknown<'a>,
     runtime: Option<Unknown<'a>>,
+    options: Option<Unknown<'a>>,
 ) -> napi::Result<AnalysisInvalidationResult> {
     let _ = runtime;
     exported(env, "invalidateProjectAnalysisCache", || {
         let state = state_arg(env, state)?;
-        Ok(delete_analysis(&state))
+        let (_, _, io) = store_options(env, options)?;
+        with_io(env, io, |io, _| Ok(delete_analysis(io, &state)))
     })
 }
 
@@ -1046,11 +1210,12 @@ pub struct AnalysisInvalidationOutcome {
     pub warnings: Vec<CacheWarning>,
 }
 
-/// `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
+/// `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input, options?)`: applies
 /// `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
 /// (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
+/// With `options.io`, through the host's ports.
 #[napi(
-    ts_args_type = "state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput",
+    ts_args_type = "state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "AnalysisInvalidationOutcome"
 )]
 pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
@@ -1058,6 +1223,7 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
     state: Unknown<'a>,
     runtime: Option<Unknown<'a>>,
     input: Unknown<'a>,
+    options: Option<Unknown<'a>>,
 ) -> napi::Result<AnalysisInvalidationOutcome> {
     let _ = runtime;
     exported(
@@ -1075,8 +1241,9 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
                     mutated_locale_segment_keys: i.mutated_locale_segment_keys,
                 },
             );
+            let (_, _, io) = store_options(env, options)?;
             let done = if decision.action == core_inv::AnalysisCacheInvalidationAction::Delete {
-                delete_analysis(&state)
+                with_io(env, io, |io, _| Ok(delete_analysis(io, &state)))?
             } else {
                 AnalysisInvalidationResult {
                     deleted: false,

@@ -8,7 +8,10 @@ import fs from 'node:fs'
 import * as browser from '../js/browser.mjs'
 import * as browserDropIn from '../js/i18nprune.browser.mjs'
 import * as nodeDropIn from '../js/i18nprune.mjs'
-import { cachecore as native } from './helpers.mjs'
+import { createRequire } from 'node:module'
+
+/** The package's Node entry (exactly index.d.ts's values). */
+const native = createRequire(import.meta.url)('../js/index.cjs')
 
 const ROUNDS = Number(process.env.CACHECORE_DIFF_ROUNDS ?? 300)
 
@@ -217,7 +220,9 @@ test('resolveCacheState in a browser build equals the native one for absolute PO
 })
 
 test('the browser entries export the Node entries\' names; IO there is NATIVE_UNAVAILABLE', async () => {
-  assert.deepEqual(Object.keys(browser).sort(), Object.keys(native).sort())
+  const names = (m) => Object.keys(m).filter((k) => k !== 'default').sort()
+  assert.deepEqual(names(browser), Object.keys(native).sort())
+  assert.deepEqual(Object.keys(browser.default).sort(), Object.keys(native).sort(), 'the default export is the whole module')
   assert.deepEqual(Object.keys(browserDropIn).sort(), Object.keys(nodeDropIn).sort())
   for (const name of ['getOrBuildCachedProjectData', 'prepareCacheForRun', 'loadProjectFilesState', 'trackProjectFiles', 'fingerprintSync']) {
     assert.equal(outcome(() => browser[name]({})).threw, 'NATIVE_UNAVAILABLE', name)
@@ -236,11 +241,12 @@ test('package.json routes browser and worker builds to the browser entries', () 
   const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url)))
   for (const [sub, file] of [['.', './js/browser.mjs'], ['./i18nprune', './js/i18nprune.browser.mjs']]) {
     const entry = pkg.exports[sub]
-    assert.equal(entry.browser, file)
-    assert.equal(entry.worker, file)
+    for (const condition of ['browser', 'worker']) {
+      assert.equal(entry[condition].default, file, `${sub} ${condition}`)
+      assert.ok(fs.existsSync(new URL(`.${entry[condition].types.slice(1)}`, new URL('../', import.meta.url))), 'typed')
+    }
     const order = Object.keys(entry)
     assert.ok(order.indexOf('browser') < order.indexOf('import') && order.indexOf('worker') < order.indexOf('import'), sub)
-    assert.equal(order[0], 'types')
   }
   const sources = ['browser.mjs', 'i18nprune.browser.mjs', 'browser/policy.mjs', 'browser/store.mjs', 'i18nprune/layer.cjs']
     .map((f) => fs.readFileSync(new URL(`../js/${f}`, import.meta.url), 'utf8'))

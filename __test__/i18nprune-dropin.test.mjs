@@ -10,6 +10,7 @@ import { createRequire } from 'node:module'
 import * as esm from '../js/i18nprune.mjs'
 import { tempDir, writeTree, settle, cachecore } from './helpers.mjs'
 import { memoryRuntime } from './memory-runtime.mjs'
+import { DROP_IN_DTS_PATH, generateDropIn, valueExports } from '../tools/gen-entries.mjs'
 
 const require = createRequire(import.meta.url)
 const dropIn = require('../js/i18nprune.cjs')
@@ -65,6 +66,11 @@ function virtualProject(extra = {}) {
 }
 
 test('the ESM and CommonJS entries export the same names, i18nprune 0.1.4 surface included', () => {
+  const dts = fs.readFileSync(DROP_IN_DTS_PATH, 'utf8')
+  assert.deepEqual(valueExports(dts).sort(), Object.keys(dropIn).sort(), 'js/i18nprune.d.ts declares exactly the layer\'s values')
+  for (const [file, text] of Object.entries(generateDropIn(dts))) {
+    assert.ok(fs.readFileSync(file, 'utf8') === text, `${path.basename(file)} is stale: run node tools/gen-entries.mjs`)
+  }
   assert.deepEqual(Object.keys(esm).sort(), Object.keys(dropIn).sort())
   for (const name of [
     'getOrBuildCachedProjectData', 'initializeCacheState', 'resolveCacheState', 'prepareCacheForRun',

@@ -116,6 +116,13 @@ pub struct CachedProjectInput<'a> {
     /// hasher is `io.hashText`.
     #[napi(ts_type = "CacheIoPorts")]
     pub io: Option<Unknown<'a>>,
+    /// The shared cache across machines: `false` off; an object overrides the environment
+    /// field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
+    /// `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
+    /// local miss the exact remote key is tried, then a base commit's; after a build the
+    /// artifact is uploaded in the background. Remote problems are warnings, never errors.
+    #[napi(ts_type = "boolean | RemoteCacheOptions")]
+    pub remote: Option<Unknown<'a>>,
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
@@ -370,6 +377,11 @@ fn dispatch_input(
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
     input.use_watcher = i.use_watcher.unwrap_or(true);
+    // A host's own IO is the host's cache: nothing of it goes to or comes from a remote.
+    input.remote = match js {
+        Some(_) => crate::core::remote::RemoteConfig::Off,
+        None => super::remote::remote_config(env, i.remote)?,
+    };
     Ok(input)
 }
 

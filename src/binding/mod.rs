@@ -32,6 +32,7 @@ mod errors;
 pub mod fingerprint;
 mod handoff;
 pub mod host_io;
+pub mod remote;
 pub mod watch;
 
 use napi_derive::napi;

@@ -12,6 +12,7 @@ pub mod hash;
 pub mod hints;
 pub mod manifest;
 pub mod relpath;
+pub mod remote;
 pub mod stat;
 pub mod walk;
 pub mod watch;

@@ -36,10 +36,10 @@ use super::decide::{
 use super::delta::{diff_project_files, CacheFileDelta, FilesIndexStatus};
 use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
-    CacheInputFilesEpochDebug, CacheWarning,
+    CacheInputFilesEpochDebug, CacheRemoteInfo, CacheRemoteSource, CacheWarning,
 };
 use super::files_index::FilesIndex;
-use super::hashing::{input_files_epoch_text, TextHash};
+use super::hashing::{compute_input_files_epoch, input_files_epoch_text, TextHash};
 use super::io::{CacheIo, NativeIo, ScanJob, ScanTree, Scanned};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
@@ -54,6 +54,7 @@ use super::walk_specs::{self, SrcWalkRules};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
+use crate::core::remote::{flow as remote_flow, RemoteConfig};
 
 /// Effective size caps of the cache files, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +123,8 @@ pub struct DispatchInput {
     /// Take the src and locale records from a live, settled watcher of this process that
     /// covers both trees, when its options allow (default true); else walk.
     pub use_watcher: bool,
+    /// The shared cache across machines (off by default; see `crate::core::remote`).
+    pub remote: RemoteConfig,
 }
 
 impl DispatchInput {
@@ -141,6 +144,7 @@ impl DispatchInput {
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             use_watcher: true,
+            remote: RemoteConfig::Off,
         }
     }
 
@@ -459,7 +463,81 @@ pub fn begin_with(io: &dyn CacheIo, input: DispatchInput) -> CoreResult<Dispatch
         }
     }
     state.times.envelope = envelope_started.elapsed();
+    if state.input.remote != RemoteConfig::Off {
+        remote_flow::consult(&mut state);
+    }
     Ok(state)
+}
+
+/// The remote hooks (`crate::core::remote::flow`): what it reads of the local state, and how a
+/// verified artifact becomes the stored state.
+impl DispatchBegin {
+    /// The dispatch's input.
+    pub(crate) fn dispatch_input(&self) -> &DispatchInput {
+        &self.input
+    }
+
+    /// Whether the local cache can serve without the producer: a memory record, or stored
+    /// data bound to the current files.
+    pub(crate) fn local_serves(&self) -> bool {
+        self.memory.is_some()
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str()))
+    }
+
+    /// Whether the stored data is bound to the stored index (a local base to patch).
+    pub(crate) fn local_base(&self) -> bool {
+        self.previous
+            .as_ref()
+            .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()))
+    }
+
+    /// Adds a warning to the dispatch's `cache` info.
+    pub(crate) fn push_warning(&mut self, w: CacheWarning) {
+        self.info.warnings.push(w);
+    }
+
+    /// Records the remote's part of the `cache` info.
+    pub(crate) fn set_remote_info(&mut self, info: CacheRemoteInfo) {
+        self.info.remote = Some(info);
+    }
+
+    /// A verified remote artifact becomes the stored state, as if it had been built here: its
+    /// records the baseline (a usable index with the current layout), its data the previous
+    /// analysis bound to its epoch. The delta and the baseline epoch follow from them.
+    pub(crate) fn adopt_remote(&mut self, a: remote_flow::Adoption) {
+        let index = FilesIndex::new(
+            a.files,
+            a.locale_segments,
+            self.input.locales.layout.clone(),
+        );
+        self.baseline = index.merged();
+        self.status = FilesIndexStatus::Ok;
+        self.previous_layout = index.locales_layout;
+        let delta = diff_project_files(&self.baseline, &self.merged());
+        self.baseline_epoch = if delta.has_changes() {
+            compute_input_files_epoch(&self.baseline, self.input.hash)
+        } else {
+            self.epoch.clone()
+        };
+        self.info.delta = Some(delta);
+        self.info.files_index_status = None;
+        self.previous = Some(AnalysisEnvelope {
+            updated_at: None,
+            project_id: None,
+            data: a.data,
+            input_files_epoch: Some(a.epoch),
+        });
+        self.info.remote = Some(a.info);
+    }
+
+    fn served_remote_exact(info: &CacheDispatchInfo) -> bool {
+        info.remote
+            .as_ref()
+            .is_some_and(|r| r.source == CacheRemoteSource::RemoteExact)
+    }
 }
 
 impl DispatchBegin {
@@ -620,7 +698,10 @@ impl DispatchBegin {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
                     let data = p.data.clone();
-                    let persist = if self.stats.hashed > 0 && self.stored_files_bytes.is_some() {
+                    // A remote artifact is stored locally (both files, the v1 shapes).
+                    let persist = if Self::served_remote_exact(&info) {
+                        Persist::Both
+                    } else if self.stats.hashed > 0 && self.stored_files_bytes.is_some() {
                         Persist::HintsOnly
                     } else {
                         Persist::Nothing
@@ -761,6 +842,8 @@ pub fn commit_with(
         persist,
         begin,
     } = plan;
+    // Data made or reused here (not served from a cache) is worth sharing.
+    let built_here = !matches!(action, DispatchAction::UseCached(_));
     let data = match action {
         DispatchAction::UseCached(d) | DispatchAction::Reuse(d) => d,
         DispatchAction::Produce(_) => produced.ok_or_else(|| {
@@ -770,7 +853,7 @@ pub fn commit_with(
     if let Some(begin) = begin {
         let input = &begin.input;
         let loc = &input.location;
-        if persist_plan(io, &begin, persist, &data, &mut cache) {
+        if persist_plan(io, &begin, persist, built_here, &data, &mut cache) {
             // Remembered with the stamps of the files it relies on, taken after the writes: a
             // later dispatch of this process is served from memory only while they hold.
             let stamps = [&loc.files_path, &loc.analysis_path]
@@ -798,12 +881,14 @@ pub fn commit_with(
     })
 }
 
-/// Writes what `persist` says (nothing in `readOnly` mode, a warning says what was skipped).
-/// `false` when the project lock could not be taken (nothing written).
+/// Writes what `persist` says (nothing in `readOnly` mode, a warning says what was skipped), and
+/// shares data made or reused here (`built_here`) with the remote cache when it is on. `false`
+/// when the project lock could not be taken (nothing written).
 fn persist_plan(
     io: &dyn CacheIo,
     begin: &DispatchBegin,
     persist: Persist,
+    built_here: bool,
     data: &JsonData,
     cache: &mut CacheDispatchInfo,
 ) -> bool {
@@ -811,6 +896,18 @@ fn persist_plan(
     let loc = &input.location;
     if persist == Persist::Nothing {
         return true;
+    }
+    if built_here && matches!(input.remote, RemoteConfig::On(_)) {
+        let upload = remote_flow::publish(
+            input,
+            begin.epoch.clone(),
+            begin.current_src.clone(),
+            begin.current_locales.clone(),
+            data.clone(),
+        );
+        if let (Some(upload), Some(r)) = (upload, cache.remote.as_mut()) {
+            r.upload = Some(upload.to_owned());
+        }
     }
     if input.mode == CacheMode::ReadOnly {
         if persist != Persist::HintsOnly {

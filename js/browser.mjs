@@ -70,6 +70,9 @@ export const loadTranslationCache = nativeOnly('loadTranslationCache')
 export const TranslationCache = nativeOnlyClass('TranslationCache')
 export const healTranslationCacheFiles = nativeOnly('healTranslationCacheFiles')
 export const trackProjectFiles = nativeOnly('trackProjectFiles')
+export const remoteCacheStatus = nativeOnly('remoteCacheStatus')
+export const flushRemoteUploads = nativeOnly('flushRemoteUploads', { async: true })
+export const flushRemoteUploadsSync = nativeOnly('flushRemoteUploadsSync')
 
 /** The whole module, as the Node ES module entry's default export. */
 export default Object.freeze({
@@ -103,4 +106,7 @@ export default Object.freeze({
   TranslationCache,
   healTranslationCacheFiles,
   trackProjectFiles,
+  remoteCacheStatus,
+  flushRemoteUploads,
+  flushRemoteUploadsSync,
 })

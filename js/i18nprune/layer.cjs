@@ -49,18 +49,35 @@ function createDropIn(backend) {
     return found
   }
 
-  /** The host's ports when they are not the defaults (see the file comment), else undefined. */
+  /**
+   * The host's ports when they are not the defaults (see the file comment), else undefined.
+   * Without a `hashText` they hash with FNV-1a, the TypeScript core's fallback.
+   */
   function portsOf(runtime) {
     if (runtime === undefined || runtime === null || typeof runtime !== 'object') return undefined
     const nativeFs = runtime.fs === undefined || runtime.fs === null || runtime[NATIVE_RUNTIME] === true
     if (nativeFs && hashAlgorithm(runtime.hashText) !== undefined) return undefined
-    return runtime
+    return runtime.hashText === undefined || runtime.hashText === null ? { ...runtime, hashText: 'fnv1a64' } : runtime
   }
 
-  /** The `runtime` argument of a native export: the hash algorithm only. */
+  /** The given keys of an object (cachecore's options objects are strict; the host's are not). */
+  function pick(object, names) {
+    if (object === undefined || object === null || typeof object !== 'object') return object
+    const out = {}
+    for (const k of names) if (object[k] !== undefined) out[k] = object[k]
+    return out
+  }
+  const CONFIG_KEYS = ['enabled', 'dir', 'profile', 'mode', 'rebuild', 'fullRescanThresholdPercent']
+  const INVALIDATION_KEYS = ['enabled', 'rebuildConfig', 'sourceLocaleSegmentKey', 'mutatedLocaleSegmentKeys']
+  const STATE_INPUT_KEYS = ['projectRoot', 'cacheRootDir', 'noCache', 'disabledReason', 'cacheReadOnly']
+
+  /**
+   * The `runtime` argument of a native export: the hash algorithm only (a host's own hasher
+   * travels with its ports, `io`).
+   */
   function nativeRuntime(runtime) {
     const algo = hashAlgorithm(runtime && runtime.hashText)
-    return { hashText: algo === undefined ? runtime.hashText : algo }
+    return algo === undefined ? {} : { hashText: algo }
   }
 
   /** Store options with the host's ports, if any. */
@@ -97,11 +114,12 @@ function createDropIn(backend) {
   // ----------------------------------------------------------------------------------------------
   // Configuration, deltas, policy (the backend's, argument for argument).
 
-  out.resolveCacheConfig = (cache) => backend.resolveCacheConfig(cache)
-  out.resolveCacheRebuildConfig = (cache) => backend.resolveCacheRebuildConfig(cache)
-  out.decideAnalysisRebuild = (input) => backend.decideAnalysisRebuild(input)
+  out.resolveCacheConfig = (cache) => backend.resolveCacheConfig(pick(cache, CONFIG_KEYS))
+  out.resolveCacheRebuildConfig = (cache) => backend.resolveCacheRebuildConfig(pick(cache, CONFIG_KEYS))
+  out.decideAnalysisRebuild = (input) =>
+    backend.decideAnalysisRebuild(pick(input, ['config', 'classified', 'hasPrevious', 'trackedSrcCount']))
   out.decideProjectAnalysisCacheInvalidation = (input) =>
-    backend.decideProjectAnalysisCacheInvalidation(input)
+    backend.decideProjectAnalysisCacheInvalidation(pick(input, INVALIDATION_KEYS))
   out.diffProjectFiles = (previous, current) => backend.diffProjectFiles(previous, current)
   out.layoutMatches = (a, b) => backend.layoutMatches(a, b)
   out.filesIndexIsUsable = (status) => status.kind === 'ok'
@@ -111,7 +129,7 @@ function createDropIn(backend) {
   const keys = (set) => (set === undefined || set === null ? [] : Array.from(set))
   out.classifyCacheFileDelta = function classifyCacheFileDelta(input) {
     return backend.classifyCacheFileDelta({
-      ...input,
+      ...pick(input, ['delta', 'sourceLocaleSegmentKey', 'previousLayout', 'currentLayout', 'filesIndexStatus']),
       currentSrcFileKeys: keys(input.currentSrcFileKeys),
       baselineSrcFileKeys: keys(input.baselineSrcFileKeys),
       currentLocaleSegmentKeys: keys(input.currentLocaleSegmentKeys),
@@ -299,11 +317,13 @@ function createDropIn(backend) {
   // Cache state and files (cachecore's store, through the host's ports when they are not the
   // defaults).
 
-  out.resolveCacheState = (input) =>
-    backend.resolveCacheState({ ...input, runtime: nativeRuntime(input.runtime), io: portsOf(input.runtime) })
-
-  out.initializeCacheState = (input) =>
-    backend.initializeCacheState({ ...input, runtime: nativeRuntime(input.runtime), io: portsOf(input.runtime) })
+  const stateInput = (input) => ({
+    ...pick(input, STATE_INPUT_KEYS),
+    runtime: nativeRuntime(input.runtime),
+    io: portsOf(input.runtime),
+  })
+  out.resolveCacheState = (input) => backend.resolveCacheState(stateInput(input))
+  out.initializeCacheState = (input) => backend.initializeCacheState(stateInput(input))
 
   out.prepareCacheForRun = function prepareCacheForRun(state, runtime) {
     const r = backend.prepareCacheForRun(state, nativeRuntime(runtime), storeOptions(runtime))
@@ -389,7 +409,7 @@ function createDropIn(backend) {
     const r = backend.invalidateProjectAnalysisCacheAfterLocaleWrites(
       state,
       nativeRuntime(runtime),
-      input,
+      pick(input, INVALIDATION_KEYS),
       storeOptions(runtime),
     )
     return { action: r.action, reason: r.reason }
@@ -488,8 +508,10 @@ function createDropIn(backend) {
   // ----------------------------------------------------------------------------------------------
   // Translation cache: keys, epochs, L1 memo, L2 store.
 
-  out.buildTranslateCacheKey = (input) => backend.buildTranslateCacheKey(input)
-  out.buildTranslateCacheKeyForLocaleFile = (input) => backend.buildTranslateCacheKeyForLocaleFile(input)
+  const KEY_FIELDS = ['sourceText', 'sourceLang', 'providerId', 'translateConfigEpoch']
+  out.buildTranslateCacheKey = (input) => backend.buildTranslateCacheKey(pick(input, [...KEY_FIELDS, 'targetLang']))
+  out.buildTranslateCacheKeyForLocaleFile = (input) =>
+    backend.buildTranslateCacheKeyForLocaleFile(pick(input, KEY_FIELDS))
   out.computeTranslateConfigEpoch = (translate) => backend.computeTranslateConfigEpoch(translate)
 
   function joinPath(runtime, ...parts) {

@@ -128,8 +128,18 @@ impl<'a> JsIo<'a> {
         }))
     }
 
-    /// The native algorithm when the host named one (or gave none: the contract's FNV-1a).
-    pub fn native_hash(&self) -> TextHash {
+    /// The algorithm of file records and epochs when the host names one (or gives none:
+    /// SHA-256, as the dispatch's own default; a host's function is called instead).
+    pub fn record_hash(&self) -> TextHash {
+        match self.hash {
+            HostHash::Native(algo) => algo.unwrap_or(TextHash::Sha256),
+            HostHash::Js => TextHash::Sha256,
+        }
+    }
+
+    /// The algorithm of the project id when the host names one (or gives none: the contract's
+    /// FNV-1a; a host's function is called instead).
+    pub fn id_hash(&self) -> TextHash {
         match self.hash {
             HostHash::Native(algo) => algo.unwrap_or_default(),
             HostHash::Js => TextHash::default(),
@@ -539,7 +549,8 @@ pub struct CacheIoPorts<'a> {
         ts_type = "{ join(...parts: string[]): string; dirname(path: string): string; resolve(...parts: string[]): string; relative(from: string, to: string): string; [key: string]: unknown }"
     )]
     pub path: Option<Unknown<'a>>,
-    /// The text hasher: a function, or an algorithm name (default FNV-1a).
+    /// The text hasher: a function, or an algorithm name (default SHA-256 for file records and
+    /// epochs, FNV-1a for the project id, as without ports).
     #[napi(ts_type = "((text: string) => string) | HashAlgorithm")]
     pub hash_text: Option<Unknown<'a>>,
     /// The recorded size of a text (default its UTF-8 length).

@@ -32,6 +32,8 @@ mod errors;
 pub mod fingerprint;
 mod handoff;
 pub mod host_io;
+mod js_regexp;
+mod option_keys;
 pub mod remote;
 pub mod watch;
 

@@ -502,6 +502,26 @@ pub(crate) struct Evaluated {
     pub hashed_at: Instant,
 }
 
+/// An unknown file's state: its previous record, and a hint that never vouches for it (so it
+/// is read as soon as it can be).
+fn unknown_state(path: String, record: &ManifestRecord) -> FileState {
+    FileState {
+        path,
+        record: record.clone(),
+        hint: Hint {
+            stat: crate::core::stat::StatTuple {
+                kind: crate::core::stat::FileKind::File,
+                size: record.size,
+                mtime_ns: 0,
+                ctime_ns: 0,
+                ino: 0,
+            },
+            racy: true,
+            unstable: true,
+        },
+    }
+}
+
 /// Decides per walked entry whether its hint lets us skip reading it, hashes the rest in
 /// parallel and diffs against `prev_files` (sorted) and their `hints` (sorted). A previous
 /// record that was not walked is deleted, or unknown under an unreadable path. Shared by a
@@ -699,6 +719,9 @@ pub(crate) fn evaluate(
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unreadable));
                 unknown_paths.push(rel.to_string());
+                if let Some(pi) = job.prev {
+                    files.push(unknown_state(path, &prev_files[pi].1));
+                }
             }
             Outcome::Moved => {
                 counts.unstable += 1;
@@ -708,20 +731,30 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unstable));
+                if let Some(pi) = job.prev {
+                    files.push(unknown_state(path, &prev_files[pi].1));
+                }
             }
         }
     }
-    // Previous records that were not walked: deleted, unless they sit under something unreadable.
+    // Previous records that were not walked: deleted, unless they sit under something
+    // unreadable. Unknown is not deleted: an unknown file keeps its previous record (in the
+    // records and in an index written from them), so nothing is lost when it can be read again.
     {
-        for ((path, _), again) in prev_files.iter().zip(&walked_again) {
+        let before = files.len();
+        for ((path, record), again) in prev_files.iter().zip(&walked_again) {
             if *again {
                 continue;
             }
             if walk::under_any(path, &unreadable) {
                 delta.push(path, Change::Unknown, Some(Reason::Unreadable));
+                files.push(unknown_state(path.clone(), record));
             } else {
                 delta.push(path, Change::Deleted, Some(Reason::Removed));
             }
+        }
+        if files.len() > before {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
         }
     }
     delta.sort();

@@ -146,6 +146,11 @@ pub trait CacheIo {
     /// What is at `path` (`None`: nothing). The disk's answer does not follow a final link.
     fn kind(&self, path: &Path) -> io::Result<Option<EntryKind>>;
 
+    /// What is at `path`, a final link followed (a tree's root may be a link).
+    fn kind_followed(&self, path: &Path) -> io::Result<Option<EntryKind>> {
+        self.kind(path)
+    }
+
     /// A cache file's bytes: `Ok(None)` when missing, a failure for a non-file, an oversize
     /// file or a read error (see [`cache_file::read_cache_file`]).
     fn read_cache(&self, path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure>;
@@ -237,6 +242,14 @@ fn kind_of(ft: std::fs::FileType) -> EntryKind {
 impl CacheIo for NativeIo {
     fn kind(&self, path: &Path) -> io::Result<Option<EntryKind>> {
         match std::fs::symlink_metadata(path) {
+            Ok(md) => Ok(Some(kind_of(md.file_type()))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn kind_followed(&self, path: &Path) -> io::Result<Option<EntryKind>> {
+        match std::fs::metadata(path) {
             Ok(md) => Ok(Some(kind_of(md.file_type()))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

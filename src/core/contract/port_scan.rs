@@ -49,6 +49,8 @@ struct Walk<'a> {
     files: Vec<(String, PathBuf)>,
     seen: HashSet<PathBuf>,
     warnings: Vec<CacheWarning>,
+    /// Directories that could not be listed (relative; `""` is the root).
+    unreadable: Vec<String>,
 }
 
 fn warning(code: &str, message: String, path: &Path) -> CacheWarning {
@@ -147,6 +149,7 @@ fn scan_tree(
         files: Vec::new(),
         seen: HashSet::new(),
         warnings: Vec::new(),
+        unreadable: Vec::new(),
     };
     if let Some(real) = io.realpath(tree.root) {
         walk.seen.insert(real);
@@ -155,6 +158,7 @@ fn scan_tree(
     let Walk {
         mut files,
         warnings,
+        unreadable,
         ..
     } = walk;
     out.warnings = warnings;
@@ -171,11 +175,30 @@ fn scan_tree(
                 records.insert(rel, record);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out.warnings.push(warning(
-                "unreadable_file",
-                format!("cannot read {rel}: {e}; it is not tracked"),
-                &abs,
-            )),
+            Err(e) => {
+                // Unknown, not deleted: its stored record is kept (as the disk's scan does).
+                out.warnings.push(warning(
+                    "unreadable_file",
+                    format!("cannot read {rel}: {e}; it is unknown (its stored record is kept)"),
+                    &abs,
+                ));
+                if let Some(r) = stored.and_then(|m| m.get(&rel)) {
+                    records.insert(rel.clone(), r.clone());
+                }
+                out.unknown.push(rel);
+            }
+        }
+    }
+    // Stored records under a directory that could not be listed are unknown, never deleted.
+    if let Some(stored) = stored {
+        for (key, record) in stored.iter() {
+            let under = unreadable
+                .iter()
+                .any(|d| d.is_empty() || key.starts_with(&format!("{d}/")));
+            if under && !records.contains_key(key) {
+                records.insert(key, record.clone());
+                out.unknown.push(key.to_owned());
+            }
         }
     }
     out.records = records;

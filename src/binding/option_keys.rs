@@ -26,8 +26,8 @@ pub(crate) const CACHED_PROJECT_INPUT: &[&str] = &[
     "caps",
     "lockTimeoutMs",
     "useWatcher",
-    "remote",
     "io",
+    "remote",
 ];
 /// The keys of `RemoteCacheOptions`.
 pub(crate) const REMOTE_CACHE_OPTIONS: &[&str] = &[
@@ -249,6 +249,7 @@ mod tests {
                 BUILD_TRANSLATE_CACHE_KEY_FOR_LOCALE_FILE_INPUT,
             ),
             ("SaveProjectRunStateInput", SAVE_PROJECT_RUN_STATE_INPUT),
+            ("TrackProjectFilesInput", TRACK_PROJECT_FILES_INPUT),
         ] {
             assert_eq!(declared(&dts, name), keys.to_vec(), "{name}");
         }

@@ -11,6 +11,7 @@ export {
   CACHE_SCHEMA_VERSION,
   DEFAULT_ANALYSIS_CAP_BYTES,
   DEFAULT_CACHE_PROFILE_ID,
+  DEFAULT_FILES_CAP_BYTES,
   DEFAULT_LOCK_TIMEOUT_MS,
   MAX_ANALYSIS_BYTES,
   MAX_FILES_BYTES,
@@ -70,6 +71,9 @@ export const loadTranslationCache = nativeOnly('loadTranslationCache')
 export const TranslationCache = nativeOnlyClass('TranslationCache')
 export const healTranslationCacheFiles = nativeOnly('healTranslationCacheFiles')
 export const trackProjectFiles = nativeOnly('trackProjectFiles')
+export const scanProjectFiles = nativeOnly('scanProjectFiles')
+export const cleanCacheRoot = nativeOnly('cleanCacheRoot')
+export const cleanProjectCache = nativeOnly('cleanProjectCache')
 export const remoteCacheStatus = nativeOnly('remoteCacheStatus')
 export const flushRemoteUploads = nativeOnly('flushRemoteUploads', { async: true })
 export const flushRemoteUploadsSync = nativeOnly('flushRemoteUploadsSync')
@@ -106,6 +110,9 @@ export default Object.freeze({
   TranslationCache,
   healTranslationCacheFiles,
   trackProjectFiles,
+  scanProjectFiles,
+  cleanCacheRoot,
+  cleanProjectCache,
   remoteCacheStatus,
   flushRemoteUploads,
   flushRemoteUploadsSync,

@@ -18,6 +18,7 @@ export const MAX_FILES_BYTES = 32 * 1024 * 1024
 export const MAX_ANALYSIS_BYTES = 16 * 1024 * 1024
 export const MAX_TRANSLATIONS_BYTES = 32 * 1024 * 1024
 export const DEFAULT_ANALYSIS_CAP_BYTES = 256 * 1024 * 1024
+export const DEFAULT_FILES_CAP_BYTES = 256 * 1024 * 1024
 export const DEFAULT_LOCK_TIMEOUT_MS = 2000
 
 /** A coded error, as the native exports throw. */
@@ -33,7 +34,7 @@ const invalid = (option, message) =>
 export function defaultCacheCaps() {
   return {
     meta: MAX_META_BYTES,
-    files: MAX_FILES_BYTES,
+    files: DEFAULT_FILES_CAP_BYTES,
     analysis: DEFAULT_ANALYSIS_CAP_BYTES,
     translations: MAX_TRANSLATIONS_BYTES,
   }

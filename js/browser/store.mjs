@@ -70,7 +70,8 @@ export function resolveCacheState(input) {
       ? parts.reduce((acc, part) => pathPort.join(acc, part), base)
       : normalize([base, ...parts].join('/'), { keepLeadingParent: true })
   const projectId = computeCacheProjectId(projectRoot, { hashText })
-  const rootDir = input.cacheRootDir
+  // Natively the root is resolved once (`path.resolve`); a host's ports keep theirs as given.
+  const rootDir = io ? input.cacheRootDir : normalize(`/${input.cacheRootDir}`, { keepLeadingParent: false })
   const projectDir = join(rootDir, 'projects', projectId)
   const noCache = input.noCache === true
   return {

@@ -176,6 +176,20 @@ pub struct DispatchTimings {
     pub stringify_ms: f64,
 }
 
+/// What the fingerprint step of a dispatch read (cachecore's diagnostics): how many tracked
+/// files were read and hashed, how many kept their stored hash through a whole-tuple stat hint
+/// without being opened, and the content bytes read.
+#[napi(object, object_from_js = false)]
+#[derive(Clone, Copy, Default)]
+pub struct DispatchScanStats {
+    /// Tracked files whose content was read.
+    pub hashed: f64,
+    /// Tracked files whose stored hash was reused without reading them.
+    pub reused: f64,
+    /// Content bytes read.
+    pub bytes_read: f64,
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -349,7 +363,7 @@ fn layout_of(l: &CachedProjectLocales) -> CachedLocalesLayout {
 }
 
 /// The core input of a dispatch (`js`: the host's ports, whose paths are the host's own).
-fn dispatch_input(
+pub(crate) fn dispatch_input(
     env: &Env,
     i: &CachedProjectInput<'_>,
     js: Option<&JsIo<'_>>,
@@ -358,7 +372,7 @@ fn dispatch_input(
         Some(js) => js.record_hash(),
         None => runtime_record_hash(env, i.runtime)?,
     };
-    let loc = location_of(&i.state);
+    let loc = location_of(env, &i.state, js.is_some())?;
     let layout = layout_of(&i.locales);
     let locales_dir = match js {
         Some(_) => PathBuf::from(&i.locales_dir),
@@ -473,6 +487,7 @@ struct Decided<'a> {
     /// `previous`), when the decision uses it.
     parsed: Option<Unknown<'a>>,
     timings: DispatchTimings,
+    scan: DispatchScanStats,
 }
 
 impl<'a> Decided<'a> {
@@ -496,6 +511,12 @@ fn begin_and_decide<'a>(
     let check = validator(env, i.parse_cached_data)?;
     let mut begun = core::begin_with(io, input).map_err(|e| to_js(env, &e))?;
     let times = begun.phase_times();
+    let stats = begun.scan_stats();
+    let scan = DispatchScanStats {
+        hashed: stats.hashed as f64,
+        reused: stats.reused as f64,
+        bytes_read: stats.bytes_read as f64,
+    };
     let data_started = std::time::Instant::now();
     let mut parsed = None;
     if let Some(data) = begun.previous_data().cloned() {
@@ -538,6 +559,7 @@ fn begin_and_decide<'a>(
         validated,
         parsed,
         timings,
+        scan,
     })
 }
 
@@ -639,7 +661,10 @@ pub fn get_or_build_cached_project_data<'a>(
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
         };
-        with_io(env, i.io, |io, js| dispatch_sync(env, &i, producer, io, js))
+        let root = resolve_path(Path::new(&i.state.root_dir));
+        with_io(env, i.io, &root, |io, js| {
+            dispatch_sync(env, &i, producer, io, js)
+        })
     })
 }
 
@@ -693,6 +718,7 @@ pub struct CachedProjectDataHandle {
     /// The stored data as parsed for the decision (the context's `previous`).
     previous: Option<UnknownRef>,
     timings: DispatchTimings,
+    scan: DispatchScanStats,
 }
 
 impl CachedProjectDataHandle {
@@ -749,6 +775,13 @@ impl CachedProjectDataHandle {
     #[napi(getter)]
     pub fn timings(&self) -> DispatchTimings {
         self.timings
+    }
+
+    /// What `begin`'s fingerprint step read: files hashed, files whose stored hash a stat hint
+    /// vouched for (not opened), content bytes read.
+    #[napi(getter)]
+    pub fn scan(&self) -> DispatchScanStats {
+        self.scan
     }
 
     /// Whether `commit` already ran.
@@ -848,14 +881,14 @@ fn commit_handle<'a>(
         let (raw, timings, started) = stringify_timed(env, value, handle.timings)?;
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
-        let outcome = commit(env, &NativeIo, plan, Some(raw))?;
+        let outcome = commit(env, &NativeIo::new(plan.cache_root()), plan, Some(raw))?;
         return result(env, outcome, Some(value), timings, started);
     }
     let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");
     let served = get_ref(env, &handle.served)?;
     handle.release(env)?;
-    let outcome = commit(env, &NativeIo, plan, None)?;
+    let outcome = commit(env, &NativeIo::new(plan.cache_root()), plan, None)?;
     result(env, outcome, served, handle.timings, started)
 }
 
@@ -883,7 +916,8 @@ pub fn begin_cached_project_data(
                 "a host's IO ports are called synchronously: use getOrBuildCachedProjectData",
             ));
         }
-        let decided = begin_and_decide(env, &i, &NativeIo, None)?;
+        let io = NativeIo::new(resolve_path(Path::new(&i.state.root_dir)));
+        let decided = begin_and_decide(env, &i, &io, None)?;
         let plan = decided.plan;
         let needs_producer = plan.needs_producer();
         let served = match needs_producer {
@@ -892,6 +926,7 @@ pub fn begin_cached_project_data(
         };
         Ok(CachedProjectDataHandle {
             timings: decided.timings,
+            scan: decided.scan,
             cache: plan.cache.clone(),
             memory_hit: plan.memory_hit,
             from_watcher: plan.from_watcher,
@@ -1017,7 +1052,8 @@ pub fn track_project_files<'a>(
                 ("exclude", EXCLUDE_KEYS),
             ],
         )?;
-        with_io(env, i.io, |io, js| {
+        // Nothing of the cache is read or written: no cache root.
+        with_io(env, i.io, Path::new(""), |io, js| {
             let hash = match js {
                 Some(js) => js.record_hash(),
                 None => runtime_record_hash(env, i.runtime)?,

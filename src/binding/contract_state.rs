@@ -15,7 +15,7 @@ use super::contract_policy::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
     LocaleWriteInvalidationInput,
 };
-use super::errors::{arg, exported, invalid, strict_arg};
+use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
 use super::host_io::{with_io, JsIo};
@@ -25,7 +25,7 @@ use super::option_keys::{
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
-    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
+    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP, MAX_META_BYTES,
     MAX_TRANSLATIONS_BYTES,
 };
 use crate::core::contract::dispatch::CacheCaps;
@@ -40,13 +40,21 @@ use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::lock::DEFAULT_LOCK_TIMEOUT;
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
-use crate::core::contract::store_paths::{resolve_path, CacheLocation};
+use crate::core::contract::store_paths::{
+    location_from_state, resolve_path, CacheLocation, StatedPaths,
+};
 use crate::core::contract::translations;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
 #[napi]
 pub const DEFAULT_ANALYSIS_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_ANALYSIS_CAP as u32;
+
+/// cachecore's default effective cap of `files.json`, in bytes (256 MiB: about 1.3 million
+/// tracked files). `MAX_FILES_BYTES` (32 MiB) is the TypeScript core's value, about 170,000
+/// files. No cache file is ever written over the cap its readers use.
+#[napi]
+pub const DEFAULT_FILES_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_FILES_CAP as u32;
 
 /// The default time a writer waits for a cache lock before skipping its write, in ms.
 #[napi]
@@ -152,7 +160,7 @@ pub struct InitializedCacheState {
 pub struct CacheCapsOptions {
     /// `meta.json` (default `MAX_META_BYTES`).
     pub meta: Option<f64>,
-    /// `files.json` (default `MAX_FILES_BYTES`).
+    /// `files.json` (default `DEFAULT_FILES_CAP_BYTES`, 256 MiB).
     pub files: Option<f64>,
     /// `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB).
     pub analysis: Option<f64>,
@@ -204,7 +212,7 @@ pub(crate) fn caps_from(env: &Env, c: Option<&CacheCapsOptions>) -> napi::Result
     let c = c.cloned().unwrap_or_default();
     Ok(CacheCaps {
         meta: cap_value(env, c.meta, MAX_META_BYTES, "caps.meta")?,
-        files: cap_value(env, c.files, MAX_FILES_BYTES, "caps.files")?,
+        files: cap_value(env, c.files, DEFAULT_EFFECTIVE_FILES_CAP, "caps.files")?,
         analysis: cap_value(
             env,
             c.analysis,
@@ -249,7 +257,8 @@ pub(crate) fn store_options<'a>(
     Ok((
         caps_from(env, o.caps.as_ref())?,
         lock_timeout_from(env, o.lock_timeout_ms)?,
-        o.io,
+        // A nullish `io` is no io: the disk.
+        o.io.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))),
     ))
 }
 
@@ -378,8 +387,35 @@ fn runtime_hash_or(
     }
 }
 
-/// Every path of a project's cache, from a state.
-pub(crate) fn location_of(state: &CacheState) -> CacheLocation {
+/// Every path of a project's cache, from a state. On the disk they are derived from its
+/// `rootDir` and `projectId`, never taken from it; a path the state names that differs is
+/// `INVALID_OPTION` ([`location_from_state`]). With a host's own ports (`ported`), the state's
+/// paths are the host's, taken as named: only its ports ever touch them.
+pub(crate) fn location_of(
+    env: &Env,
+    state: &CacheState,
+    ported: bool,
+) -> napi::Result<CacheLocation> {
+    if ported {
+        return Ok(stated_location(state));
+    }
+    location_from_state(
+        &state.root_dir,
+        &state.project_id,
+        &state.project_root,
+        &StatedPaths {
+            meta: Some(&state.meta_path),
+            project_dir: Some(&state.project_dir),
+            files: Some(&state.files_path),
+            analysis: Some(&state.analysis_path),
+            translations_dir: state.translations_dir.as_deref(),
+        },
+    )
+    .map_err(|e| to_js(env, &e))
+}
+
+/// The location a host's state names, for its own ports (never the disk).
+fn stated_location(state: &CacheState) -> CacheLocation {
     let root_dir = PathBuf::from(&state.root_dir);
     let project_dir = PathBuf::from(&state.project_dir);
     CacheLocation {
@@ -424,25 +460,14 @@ fn state_arg(env: &Env, value: Unknown<'_>) -> napi::Result<CacheState> {
     arg(env, value, "state")
 }
 
-/// Node's `path.join(a, b, ...)` for display: joined and normalised (`.`, `..` folded).
-fn join(base: &str, parts: &[&str]) -> String {
-    let mut p = PathBuf::from(base);
-    for part in parts {
-        p.push(part);
-    }
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out.display().to_string()
+/// The paths of a state, as strings.
+struct StatePaths {
+    root_dir: String,
+    project_dir: String,
+    meta: String,
+    files: String,
+    analysis: String,
+    translations: String,
 }
 
 fn resolve_state(
@@ -450,32 +475,59 @@ fn resolve_state(
     input: &CacheStateInput<'_>,
     io: Option<&JsIo<'_>>,
 ) -> napi::Result<CacheState> {
-    let (project_root, project_id) = match io {
+    let (project_root, project_id, paths) = match io {
         None => {
             let hash = runtime_hash(env, input.runtime)?;
-            let root = resolve_path(Path::new(&input.project_root))
+            let project_root = resolve_path(Path::new(&input.project_root))
                 .display()
                 .to_string();
-            let id = compute_cache_project_id(&root, hash);
-            (root, id)
+            let project_id = compute_cache_project_id(&project_root, hash);
+            // Resolved once (as `path.resolve`): every path of the state, the locks included,
+            // derives from this one absolute root, so `../../x` can never put the data and its
+            // lock apart.
+            let root = resolve_path(Path::new(&input.cache_root_dir));
+            let loc = location_from_state(
+                &root.display().to_string(),
+                &project_id,
+                &project_root,
+                &StatedPaths::default(),
+            )
+            .map_err(|e| to_js(env, &e))?;
+            let shown = |p: &Path| p.display().to_string();
+            let paths = StatePaths {
+                root_dir: shown(&loc.root_dir),
+                project_dir: shown(&loc.project_dir),
+                meta: shown(&loc.meta_path),
+                files: shown(&loc.files_path),
+                analysis: shown(&loc.analysis_path),
+                translations: shown(&loc.translations_dir),
+            };
+            (project_root, project_id, paths)
         }
         Some(js) => {
+            // The host's own path port and hasher: its paths need not exist on this machine.
             let root = js.resolve(&input.project_root)?;
             let key = normalize_path_key_for_cache(&root);
             let digest = js.hash_text(js.id_hash(), &key).map_err(|e| js.error(e))?;
-            (root, digest.chars().take(16).collect())
+            let id: String = digest.chars().take(16).collect();
+            let join = |base: &str, parts: &[&str]| -> napi::Result<String> {
+                parts
+                    .iter()
+                    .try_fold(base.to_owned(), |acc, part| js.join_str(&acc, part))
+            };
+            let root_dir = input.cache_root_dir.clone();
+            let project_dir = join(&root_dir, &["projects", &id])?;
+            let paths = StatePaths {
+                meta: join(&root_dir, &["meta.json"])?,
+                files: join(&project_dir, &["files.json"])?,
+                analysis: join(&project_dir, &["analysis.json"])?,
+                translations: join(&project_dir, &["translations"])?,
+                project_dir,
+                root_dir,
+            };
+            (root, id, paths)
         }
     };
-    let join = |base: &str, parts: &[&str]| -> napi::Result<String> {
-        match io {
-            None => Ok(join(base, parts)),
-            Some(js) => parts
-                .iter()
-                .try_fold(base.to_owned(), |acc, part| js.join_str(&acc, part)),
-        }
-    };
-    let root_dir = input.cache_root_dir.clone();
-    let project_dir = join(&root_dir, &["projects", &project_id])?;
     let no_cache = input.no_cache == Some(true);
     Ok(CacheState {
         enabled: !no_cache,
@@ -486,14 +538,14 @@ fn resolve_state(
         } else {
             CacheDisableReason::Default
         },
-        meta_path: join(&root_dir, &["meta.json"])?,
+        meta_path: paths.meta,
         project_id,
         project_root,
-        files_path: join(&project_dir, &["files.json"])?,
-        analysis_path: join(&project_dir, &["analysis.json"])?,
-        translations_dir: Some(join(&project_dir, &["translations"])?),
-        project_dir,
-        root_dir,
+        files_path: paths.files,
+        analysis_path: paths.analysis,
+        translations_dir: Some(paths.translations),
+        project_dir: paths.project_dir,
+        root_dir: paths.root_dir,
         read_only: input.cache_read_only == Some(true),
     })
 }
@@ -505,7 +557,10 @@ fn resolve_state(
 pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
     exported(&env, "resolveCacheState", || {
         let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
-        with_io(&env, input.io, |_, js| resolve_state(&env, &input, js))
+        // Nothing is read or written: no cache root.
+        with_io(&env, input.io, Path::new(""), |_, js| {
+            resolve_state(&env, &input, js)
+        })
     })
 }
 
@@ -520,7 +575,11 @@ pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheSt
 pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
     exported(&env, "initializeCacheState", || {
         let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
-        with_io(&env, input.io, |io, js| initialize(&env, &input, io, js))
+        // The project dir is created under the resolved cache root the state derives from.
+        let root = resolve_path(Path::new(&input.cache_root_dir));
+        with_io(&env, input.io, &root, |io, js| {
+            initialize(&env, &input, io, js)
+        })
     })
 }
 
@@ -632,14 +691,14 @@ pub fn prepare_cache_for_run<'a>(
     exported(env, "prepareCacheForRun", || {
         let state = state_arg(env, state)?;
         let (caps, timeout, io) = store_options(env, options)?;
-        let loc = location_of(&state);
+        let loc = location_of(env, &state, io.is_some())?;
         if !state.enabled {
             return Ok(PreparedCacheRun {
                 index: to_js_json(env, &MetaFile::fresh())?,
                 warnings: Vec::new(),
             });
         }
-        let (meta, warnings) = with_io(env, io, |io, _| {
+        let (meta, warnings) = with_io(env, io, &loc.root_dir, |io, _| {
             Ok(prepare(io, &loc, state.read_only, caps, timeout))
         })?;
         Ok(PreparedCacheRun {
@@ -764,10 +823,11 @@ pub fn load_project_files_state<'a>(
                 warnings: Vec::new(),
             });
         }
-        let loaded = with_io(env, io, |io, _| {
+        let loc = location_of(env, &state, io.is_some())?;
+        let loaded = with_io(env, io, &loc.root_dir, |io, _| {
             Ok(files_index::load_files_index_in(
                 io,
-                Path::new(&state.files_path),
+                &loc.files_path,
                 caps.files,
             ))
         })?;
@@ -807,7 +867,8 @@ fn not_saved(warnings: Vec<CacheWarning>) -> CacheSaveResult {
     }
 }
 
-/// Runs `write` under the lock at `lock_path`; a busy lock is a `cache_lock_timeout` warning.
+/// Runs `write` under the lock at `lock_path` (under the cache `root`); a busy lock is a
+/// `cache_lock_timeout` warning.
 fn with_lock(
     io: &dyn CacheIo,
     lock_path: &Path,
@@ -849,7 +910,8 @@ pub fn save_project_files_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout, io) = store_options(env, options)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }
@@ -865,14 +927,20 @@ pub fn save_project_files_state<'a>(
         }
         index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         index.updated_at = now_iso();
-        let loc = location_of(&state);
-        with_io(env, io, |io, _| {
+        with_io(env, io, &loc.root_dir, |io, _| {
             Ok(with_lock(
                 io,
                 &loc.lock_path,
                 &loc.files_path,
                 timeout,
-                || io.write_cache(&loc.files_path, &[&index.to_bytes()]),
+                || {
+                    io.write_cache_capped(
+                        &loc.files_path,
+                        &[&index.to_bytes()],
+                        caps.files,
+                        "caps.files",
+                    )
+                },
             ))
         })
     })
@@ -936,12 +1004,9 @@ pub fn load_project_run_state<'a>(
                 warnings: Vec::new(),
             });
         }
-        let loaded = with_io(env, io, |io, _| {
-            Ok(io.load_analysis(
-                Path::new(&state.analysis_path),
-                caps.analysis,
-                &state.project_id,
-            ))
+        let loc = location_of(env, &state, io.is_some())?;
+        let loaded = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(io.load_analysis(&loc.analysis_path, caps.analysis, &state.project_id))
         })?;
         match loaded {
             Ok(None) => Ok(LoadedProjectRunState {
@@ -1006,7 +1071,8 @@ pub fn save_project_run_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout, io) = store_options(env, options)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         let input: SaveProjectRunStateInput<'_> =
             strict_arg(env, input, "input", SAVE_PROJECT_RUN_STATE_INPUT, &[])?;
         if !state.enabled {
@@ -1019,7 +1085,6 @@ pub fn save_project_run_state<'a>(
                 &state.analysis_path,
             )]));
         }
-        let loc = location_of(&state);
         memory::forget_prefix(&loc.project_dir.display().to_string());
         let parts = analysis_file::analysis_parts(
             &now_iso(),
@@ -1028,13 +1093,20 @@ pub fn save_project_run_state<'a>(
             input.input_files_epoch.as_deref(),
         );
         let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-        with_io(env, io, |io, _| {
+        with_io(env, io, &loc.root_dir, |io, _| {
             Ok(with_lock(
                 io,
                 &loc.lock_path,
                 &loc.analysis_path,
                 timeout,
-                || io.write_cache(&loc.analysis_path, &slices),
+                || {
+                    io.write_cache_capped(
+                        &loc.analysis_path,
+                        &slices,
+                        caps.analysis,
+                        "caps.analysis",
+                    )
+                },
             ))
         })
     })
@@ -1064,12 +1136,9 @@ pub fn load_projects_index<'a>(
     exported(env, "loadProjectsIndex", || {
         let state = state_arg(env, state)?;
         let (caps, _, io) = store_options(env, options)?;
-        let (meta, warnings) = with_io(env, io, |io, _| {
-            Ok(meta_file::load_meta_in(
-                io,
-                Path::new(&state.meta_path),
-                caps.meta,
-            ))
+        let loc = location_of(env, &state, io.is_some())?;
+        let (meta, warnings) = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(meta_file::load_meta_in(io, &loc.meta_path, caps.meta))
         })?;
         Ok(LoadedProjectsIndex {
             value: to_js_json(env, &meta)?,
@@ -1092,7 +1161,8 @@ pub fn save_projects_index<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (_, timeout, io) = store_options(env, options)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         let raw = json_stringify(env, index, "index")?;
         let mut meta: MetaFile =
             serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
@@ -1104,14 +1174,20 @@ pub fn save_projects_index<'a>(
         }
         meta.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        let loc = location_of(&state);
-        with_io(env, io, |io, _| {
+        with_io(env, io, &loc.root_dir, |io, _| {
             Ok(with_lock(
                 io,
                 &loc.meta_lock_path,
                 &loc.meta_path,
                 timeout,
-                || io.write_cache(&loc.meta_path, &[&cache_file::to_pretty_json(&meta)]),
+                || {
+                    io.write_cache_capped(
+                        &loc.meta_path,
+                        &[&cache_file::to_pretty_json(&meta)],
+                        caps.meta,
+                        "caps.meta",
+                    )
+                },
             ))
         })
     })
@@ -1159,9 +1235,9 @@ pub fn heal_projects_index<'a>(
         }
         meta.maintenance.last_heal_at = Some(now_iso());
         let mut warnings = Vec::new();
-        let root = PathBuf::from(&state.root_dir);
-        with_io(env, io, |io, _| {
-            meta_file::heal(io, &root, &mut meta, None, &mut warnings);
+        let loc = location_of(env, &state, io.is_some())?;
+        with_io(env, io, &loc.root_dir, |io, _| {
+            meta_file::heal(io, &loc.root_dir, &mut meta, None, &mut warnings);
             Ok(())
         })?;
         Ok(HealedProjectsIndex {
@@ -1184,27 +1260,34 @@ pub struct AnalysisInvalidationResult {
     pub warnings: Vec<CacheWarning>,
 }
 
-fn delete_analysis(io: &dyn CacheIo, state: &CacheState) -> AnalysisInvalidationResult {
-    let loc = location_of(state);
+fn delete_analysis(
+    env: &Env,
+    io: Option<Unknown<'_>>,
+    state: &CacheState,
+) -> napi::Result<AnalysisInvalidationResult> {
+    let loc = location_of(env, state, io.is_some())?;
     if state.read_only {
-        return AnalysisInvalidationResult {
+        return Ok(AnalysisInvalidationResult {
             deleted: false,
             warnings: vec![CacheWarning {
                 code: CACHE_READ_ONLY.into(),
                 message: "cache is read-only; skipped deleting analysis cache".into(),
                 path: Some(state.analysis_path.clone()),
             }],
-        };
+        });
     }
     // The next dispatch of this process must not serve the dropped analysis from memory.
     memory::forget_prefix(&loc.project_dir.display().to_string());
-    if matches!(io.kind(&loc.analysis_path), Ok(None)) {
-        return AnalysisInvalidationResult {
-            deleted: false,
-            warnings: Vec::new(),
-        };
-    }
-    match io.remove_file(&loc.analysis_path) {
+    let removed = with_io(env, io, &loc.root_dir, |io, _| {
+        // A missing file is no deletion (and, for a host's ports, no call to `deleteFile`).
+        Ok(match io.kind(&loc.analysis_path) {
+            Ok(None) => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            // On the disk, unlinked relative to the project dir reached without following
+            // links: never a victim through a linked `projects/<id>`.
+            _ => io.remove_file(&loc.analysis_path),
+        })
+    })?;
+    Ok(match removed {
         Ok(()) => AnalysisInvalidationResult {
             deleted: true,
             warnings: Vec::new(),
@@ -1221,7 +1304,7 @@ fn delete_analysis(io: &dyn CacheIo, state: &CacheState) -> AnalysisInvalidation
                 path: Some(state.analysis_path.clone()),
             }],
         },
-    }
+    })
 }
 
 /// `invalidateProjectAnalysisCache(state, runtime?, options?) -> { deleted, warnings }`:
@@ -1241,7 +1324,7 @@ pub fn invalidate_project_analysis_cache<'a>(
     exported(env, "invalidateProjectAnalysisCache", || {
         let state = state_arg(env, state)?;
         let (_, _, io) = store_options(env, options)?;
-        with_io(env, io, |io, _| Ok(delete_analysis(io, &state)))
+        delete_analysis(env, io, &state)
     })
 }
 
@@ -1291,7 +1374,7 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
             );
             let (_, _, io) = store_options(env, options)?;
             let done = if decision.action == core_inv::AnalysisCacheInvalidationAction::Delete {
-                with_io(env, io, |io, _| Ok(delete_analysis(io, &state)))?
+                delete_analysis(env, io, &state)?
             } else {
                 AnalysisInvalidationResult {
                     deleted: false,

@@ -159,7 +159,8 @@ impl TranslationCache {
             let io = self.io.as_ref().map(|r| r.get_value(env)).transpose()?;
             let (mode, timeout) = (self.mode, self.lock_timeout);
             let store = &mut self.store;
-            with_io(env, io, |io, _| {
+            let root = store.root().to_path_buf();
+            with_io(env, io, &root, |io, _| {
                 Ok(warnings_js(store.flush_in(io, mode, timeout)))
             })
         })
@@ -194,14 +195,14 @@ pub fn load_translation_cache<'a>(
                 format!("{}.json", input.target_lang)
             }
         };
-        let loc = location_of(&state);
+        let loc = location_of(env, &state, io.is_some())?;
         let io_ref = io.map(|v| v.create_ref()).transpose()?;
-        let mut store = with_io(env, io, |io, _| {
+        let mut store = with_io(env, io, &loc.root_dir, |io, _| {
             let path = io.join(&loc.translations_dir, &name);
             Ok(TranslationStore::load_at(
                 io,
+                &loc,
                 path,
-                loc.lock_path.clone(),
                 &input.target_lang,
                 &input.translate_config_epoch,
                 &input.input_files_epoch,
@@ -240,8 +241,8 @@ pub fn heal_translation_cache_files<'a>(
         if !state.enabled {
             return Ok(Vec::new());
         }
-        let loc = location_of(&state);
-        with_io(env, io, |io, _| {
+        let loc = location_of(env, &state, io.is_some())?;
+        with_io(env, io, &loc.root_dir, |io, _| {
             Ok(warnings_js(translations::heal_project_translations(
                 io,
                 &loc,

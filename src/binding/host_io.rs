@@ -513,11 +513,13 @@ impl CacheIo for JsIo<'_> {
     }
 }
 
-/// Runs `f` over the host's ports when `io` is given, else over the disk. An exception a host
+/// Runs `f` over the host's ports when `io` is given, else over the disk under the cache root
+/// `root` (every cache path reached from it without following links). An exception a host
 /// hasher threw during `f` is thrown by the call.
 pub fn with_io<'a, T>(
     env: &'a Env,
     io: Option<Unknown<'a>>,
+    root: &std::path::Path,
     f: impl FnOnce(&dyn CacheIo, Option<&JsIo<'a>>) -> napi::Result<T>,
 ) -> napi::Result<T> {
     match JsIo::from_option(env, io)? {
@@ -528,7 +530,7 @@ pub fn with_io<'a, T>(
                 None => out,
             }
         }
-        None => f(&crate::core::contract::io::NativeIo, None),
+        None => f(&crate::core::contract::io::NativeIo::new(root), None),
     }
 }
 

@@ -329,7 +329,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
     let res = if entry.stat.kind == FileKind::Symlink {
         hash::hash_link(&abs, algo)
     } else {
-        hash::hash_file(&abs, algo)
+        hash::hash_file(&abs, algo, &entry.stat)
     };
     match res {
         Ok(h) => Outcome::Hashed(Box::new(h)),
@@ -363,7 +363,17 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             if let Some(dir) = dir {
                 let _ = std::fs::create_dir_all(dir);
             }
-            Snapshot::take(dir.or(Some(Path::new("."))))
+            let dir = dir.unwrap_or(Path::new("."));
+            let (snapshot, problem) = Snapshot::take_reporting(Some(dir));
+            if let Some(message) = problem {
+                let sentinel = dir.join(super::stat::CLOCK_SENTINEL);
+                warnings.push(Warning::at(
+                    "clock_unusable",
+                    message,
+                    sentinel.display().to_string(),
+                ));
+            }
+            snapshot
         }
         None => Snapshot::take(None),
     };
@@ -439,13 +449,21 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             );
             let generation = hints::generation_of(&bytes);
             let manifest_same = same_target && prev.generation == Some(generation);
+            let oversize = bytes.len() as u64 > opts.max_manifest_bytes;
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
             let entries: Vec<(&str, Hint)> =
                 files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
             let hint_bytes = hints::encode(&generation, &entries);
-            let res = if manifest_same {
+            let res = if oversize {
+                Err(std::io::Error::other(format!(
+                    "{} bytes would exceed the manifest size cap ({}), and a manifest over it is \
+                     never read",
+                    bytes.len(),
+                    opts.max_manifest_bytes
+                )))
+            } else if manifest_same {
                 Ok(())
             } else {
                 atomic::write_atomic(target, &bytes)

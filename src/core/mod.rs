@@ -13,6 +13,7 @@ pub mod hints;
 pub mod manifest;
 pub mod relpath;
 pub mod remote;
+pub mod safe_dir;
 pub mod stat;
 pub mod walk;
 pub mod watch;

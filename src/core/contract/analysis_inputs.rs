@@ -12,8 +12,10 @@
 //! `analysis.json` it describes (its `updatedAt` and epoch), written after
 //! `analysis.json` under the project lock. A record that is missing, damaged, or describes
 //! another `analysis.json` (written by the TypeScript core, by `saveProjectRunState`, or left
-//! by a crash between the two writes) means the inputs are unknown, which is treated as
-//! different: one full rebuild, then recorded.
+//! by a crash between the two writes) means the inputs are unknown: the dispatch then judges
+//! the analysis by what the v1 files record, as the TypeScript core does (a usable
+//! `files.json` whose locales layout equals this run's), so a cache either core wrote is read
+//! by the other without a rebuild.
 
 use std::path::{Path, PathBuf};
 
@@ -114,8 +116,8 @@ impl InputsCheck {
             )),
             InputsCheck::Unknown => Some(
                 "the stored analysis has no record of the settings it was built with \
-                 (written by another tool or an older cachecore, or its record is damaged); \
-                 rebuilding once"
+                 (written by another tool or an older cachecore, or its record is damaged), \
+                 and its files index does not vouch for this run's locales layout; rebuilding"
                     .to_owned(),
             ),
         }
@@ -202,9 +204,4 @@ pub fn record(
     if io.write_cache(&path, &[&bytes]).is_some() {
         let _ = io.remove_file(&path);
     }
-}
-
-/// Removes the record (when `analysis.json` is rewritten without one, or deleted).
-pub fn forget(analysis_path: &Path) {
-    let _ = std::fs::remove_file(path_of(analysis_path));
 }

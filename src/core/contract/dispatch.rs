@@ -28,8 +28,8 @@ use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
 use super::config::{
-    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
-    MAX_TRANSLATIONS_BYTES,
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP,
+    MAX_META_BYTES, MAX_TRANSLATIONS_BYTES,
 };
 use super::decide::{
     decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
@@ -45,8 +45,8 @@ use super::hashing::{compute_input_files_epoch, input_files_epoch_text, TextHash
 use super::io::{CacheIo, EntryKind, NativeIo, ScanJob, ScanTree, Scanned};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
-use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
-use super::lock::DEFAULT_LOCK_TIMEOUT;
+use super::layout::{layout_matches, CachedLocalesLayout, LocalesLayoutMode};
+use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use super::memory::{self, MemoryRecord};
 use super::meta_file;
 use super::records::FileRecordMap;
@@ -68,7 +68,7 @@ pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
 pub struct CacheCaps {
     /// `meta.json` (default 2 MiB).
     pub meta: u64,
-    /// `files.json` (default 32 MiB).
+    /// `files.json` (default 256 MiB, cachecore's effective default).
     pub files: u64,
     /// `analysis.json` (default 256 MiB, cachecore's effective default).
     pub analysis: u64,
@@ -80,7 +80,7 @@ impl Default for CacheCaps {
     fn default() -> Self {
         Self {
             meta: MAX_META_BYTES,
-            files: MAX_FILES_BYTES,
+            files: DEFAULT_EFFECTIVE_FILES_CAP,
             analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
             translations: MAX_TRANSLATIONS_BYTES,
         }
@@ -291,6 +291,17 @@ pub struct DispatchPlan {
     begin: Option<Box<DispatchBegin>>,
 }
 
+impl DispatchPlan {
+    /// The cache root of its dispatch (empty when there is nothing to persist), where
+    /// [`commit`]'s disk IO is rooted.
+    pub fn cache_root(&self) -> PathBuf {
+        self.begin
+            .as_ref()
+            .map(|b| b.input.location.root_dir.clone())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Persist {
     Nothing,
@@ -339,7 +350,7 @@ fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<St
 /// Steps 1–6 of §5 (see the module doc) on the disk. Fails only on a bad option (a bad exclude
 /// regex).
 pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
-    begin_with(&NativeIo, input)
+    begin_with(&NativeIo::new(&input.location.root_dir), input)
 }
 
 /// [`begin`] through `io` (the disk, or a host's ports).
@@ -467,7 +478,9 @@ pub fn begin_with(io: &dyn CacheIo, input: DispatchInput) -> CoreResult<Dispatch
         src,
         locales,
         from_watcher,
+        warnings,
     } = scanned;
+    state.info.warnings.extend(warnings);
     state.status = loaded.status();
     state.corrupt_files = loaded.corrupt;
     state.info.warnings.extend(loaded.warnings.iter().cloned());
@@ -591,11 +604,29 @@ impl DispatchBegin {
         &self.input
     }
 
+    /// Whether the stored analysis may be taken as built from this run's settings. With
+    /// cachecore's record beside it, the record decides. Without one for this very
+    /// `analysis.json` (the TypeScript core wrote it, or an older cachecore), what the v1 files
+    /// record decides, as in the TypeScript core: a usable `files.json` whose locales layout
+    /// (mode, structure, directory, source locale) equals this run's, compared on every
+    /// dispatch, hit included; the src walk's settings show in the tracked files themselves.
+    /// So each core reads the other's cache without a rebuild.
+    fn inputs_vouched(&self) -> bool {
+        match &self.inputs_check {
+            InputsCheck::Same(_) => true,
+            InputsCheck::Changed(_) => false,
+            InputsCheck::Unknown => {
+                self.status.is_usable()
+                    && layout_matches(self.previous_layout.as_ref(), &self.input.locales.layout)
+            }
+        }
+    }
+
     /// Whether the local cache can serve without the producer: a memory record, or stored
     /// data bound to the current files.
     pub(crate) fn local_serves(&self) -> bool {
         self.memory.is_some()
-            || (self.inputs_check.same()
+            || (self.inputs_vouched()
                 && self
                     .previous
                     .as_ref()
@@ -604,7 +635,7 @@ impl DispatchBegin {
 
     /// Whether the stored data is bound to the stored index (a local base to patch).
     pub(crate) fn local_base(&self) -> bool {
-        self.inputs_check.same()
+        self.inputs_vouched()
             && self.previous.as_ref().is_some_and(|p| {
                 p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str())
             })
@@ -784,11 +815,11 @@ impl DispatchBegin {
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
         // The stored analysis is served or built upon only when it was built from these very
         // inputs (settings), whatever the files say.
-        let same_inputs = self.inputs_check.same();
+        let same_inputs = self.inputs_vouched();
         // Something tracked could not be read: nothing is served from the cache, and what the
         // producer builds is not stored (it was built without those files).
         let complete = self.unknown.is_empty();
-        if previous.is_some() {
+        if previous.is_some() && !same_inputs {
             if let Some(message) = self.inputs_check.describe() {
                 info.warnings.push(cache_file::warning(
                     CACHE_INPUTS_CHANGED,
@@ -978,7 +1009,7 @@ fn read_only_warning(what: &str, path: &std::path::Path) -> CacheWarning {
 /// Persists a plan on the disk and returns `{ data, cache }`. `produced` is the producer's data,
 /// required when [`DispatchPlan::needs_producer`] and ignored otherwise.
 pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<DispatchOutcome> {
-    commit_with(&NativeIo, plan, produced)
+    commit_with(&NativeIo::new(plan.cache_root()), plan, produced)
 }
 
 /// [`commit`] through `io` (the same IO as its [`begin_with`]).
@@ -1098,17 +1129,11 @@ fn persist_plan(
             return false;
         }
     };
-    io.sweep_temps(&loc.project_dir);
-    let write_hints = |files_json: &[u8]| {
-        if io.keeps_hints() {
-            let hints = tracked::encode_hints(input.hash, files_json, &begin.hints);
-            let _ = io.write_cache(&loc.hints_path, &[&hints]);
-        }
-    };
+    for dir in [&loc.root_dir, &loc.project_dir, &loc.translations_dir] {
+        io.sweep_temps(dir);
+    }
     if persist == Persist::HintsOnly {
-        if let Some(bytes) = &begin.stored_files_bytes {
-            write_hints(bytes);
-        }
+        begin.write_hints_only(io);
         return true;
     }
     if begin.corrupt_files {
@@ -1117,21 +1142,15 @@ fn persist_plan(
     if begin.corrupt_analysis && persist == Persist::Both {
         let _ = io.remove_file(&loc.analysis_path);
     }
-    let index = FilesIndex::new(
-        begin.current_src.clone(),
-        begin.current_locales.clone(),
-        input.locales.layout.clone(),
-    );
-    let bytes = index.to_bytes();
-    match io.write_cache(&loc.files_path, &[&bytes]) {
-        Some(w) => cache.warnings.push(w),
-        None => write_hints(&bytes),
+    if let Some(w) = begin.write_files_index(io) {
+        cache.warnings.push(w);
     }
     if persist == Persist::Both {
         let now = now_iso();
         match analysis_file::save_analysis_at(
             io,
             &loc.analysis_path,
+            input.caps.analysis,
             &loc.project_id,
             data.get(),
             &begin.epoch,
@@ -1149,6 +1168,115 @@ fn persist_plan(
         }
     }
     true
+}
+
+impl DispatchBegin {
+    /// Publishes the stat hints of this scan for the stored `files.json` bytes (their records
+    /// are this scan's: nothing changed). Caller holds the project lock.
+    fn write_hints_only(&self, io: &dyn CacheIo) {
+        let loc = &self.input.location;
+        if let Some(bytes) = &self.stored_files_bytes {
+            if io.keeps_hints() {
+                let hints = tracked::encode_hints(self.input.hash, bytes, &self.hints);
+                let _ = io.write_cache(&loc.hints_path, &[&hints]);
+            }
+        }
+    }
+
+    /// Publishes `files.json` of this scan and its hints, never over the files cap (a
+    /// `cache_oversize` warning instead). Caller holds the project lock.
+    fn write_files_index(&self, io: &dyn CacheIo) -> Option<CacheWarning> {
+        let input = &self.input;
+        let loc = &input.location;
+        let index = FilesIndex::new(
+            self.current_src.clone(),
+            self.current_locales.clone(),
+            input.locales.layout.clone(),
+        );
+        let bytes = index.to_bytes();
+        let w = io.write_cache_capped(&loc.files_path, &[&bytes], input.caps.files, "caps.files");
+        if w.is_none() && io.keeps_hints() {
+            let hints = tracked::encode_hints(input.hash, &bytes, &self.hints);
+            let _ = io.write_cache(&loc.hints_path, &[&hints]);
+        }
+        w
+    }
+}
+
+/// What [`scan_files_index`] found and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct FilesIndexScan {
+    /// Tracked src files.
+    pub src_files: u64,
+    /// Tracked locale segments.
+    pub locale_segments: u64,
+    /// What the fingerprint step read (hashes reused through stat hints, content bytes read).
+    pub stats: ScanStats,
+    /// Whether `files.json` was (re)written.
+    pub written: bool,
+    /// Whether the stored `files.json` already held exactly these records (only its stat
+    /// hints were refreshed, when files were read).
+    pub unchanged: bool,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Refreshes a project's `files.json` as a dispatch does, without an analysis: steps 2–4 of §5
+/// (maintenance, the stored index and its stat hints, the walk with hashes reused where a
+/// whole-tuple stat hint vouches for them), then, under the project lock, `files.json` and its
+/// hints when the records changed, or only the hints when files had to be read. What
+/// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
+/// nothing, and a dispatch or a status after it reads none either.
+pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
+    let begun = begin(input)?;
+    let mut out = FilesIndexScan {
+        src_files: begun.current_src.len() as u64,
+        locale_segments: begun.current_locales.len() as u64,
+        stats: begun.stats,
+        warnings: begun.info.warnings.clone(),
+        ..FilesIndexScan::default()
+    };
+    if !begun.input.enabled {
+        return Ok(out);
+    }
+    let loc = &begun.input.location;
+    out.unchanged = begun.status.is_usable()
+        && begun.stored_files_bytes.is_some()
+        && !begun.info.delta.as_ref().is_some_and(|d| d.has_changes())
+        && begun.previous_layout.as_ref() == Some(&begun.input.locales.layout);
+    if out.unchanged && begun.stats.hashed == 0 {
+        return Ok(out);
+    }
+    if begun.input.mode == CacheMode::ReadOnly {
+        out.warnings
+            .push(read_only_warning("files index", &loc.files_path));
+        return Ok(out);
+    }
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        begun.input.lock_timeout,
+        "files index",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            out.warnings.push(w);
+            return Ok(out);
+        }
+    };
+    let io = NativeIo::new(&loc.root_dir);
+    if out.unchanged {
+        begun.write_hints_only(&io);
+        return Ok(out);
+    }
+    if begun.corrupt_files {
+        cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
+    }
+    match begun.write_files_index(&io) {
+        Some(w) => out.warnings.push(w),
+        None => out.written = true,
+    }
+    Ok(out)
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

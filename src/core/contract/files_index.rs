@@ -171,9 +171,9 @@ fn nesting_within(bytes: &[u8], limit: usize) -> bool {
 }
 
 /// Loads `files.json` with its cap: a missing, oversize, unreadable or malformed file gives no
-/// index and (except missing) a warning.
-pub fn load_files_index(path: &Path, cap: u64) -> LoadedFilesIndex {
-    load_files_index_in(&super::io::NativeIo, path, cap)
+/// index and (except missing) a warning. `path` lies under the cache `root`.
+pub fn load_files_index(root: &Path, path: &Path, cap: u64) -> LoadedFilesIndex {
+    load_files_index_in(&super::io::NativeIo::new(root), path, cap)
 }
 
 /// [`load_files_index`] through `io`.

@@ -24,6 +24,7 @@ use super::tracked::{self, TreeScanOutput};
 use crate::core::error::CoreResult;
 use crate::core::filter::{Filter, FilterSpec};
 use crate::core::hints::Hint;
+use crate::core::safe_dir::{self, SafeDir};
 use crate::core::stat::{Snapshot, StatTuple};
 use rustc_hash::FxHashMap;
 
@@ -128,6 +129,8 @@ pub struct Scanned {
     pub locales: TreeScanOutput,
     /// Whether the records came from a live watcher's index.
     pub from_watcher: bool,
+    /// Diagnostics of the scan itself (an unusable clock sentinel).
+    pub warnings: Vec<CacheWarning>,
 }
 
 /// The IO of the cache store and the dispatch. Paths are the host's strings (a virtual file
@@ -158,6 +161,19 @@ pub trait CacheIo {
     /// Publishes the concatenation of `parts` at `path` (atomically on the disk); a failure is
     /// a `cache_io_error` warning.
     fn write_cache(&self, path: &Path, parts: &[&[u8]]) -> Option<CacheWarning>;
+
+    /// [`Self::write_cache`], refused with a `cache_oversize` warning when the file would be
+    /// over `cap`, the cap its readers use (see [`cache_file::oversize_write`]).
+    fn write_cache_capped(
+        &self,
+        path: &Path,
+        parts: &[&[u8]],
+        cap: u64,
+        cap_name: &str,
+    ) -> Option<CacheWarning> {
+        cache_file::oversize_write(path, parts, cap, cap_name)
+            .or_else(|| self.write_cache(path, parts))
+    }
 
     /// Removes a file.
     fn remove_file(&self, path: &Path) -> io::Result<()>;
@@ -224,10 +240,31 @@ pub trait CacheIo {
     fn scan(&self, job: &ScanJob<'_>) -> CoreResult<Scanned>;
 }
 
-/// The disk, with every guard cachecore keeps there: reads never follow a link or block on a
-/// FIFO, writes are atomic, writers lock, temp files of crashed writers are swept.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NativeIo;
+/// The disk under one cache root, with every guard cachecore keeps there: every cache path is
+/// reached from the root one directory at a time without following links
+/// ([`crate::core::safe_dir`]), reads never follow a link or block on a FIFO, writes are atomic,
+/// writers lock, temp files of crashed writers are swept. A cache path outside the root is
+/// refused (an IO error, so a warning).
+#[derive(Debug, Clone)]
+pub struct NativeIo {
+    root: PathBuf,
+}
+
+impl NativeIo {
+    /// The disk under the cache root `root` (as the cache location derived it).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The cache root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn dir(&self, dir: &Path, create: bool) -> io::Result<SafeDir> {
+        safe_dir::open_dir(&self.root, dir, create)
+    }
+}
 
 fn kind_of(ft: std::fs::FileType) -> EntryKind {
     if ft.is_file() {
@@ -239,8 +276,25 @@ fn kind_of(ft: std::fs::FileType) -> EntryKind {
     }
 }
 
+fn kind_of_safe(kind: safe_dir::EntryKind) -> EntryKind {
+    match kind {
+        safe_dir::EntryKind::File => EntryKind::File,
+        safe_dir::EntryKind::Dir => EntryKind::Dir,
+        _ => EntryKind::Other,
+    }
+}
+
 impl CacheIo for NativeIo {
     fn kind(&self, path: &Path) -> io::Result<Option<EntryKind>> {
+        if path.starts_with(&self.root) {
+            // A cache path: asked of its directory reached without links.
+            let (dir, leaf) = match safe_dir::open_parent(&self.root, path, false) {
+                Ok(p) => p,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            return dir.kind(leaf).map(|k| k.map(kind_of_safe));
+        }
         match std::fs::symlink_metadata(path) {
             Ok(md) => Ok(Some(kind_of(md.file_type()))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -257,40 +311,49 @@ impl CacheIo for NativeIo {
     }
 
     fn read_cache(&self, path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure> {
-        cache_file::read_cache_file(path, cap)
+        cache_file::read_cache_file(&self.root, path, cap)
     }
 
     fn write_cache(&self, path: &Path, parts: &[&[u8]]) -> Option<CacheWarning> {
-        cache_file::write_cache_parts(path, parts)
+        cache_file::write_cache_parts(&self.root, path, parts)
     }
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {
-        std::fs::remove_file(path)
+        let (dir, leaf) = safe_dir::open_parent(&self.root, path, false)?;
+        dir.remove_file(leaf)
     }
 
     fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-        std::fs::create_dir_all(path)
+        self.dir(path, true).map(drop)
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<DirEntry>> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(path)? {
-            let entry = entry?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let kind = entry.file_type().map(kind_of).unwrap_or(EntryKind::Other);
-            out.push(DirEntry { name, kind });
-        }
-        Ok(out)
+        Ok(self
+            .dir(path, false)?
+            .entries()?
+            .into_iter()
+            .map(|(name, kind)| DirEntry {
+                name,
+                kind: kind_of_safe(kind),
+            })
+            .collect())
     }
 
     fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
-        std::fs::remove_dir_all(path)
+        // Only a project dir of cachecore's is ever removed whole, by identification.
+        if path.parent() != Some(self.root.join("projects").as_path()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a project dir of the cache", path.display()),
+            ));
+        }
+        let (projects, name) = safe_dir::open_parent(&self.root, path, false)?;
+        let name = name.to_str().unwrap_or_default();
+        super::cache_tree::remove_project_dir(&projects, name).map(drop)
     }
 
     fn lock(&self, lock_path: &Path, timeout: Duration) -> io::Result<Option<IoGuard>> {
-        lock::acquire(lock_path, timeout).map(|g| g.map(IoGuard::Native))
+        lock::acquire(&self.root, lock_path, timeout).map(|g| g.map(IoGuard::Native))
     }
 
     fn keeps_hints(&self) -> bool {
@@ -298,7 +361,9 @@ impl CacheIo for NativeIo {
     }
 
     fn sweep_temps(&self, dir: &Path) {
-        crate::core::atomic::sweep_temps(dir, Duration::from_secs(60));
+        if let Ok(d) = self.dir(dir, false) {
+            d.sweep_temps(Duration::from_secs(60));
+        }
     }
 
     fn stamp(&self, path: &Path) -> Stamp {
@@ -319,11 +384,11 @@ impl CacheIo for NativeIo {
         cap: u64,
         project_id: &str,
     ) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
-        analysis_file::load_analysis(path, cap, project_id)
+        analysis_file::load_analysis(&self.root, path, cap, project_id)
     }
 
     fn scan(&self, job: &ScanJob<'_>) -> CoreResult<Scanned> {
-        native_scan(job)
+        native_scan(&self.root, job)
     }
 }
 
@@ -331,23 +396,41 @@ impl CacheIo for NativeIo {
 /// while `files.json` and its stat hints are parsed, unless a settled watcher of this process
 /// may answer instead; the stored records then join the walk (a hash is reused only when its
 /// whole stat tuple is vouched for by a hint, otherwise the file is read).
-fn native_scan(job: &ScanJob<'_>) -> CoreResult<Scanned> {
+fn native_scan(root: &Path, job: &ScanJob<'_>) -> CoreResult<Scanned> {
     use super::files_index;
     use super::records::FileRecordMap;
     use super::tracked::TreeScan;
     use super::watched;
-    let snapshot = if job.read_only || !job.project_dir.is_dir() {
-        Snapshot::take(None)
+    // The file system's clock, through the sentinel in the project dir reached from the root
+    // without following links (the wall clock when read-only or when it cannot be reached).
+    let mut warnings = Vec::new();
+    let project_dir = if job.read_only {
+        None
     } else {
-        Snapshot::take(Some(job.project_dir))
+        safe_dir::open_dir(root, job.project_dir, false).ok()
     };
+    let snapshot = match &project_dir {
+        None => Snapshot::wall(),
+        Some(dir) => {
+            let (snapshot, problem) = Snapshot::take_in(dir);
+            if let Some(message) = problem {
+                warnings.push(cache_file::warning(
+                    cache_file::CACHE_IO_ERROR,
+                    message,
+                    &job.project_dir.join(crate::core::stat::CLOCK_SENTINEL),
+                ));
+            }
+            snapshot
+        }
+    };
+    drop(project_dir);
     let load = || {
         let Some(files_path) = job.files_path else {
             return (LoadedFilesIndex::default(), FxHashMap::default());
         };
-        let loaded = files_index::load_files_index(files_path, job.files_cap);
+        let loaded = files_index::load_files_index(root, files_path, job.files_cap);
         let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(job.hints_path, job.hash, bytes),
+            Some(bytes) => tracked::load_hints(root, job.hints_path, job.hash, bytes),
             None => FxHashMap::default(),
         };
         (loaded, hints)
@@ -438,6 +521,7 @@ fn native_scan(job: &ScanJob<'_>) -> CoreResult<Scanned> {
         src,
         locales,
         from_watcher,
+        warnings,
     })
 }
 

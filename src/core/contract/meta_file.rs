@@ -106,8 +106,8 @@ impl MetaFile {
 }
 
 /// Loads `meta.json`; any failure gives a fresh index (with the read warning, if any).
-pub fn load_meta(path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
-    load_meta_in(&NativeIo, path, cap)
+pub fn load_meta(root: &Path, path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
+    load_meta_in(&NativeIo::new(root), path, cap)
 }
 
 /// [`load_meta`] through `io`.
@@ -152,7 +152,13 @@ pub fn run_maintenance(
     cap: u64,
     lock_timeout: Duration,
 ) -> (MetaFile, Vec<CacheWarning>) {
-    run_maintenance_in(&NativeIo, loc, read_only, cap, lock_timeout)
+    run_maintenance_in(
+        &NativeIo::new(&loc.root_dir),
+        loc,
+        read_only,
+        cap,
+        lock_timeout,
+    )
 }
 
 /// [`run_maintenance`] through `io`.
@@ -203,7 +209,7 @@ pub fn run_maintenance_in(
             io,
             &loc.root_dir,
             &mut meta,
-            Some(&loc.project_key),
+            Some((&loc.project_key, &loc.project_id)),
             &mut warnings,
         );
     }
@@ -216,26 +222,49 @@ pub fn run_maintenance_in(
     } else if guard.is_some() {
         meta.version = CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        if let Some(w) = io.write_cache(&loc.meta_path, &[&cache_file::to_pretty_json(&meta)]) {
+        if let Some(w) = io.write_cache_capped(
+            &loc.meta_path,
+            &[&cache_file::to_pretty_json(&meta)],
+            cap,
+            "caps.meta",
+        ) {
             warnings.push(w);
         }
-        // Every run, hit or miss, clears what a crashed writer left behind.
-        io.sweep_temps(&loc.root_dir);
-        io.sweep_temps(&loc.project_dir);
+        // Every run, hit or miss, clears what a crashed writer left behind: in the root, the
+        // project dir and its translations dir (only cachecore's temp names, never through a
+        // link).
+        for dir in [&loc.root_dir, &loc.project_dir, &loc.translations_dir] {
+            io.sweep_temps(dir);
+        }
     }
     (meta, warnings)
 }
 
-/// The periodic heal of `meta.json` under `root_dir`: drops the entries whose project dir is
-/// gone (except `keep`'s), then deletes the project dirs no entry references.
+/// The periodic heal of `meta.json` under `root_dir` (§6), limited to what cachecore made:
+/// drops the entries whose project dir is gone (except `keep`'s, a `(key, project id)`), then
+/// removes the project dirs no entry references. On the disk ([`NativeIo`]) an orphan is
+/// removed only when [`super::cache_tree::remove_project_dir`] finds it is cachecore's (a project-id
+/// name, only cachecore's files inside, no link anywhere), `projects/` is never followed when it
+/// is a link, and a directory with anything else in it is left whole without a warning.
 pub fn heal(
     io: &dyn CacheIo,
     root_dir: &Path,
     meta: &mut MetaFile,
-    keep: Option<&str>,
+    keep: Option<(&str, &str)>,
     warnings: &mut Vec<CacheWarning>,
 ) {
     let projects_root = io.join(root_dir, "projects");
+    let keep_key = keep.map(|(key, _)| key);
+    match io.kind(&projects_root) {
+        Ok(Some(EntryKind::Dir)) => {}
+        Ok(None) => {
+            meta.projects
+                .0
+                .retain(|(key, _)| Some(key.as_str()) == keep_key);
+            return;
+        }
+        _ => return,
+    }
     let is_dir = |id: &str| {
         matches!(
             io.kind(&io.join(&projects_root, id)),
@@ -244,22 +273,27 @@ pub fn heal(
     };
     meta.projects
         .0
-        .retain(|(key, id)| Some(key.as_str()) == keep || is_dir(id));
+        .retain(|(key, id)| Some(key.as_str()) == keep_key || is_dir(id));
     let referenced: std::collections::HashSet<&str> =
         meta.projects.0.iter().map(|(_, id)| id.as_str()).collect();
     let Ok(entries) = io.list_dir(&projects_root) else {
         return;
     };
     for entry in entries {
-        if entry.kind != EntryKind::Dir || referenced.contains(entry.name.as_str()) {
+        if entry.kind != EntryKind::Dir
+            || referenced.contains(entry.name.as_str())
+            || keep.is_some_and(|(_, id)| id == entry.name)
+        {
             continue;
         }
         if let Err(e) = io.remove_dir_all(&io.join(&projects_root, &entry.name)) {
-            warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache self-heal failed: {e}"),
-                &projects_root,
-            ));
+            if e.kind() != std::io::ErrorKind::DirectoryNotEmpty {
+                warnings.push(cache_file::warning(
+                    CACHE_IO_ERROR,
+                    format!("cache self-heal failed: {e}"),
+                    &projects_root,
+                ));
+            }
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn scan(io: &dyn CacheIo, job: &ScanJob<'_>) -> CoreResult<Scanned> {
         src,
         locales,
         from_watcher: false,
+        warnings: Vec::new(),
     })
 }
 

@@ -47,8 +47,13 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
 }
 
 /// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
-pub fn load_hints(path: &Path, algo: TextHash, files_json: &[u8]) -> FxHashMap<String, Hint> {
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
+pub fn load_hints(
+    root: &Path,
+    path: &Path,
+    algo: TextHash,
+    files_json: &[u8],
+) -> FxHashMap<String, Hint> {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, path, 1 << 30) else {
         return FxHashMap::default();
     };
     hints::decode(&bytes, &hints_generation(algo, files_json))
@@ -108,10 +113,15 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
     }
 }
 
-/// Whether a read error means the path leads to no file (deleted, or a link whose target is
-/// gone, under a file, or a loop), as opposed to a file that exists but cannot be read.
+/// Whether a read error means the path leads to no regular file (deleted, a link whose target
+/// is gone, under a file, a loop, or is a FIFO, socket or device, or a file replaced by one since
+/// the walk: `hash_file`'s `InvalidInput`), as opposed to a file that exists but cannot be read.
+/// The host's walk skips all of these (it reads only what `stat` says is a file).
 fn is_gone(e: &std::io::Error) -> bool {
-    if e.kind() == std::io::ErrorKind::NotFound {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput
+    ) {
         return true;
     }
     #[cfg(unix)]
@@ -205,7 +215,7 @@ pub fn evaluate_tree(
                 }
             }
             let abs = scan.root.join(&entry.rel);
-            let res = hash::hash_file(&abs, streaming).map(|h| {
+            let res = hash::hash_file(&abs, streaming, &entry.stat).map(|h| {
                 let record = FileRecord {
                     hash: h.hash.to_hex(),
                     size: h.size,

@@ -97,6 +97,7 @@ struct TranslationFile {
 #[derive(Debug)]
 pub struct TranslationStore {
     path: PathBuf,
+    root: PathBuf,
     lock_path: PathBuf,
     target_lang: String,
     translate_config_epoch: String,
@@ -183,9 +184,9 @@ impl TranslationStore {
     ) -> CoreResult<Self> {
         let path = translation_cache_path(&loc.translations_dir, target_lang)?;
         Ok(Self::load_at(
-            &NativeIo,
+            &NativeIo::new(&loc.root_dir),
+            loc,
             path,
-            loc.lock_path.clone(),
             target_lang,
             translate_config_epoch,
             input_files_epoch,
@@ -193,12 +194,12 @@ impl TranslationStore {
         ))
     }
 
-    /// Loads the file at `path` through `io` (the caller checked that `path` is a file of the
-    /// translations directory; `lock_path` is the project's lock).
+    /// Loads the file at `path` through `io` (the caller checked that `path` is a file of
+    /// `loc`'s translations directory; `loc`'s project lock guards its flush).
     pub fn load_at(
         io: &dyn CacheIo,
+        loc: &CacheLocation,
         path: PathBuf,
-        lock_path: PathBuf,
         target_lang: &str,
         translate_config_epoch: &str,
         input_files_epoch: &str,
@@ -216,7 +217,8 @@ impl TranslationStore {
         );
         Self {
             path,
-            lock_path,
+            root: loc.root_dir.clone(),
+            lock_path: loc.lock_path.clone(),
             target_lang: target_lang.to_owned(),
             translate_config_epoch: translate_config_epoch.to_owned(),
             input_files_epoch: input_files_epoch.to_owned(),
@@ -225,6 +227,11 @@ impl TranslationStore {
             cap,
             warnings,
         }
+    }
+
+    /// The cache root it was loaded from.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The file path.
@@ -261,7 +268,7 @@ impl TranslationStore {
     /// disk now (rows of other writers with the same epochs are kept). `readOnly` writes
     /// nothing; a lock timeout persists nothing. Both warn.
     pub fn flush(&mut self, mode: CacheMode, lock_timeout: Duration) -> Vec<CacheWarning> {
-        self.flush_in(&NativeIo, mode, lock_timeout)
+        self.flush_in(&NativeIo::new(&self.root), mode, lock_timeout)
     }
 
     /// [`Self::flush`] through `io` (the IO it was loaded with).
@@ -329,7 +336,12 @@ impl TranslationStore {
             input_files_epoch: self.input_files_epoch.clone(),
             entries: merged,
         };
-        if let Some(w) = io.write_cache(&self.path, &[&cache_file::to_pretty_json(&file)]) {
+        if let Some(w) = io.write_cache_capped(
+            &self.path,
+            &[&cache_file::to_pretty_json(&file)],
+            self.cap,
+            "caps.translations",
+        ) {
             warnings.push(w);
         }
         self.entries = file.entries;

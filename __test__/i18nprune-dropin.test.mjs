@@ -449,3 +449,20 @@ test('prepareCacheForRun drops corrupt translations/*.json with a cache_malforme
   assert.equal(rw.warnings.filter((w) => w.code === 'cache_malformed').length, 2)
   assert.deepEqual(fs.readdirSync(translations).sort(), ['it.json', 'notes.txt'])
 })
+
+test('the translation heal never deletes through a linked projects/<id>, natively or through the drop-in', (t) => {
+  const dir = tempDir(t)
+  fs.mkdirSync(path.join(dir, 'p'))
+  const state = cachecore.initializeCacheState({ projectRoot: path.join(dir, 'p'), cacheRootDir: path.join(dir, 'c') }).state
+  // The project dir is a link to a victim directory shaped like a project dir.
+  const victim = path.join(dir, 'victim')
+  writeTree(victim, { 'translations/fr.json': '{not json', 'files.json': '{not json' })
+  fs.rmSync(state.projectDir, { recursive: true, force: true })
+  fs.symlinkSync(victim, state.projectDir)
+  const before = snapshot(victim)
+  cachecore.healTranslationCacheFiles(state)
+  cachecore.prepareCacheForRun(state)
+  dropIn.prepareCacheForRun(state, { hashText: 'fnv1a64' })
+  assert.equal(snapshot(victim), before, 'nothing in the victim was deleted or written')
+  assert.ok(fs.lstatSync(state.projectDir).isSymbolicLink())
+})

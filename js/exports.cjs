@@ -42,6 +42,8 @@ module.exports = Object.freeze([
   'flushRemoteUploadsSync',
   'getOrBuildCachedProjectData',
   'getOrBuildCachedProjectDataAsync',
+  'healProjectsIndex',
+  'healTranslationCacheFiles',
   'initializeCacheState',
   'invalidateProjectAnalysisCache',
   'invalidateProjectAnalysisCacheAfterLocaleWrites',
@@ -66,6 +68,7 @@ module.exports = Object.freeze([
   'scanProjectFiles',
   'srcWalkOptions',
   'trackedWalkRules',
+  'trackProjectFiles',
   'validateTranslationLocaleCode',
   'version',
   'watch'

@@ -65,6 +65,7 @@ export const GROUPS = [
       'decideProjectAnalysisCacheInvalidation',
       'trackedWalkRules',
       'srcWalkOptions',
+      'trackProjectFiles',
     ],
   },
   {
@@ -92,6 +93,7 @@ export const GROUPS = [
       'prepareCacheForRun',
       'loadProjectsIndex',
       'saveProjectsIndex',
+      'healProjectsIndex',
       'loadProjectFilesState',
       'saveProjectFilesState',
       'loadProjectRunState',
@@ -114,6 +116,7 @@ export const GROUPS = [
     values: [
       'loadTranslationCache',
       'TranslationCache',
+      'healTranslationCacheFiles',
       'validateTranslationLocaleCode',
       'buildTranslateCacheKey',
       'buildTranslateCacheKeyForLocaleFile',
@@ -156,6 +159,7 @@ export const TYPE_GROUP = {
   CacheState: 'store',
   CacheStateInput: 'store',
   CacheStoreOptions: 'store',
+  CacheIoPorts: 'store',
   CacheCapsOptions: 'config',
   CacheDispatchInfo: 'dispatch',
   CacheDispatchPaths: 'dispatch',

@@ -103,7 +103,8 @@ impl<'task> ScopedTask<'task> for BeginTask {
         let name = self.failpoint;
         let begun = guarded(|| {
             failpoint(name);
-            let begun = core::begin_with(input, &ctl)?;
+            let io = crate::core::contract::io::NativeIo::new(&input.location.root_dir);
+            let begun = core::begin_with_control(&io, input, &ctl)?;
             // The stored data the decision will use is read here, off the JavaScript thread.
             if let Some(data) = begun.previous_data() {
                 let _ = data.text();
@@ -449,6 +450,21 @@ fn fn_ref(v: Option<Unknown<'_>>) -> napi::Result<Option<UnknownRef>> {
     }
 }
 
+/// A host's IO ports (`io`) are called synchronously, on the JavaScript thread: the async twins
+/// refuse them (`INVALID_OPTION`).
+fn no_host_io(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<()> {
+    match i.io {
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+            Err(invalid(
+                env,
+                "io",
+                "a host's IO ports are called synchronously: use getOrBuildCachedProjectData",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn spawn_begin<'a>(
     env: &'a Env,
     input: Unknown<'a>,
@@ -459,7 +475,8 @@ fn spawn_begin<'a>(
     let control = async_control(env, &i)?;
     // A bad option (an unknown key too) rejects the promise like any other failure (decision 9).
     let mut prepared = super::contract_dispatch::check_dispatch_keys(env, input)
-        .and_then(|()| dispatch_input(env, &i));
+        .and_then(|()| no_host_io(env, &i))
+        .and_then(|()| dispatch_input(env, &i, None));
     if prepared.is_ok() {
         if let Err(e) = validator(env, i.parse_cached_data) {
             prepared = Err(e);

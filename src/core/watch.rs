@@ -47,6 +47,7 @@ use super::delta::{Change, Delta};
 use super::error::{CoreError, CoreResult, Warning};
 use super::filter::Filter;
 use super::fingerprint::{self as fp, FileState, FingerprintOptions, Previous};
+use super::index_table::IndexTable;
 use super::stat::Snapshot;
 use super::walk::{self, WalkOptions};
 
@@ -785,7 +786,7 @@ impl Worker {
                 let mut delta = o.delta;
                 delta.unchanged.clear();
                 if let Ok(mut idx) = self.shared.index.lock() {
-                    idx.replace(o.files, o.unreadable, &o.warnings);
+                    idx.replace(o.files.into_states(), o.unreadable, &o.warnings);
                     idx.ready = true;
                 }
                 self.emit(WatchEventKind::Ready, delta, counts, None, warnings, t0);
@@ -1083,7 +1084,7 @@ impl Worker {
                     let mut delta = o.delta;
                     delta.unchanged.clear();
                     if let Ok(mut idx) = self.shared.index.lock() {
-                        idx.replace(o.files, o.unreadable, &o.warnings);
+                        idx.replace(o.files.into_states(), o.unreadable, &o.warnings);
                         self.shared.stale.store(false, Ordering::SeqCst);
                     }
                     if rescan.is_none() && delta.is_clean() {
@@ -1145,7 +1146,7 @@ impl Worker {
             for s in &scopes {
                 for k in keys_under(&idx.files, s) {
                     let f = &idx.files[&k];
-                    files.push((k.clone(), f.record.clone()));
+                    files.push((k.clone(), f.record));
                     hints.push((k, f.hint));
                 }
             }
@@ -1175,8 +1176,7 @@ impl Worker {
                 fo.strategy,
                 &Snapshot::take(None),
                 walked,
-                prev_files,
-                prev_hints,
+                IndexTable::from_lists(prev_files, prev_hints),
                 true,
                 &ctl,
             )?;
@@ -1202,7 +1202,7 @@ impl Worker {
                             idx.depth_limited.remove(&k);
                         }
                     }
-                    for f in ev.files {
+                    for f in ev.files.into_states() {
                         idx.files.insert(f.path.clone(), f);
                     }
                     idx.unreadable.extend(ev.unreadable);

@@ -148,9 +148,11 @@ export function makeGitRepo(root, ignored) {
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
     return r.stdout
   }
-  git('init', '-q')
-  git('add', '-A')
-  git('commit', '-q', '-m', 'corpus')
+  if (!fs.existsSync(path.join(root, '.git'))) {
+    git('init', '-q')
+    git('add', '-A')
+    git('commit', '-q', '-m', 'corpus')
+  }
   // Refresh the index so no entry is racily clean: the floor is git's fast path.
   git('update-index', '--refresh')
   git('status', '--porcelain')

@@ -29,10 +29,16 @@ const opt = (name, dflt) => {
 }
 const RUNS = Number(opt('runs', 5))
 const keep = args.includes('--keep')
+// Every process is started without NODE_EXTRA_CA_CERTS unless --keep-env: a CA bundle named
+// there is parsed by every Node start-up (on the machine these figures come from, a sandbox
+// sets it, and it made Node's start-up 5.7x the instructions of a plain one), which is the
+// machine's, not the tool's. find, git and cachecore get the same environment.
+const childEnv = { ...process.env }
+if (!args.includes('--keep-env')) delete childEnv.NODE_EXTRA_CA_CERTS
 
 function measure(cmd, cmdArgs) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 28 })
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ').slice(0, 200)} failed:\n${r.stderr}`)
   const rssKb = Number(r.stderr.trim().split('\n').at(-1))
@@ -101,7 +107,7 @@ function table(rows, floor, floorName, git) {
 
 const base = opt('dir', null) ?? fs.mkdtempSync(path.join(os.tmpdir(), `cachecore-bench-${mode}-`))
 const cacheDir = path.join(base, '.bench-cache')
-console.log(`cachecore bench ${mode}: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, median of ${RUNS} after a warm-up`)
+console.log(`cachecore bench ${mode}: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, median of ${RUNS} after a warm-up, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${childEnv.NODE_EXTRA_CA_CERTS ? '' : ', children without NODE_EXTRA_CA_CERTS'}`)
 
 function engineCases(root, include, exclude) {
   const manifest = path.join(cacheDir, `${path.basename(root)}.json`)

@@ -8,6 +8,7 @@
 //! serialise is `INVALID_DATA`, and nothing is persisted).
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use napi::bindgen_prelude::{
     ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
@@ -22,12 +23,13 @@ use super::contract_state::{
     CacheState,
 };
 use super::errors::{arg, coded, exported, invalid, to_js};
-use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json};
+use super::handoff::{define_lazy_json, json_parse, json_stringify, parse_stored, to_js_json};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
+use crate::core::contract::dispatch_info::CacheDispatchInfo;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
@@ -466,6 +468,39 @@ fn context_js<'a>(
     Ok(Some(value))
 }
 
+/// The unchanged keys of a dispatch's delta, shared with the accessor that lists them.
+type Unchanged = Rc<Vec<String>>;
+
+/// Takes the unchanged keys out of `cache` (they are listed lazily: see [`cache_js`]).
+fn take_unchanged(cache: &mut CacheDispatchInfo) -> Unchanged {
+    Rc::new(
+        cache
+            .delta
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.unchanged))
+            .unwrap_or_default(),
+    )
+}
+
+/// The `cache` info as a JavaScript object whose `delta.unchanged` (every tracked file on a
+/// hit: 20,000 keys on a large project) is built only when it is read.
+fn cache_js<'a>(
+    env: &'a Env,
+    cache: &CacheDispatchInfo,
+    unchanged: &Unchanged,
+) -> napi::Result<Unknown<'a>> {
+    let value = to_js_json(env, cache)?;
+    if cache.delta.is_some() {
+        let obj: Object<'_> = arg(env, value, "cache")?;
+        let delta: Object<'_> = obj.get_named_property("delta")?;
+        let keys = unchanged.clone();
+        define_lazy_json(env, &delta, "unchanged", move || {
+            serde_json::to_string(&*keys).unwrap_or_else(|_| "[]".into())
+        })?;
+    }
+    Ok(value)
+}
+
 /// The result object; `commit_started` is when serialising and persisting began.
 fn result<'a>(
     env: &'a Env,
@@ -478,9 +513,11 @@ fn result<'a>(
         Some(d) => d,
         None => json_parse(env, outcome.data.get())?,
     };
+    let mut cache = outcome.cache;
+    let unchanged = take_unchanged(&mut cache);
     Ok(CachedProjectResult {
         data,
-        cache: to_js_json(env, &outcome.cache)?,
+        cache: cache_js(env, &cache, &unchanged)?,
         memory_hit: outcome.memory_hit,
         from_watcher: outcome.from_watcher,
         timings: {
@@ -572,7 +609,9 @@ pub fn get_or_build_cached_project_data<'a>(
 #[napi(custom_finalize)]
 pub struct CachedProjectDataHandle {
     plan: Option<DispatchPlan>,
-    cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
+    /// The `cache` info so far, its unchanged keys taken out into `unchanged`.
+    cache: CacheDispatchInfo,
+    unchanged: Unchanged,
     memory_hit: bool,
     from_watcher: bool,
     needs_producer: bool,
@@ -612,7 +651,7 @@ impl CachedProjectDataHandle {
     /// The `cache` info so far (`commit` adds write warnings).
     #[napi(getter, ts_return_type = "CacheDispatchInfo")]
     pub fn cache<'a>(&self, env: &'a Env) -> napi::Result<Unknown<'a>> {
-        to_js_json(env, &self.cache)
+        cache_js(env, &self.cache, &self.unchanged)
     }
 
     /// Whether the host must run its producer and pass the data to `commit`.
@@ -745,9 +784,12 @@ pub fn begin_cached_project_data(
             false => decided.validated.or(decided.parsed),
             true => None,
         };
+        let mut cache = plan.cache.clone();
+        let unchanged = take_unchanged(&mut cache);
         Ok(CachedProjectDataHandle {
             timings: decided.timings,
-            cache: plan.cache.clone(),
+            cache,
+            unchanged,
             memory_hit: plan.memory_hit,
             from_watcher: plan.from_watcher,
             needs_producer,

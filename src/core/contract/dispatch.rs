@@ -39,7 +39,8 @@ use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
     CacheInputFilesEpochDebug, CacheWarning,
 };
-use super::files_index::{self, FilesIndex};
+use super::files_index::{self, FilesIndex, LoadedFilesIndex};
+use super::files_shadow::{self, Beside, FilesShadow};
 use super::hashing::{compute_input_files_epoch, TextHash};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
@@ -200,6 +201,9 @@ pub struct ScanStats {
     pub bytes_read: u64,
     /// Whether the records came from a live watcher's index (no walk, nothing stat'ed or read).
     pub from_watcher: bool,
+    /// Whether the binary shadow of `files.json` stood for it: every stored record was found
+    /// again with its whole stat tuple vouched for, and no JSON was parsed.
+    pub from_shadow: bool,
 }
 
 /// Where [`begin`] spent its time (for hosts that explain a slow run, and the benchmark).
@@ -227,6 +231,12 @@ pub struct DispatchBegin {
     baseline_epoch: String,
     previous: Option<AnalysisEnvelope>,
     stored_files_bytes: Option<Vec<u8>>,
+    /// The shadow that stood for the stored index on the fast path: the current records, the
+    /// baseline and the hints are then the stored ones, built from `files.json` only if the
+    /// decision needs them ([`DispatchBegin::materialize`]).
+    elided: Option<FilesShadow>,
+    /// A current shadow (of these `files.json` bytes) was found beside the stored index.
+    shadow_current: bool,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
     times: PhaseTimes,
@@ -323,6 +333,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         baseline_epoch: String::new(),
         previous: None,
         stored_files_bytes: None,
+        elided: None,
+        shadow_current: false,
         hints: Vec::new(),
         stats: ScanStats::default(),
         times: PhaseTimes::default(),
@@ -367,13 +379,38 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
-    let load = || {
-        let loaded = files_index::load_files_index(&loc.files_path, input.caps.files);
-        let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(&loc.hints_path, input.hash, bytes),
-            None => FxHashMap::default(),
+    // files.json is read whole (its bytes identify the shadow's generation) but parsed only
+    // when its binary shadow cannot stand for it.
+    let load = || -> StoredLoad {
+        let bytes = match cache_file::read_cache_file(&loc.files_path, input.caps.files) {
+            Ok(Some(b)) => b,
+            Ok(None) => return StoredLoad::parsed(LoadedFilesIndex::default(), Beside::Nothing),
+            Err(f) => {
+                let mut loaded = LoadedFilesIndex {
+                    corrupt: f.corrupt,
+                    ..LoadedFilesIndex::default()
+                };
+                loaded.warnings.push(f.warning);
+                return StoredLoad::parsed(loaded, Beside::Nothing);
+            }
         };
-        (loaded, hints)
+        let beside = files_shadow::load(&loc.hints_path, input.hash, &bytes);
+        let shadow_current = matches!(beside, Beside::Shadow(_));
+        match beside {
+            Beside::Shadow(shadow) if shadow.plain() && input.baseline_files.is_none() => {
+                StoredLoad {
+                    loaded: None,
+                    bytes: Some(bytes),
+                    beside: Beside::Nothing,
+                    shadow: Some(shadow),
+                    shadow_current,
+                }
+            }
+            beside => StoredLoad {
+                shadow_current,
+                ..StoredLoad::parsed(files_index::parse_loaded(bytes, &loc.files_path), beside)
+            },
+        }
     };
     let walks = || -> CoreResult<_> {
         Ok((
@@ -382,12 +419,65 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         ))
     };
     let watcher_may_answer = input.use_watcher && crate::core::watch::registry::live_watchers() > 0;
-    let ((loaded, hints_by_key), walked) = if watcher_may_answer {
+    let (mut stored_load, walked) = if watcher_may_answer {
         (load(), None)
     } else {
         let (loaded, walked) = rayon::join(load, walks);
         (loaded, Some(walked?))
     };
+    // The fast path: a shadow of the stored index whose every record the walks found again with
+    // its whole stat tuple vouched for. The current records are then the stored ones, unread.
+    if let (Some(shadow), Some((src_walk, locale_walk))) = (&stored_load.shadow, &walked) {
+        if tracked::all_vouched(shadow, files_shadow::Tree::Src, src_walk.as_ref())
+            && tracked::all_vouched(shadow, files_shadow::Tree::Locales, locale_walk.as_ref())
+        {
+            let (src_walk, locale_walk) = walked.expect("matched above");
+            let shadow = stored_load.shadow.take().expect("matched above");
+            state.status = if shadow.empty() {
+                FilesIndexStatus::Empty
+            } else {
+                FilesIndexStatus::Ok
+            };
+            let mut unchanged = Vec::with_capacity(
+                shadow.len(files_shadow::Tree::Src) + shadow.len(files_shadow::Tree::Locales),
+            );
+            for (root, depth, walk) in [
+                (&input.src_root, walk_specs::SRC_MAX_DEPTH, src_walk),
+                (&input.locales.dir, locale_depth, locale_walk),
+            ] {
+                if let Some(w) = walk {
+                    state
+                        .info
+                        .warnings
+                        .extend(tracked::walk_warnings(root, depth, w.warnings));
+                    unchanged.extend(w.entries.into_iter().map(|e| e.rel));
+                }
+            }
+            state.stats = ScanStats {
+                hashed: 0,
+                reused: unchanged.len() as u64,
+                bytes_read: 0,
+                from_watcher: false,
+                from_shadow: true,
+            };
+            state.epoch = shadow.epoch().to_owned();
+            state.baseline_epoch = state.epoch.clone();
+            state.info.delta = Some(CacheFileDelta {
+                unchanged,
+                ..CacheFileDelta::default()
+            });
+            if !state.status.is_usable() {
+                state.info.files_index_status = Some(state.status);
+            }
+            state.stored_files_bytes = stored_load.bytes;
+            state.elided = Some(shadow);
+            state.shadow_current = true;
+            state.times.scan = started.elapsed();
+            return finish_begin(state);
+        }
+    }
+    state.shadow_current = stored_load.shadow_current;
+    let (loaded, hints_by_key) = stored_load.into_parsed(&loc.files_path);
     state.status = loaded.status();
     state.corrupt_files = loaded.corrupt;
     state.info.warnings.extend(loaded.warnings.iter().cloned());
@@ -464,6 +554,7 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         reused: src.reused + locales.reused,
         bytes_read: src.bytes_read + locales.bytes_read,
         from_watcher,
+        from_shadow: false,
     };
     state.info.warnings.extend(src.warnings);
     state.info.warnings.extend(locales.warnings);
@@ -496,6 +587,49 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.stored_files_bytes = loaded.bytes;
 
     state.times.scan = started.elapsed();
+    finish_begin(state)
+}
+
+/// What was read of the stored index: parsed, or (with a plain shadow) only its bytes.
+struct StoredLoad {
+    loaded: Option<LoadedFilesIndex>,
+    bytes: Option<Vec<u8>>,
+    /// The hints beside the index (when no plain shadow is kept for the fast path).
+    beside: Beside,
+    /// A plain shadow that may stand for the stored index.
+    shadow: Option<FilesShadow>,
+    /// Whether a current shadow (plain or not) was found.
+    shadow_current: bool,
+}
+
+impl StoredLoad {
+    fn parsed(loaded: LoadedFilesIndex, beside: Beside) -> Self {
+        StoredLoad {
+            loaded: Some(loaded),
+            bytes: None,
+            beside,
+            shadow: None,
+            shadow_current: false,
+        }
+    }
+
+    /// The parsed index (parsed now when only its bytes were read) and its hints.
+    fn into_parsed(self, path: &std::path::Path) -> (LoadedFilesIndex, FxHashMap<String, Hint>) {
+        let loaded = match (self.loaded, self.bytes) {
+            (Some(l), _) => l,
+            (None, Some(bytes)) => files_index::parse_loaded(bytes, path),
+            (None, None) => LoadedFilesIndex::default(),
+        };
+        let hints = match self.shadow {
+            Some(shadow) => shadow.hints().into_iter().collect(),
+            None => self.beside.hints(),
+        };
+        (loaded, hints)
+    }
+}
+
+/// The end of [`begin`]: the per-process memory, then `analysis.json`'s envelope.
+fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
     // Same-process memory.
     if let Some(record) = memory::recall(&state.input.memory_key()) {
         if record.epoch == state.epoch {
@@ -521,6 +655,26 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
 }
 
 impl DispatchBegin {
+    /// After the fast path, builds what it left out from the stored index: the current records
+    /// (the stored ones: every record was vouched for), the baseline, the layout and the hints.
+    fn materialize(&mut self) {
+        let Some(shadow) = self.elided.take() else {
+            return;
+        };
+        let bytes = self.stored_files_bytes.as_deref().unwrap_or_default();
+        let path = &self.input.location.files_path;
+        // These bytes parsed when their shadow was written, and they are the bytes in memory.
+        let index = files_index::parse_files_index(bytes, path).ok();
+        debug_assert!(index.is_some(), "a shadowed files.json parses");
+        let Some(index) = index else { return };
+        self.baseline = index.merged();
+        self.previous_layout = index.locales_layout.clone();
+        // In the walk's order, as a scan lists them.
+        self.current_src = index.files.sorted_by_key();
+        self.current_locales = index.locale_segments.unwrap_or_default().sorted_by_key();
+        self.hints = shadow.hints();
+    }
+
     fn merged(&self) -> FileRecordMap {
         let mut m = self.current_src.clone();
         for (k, r) in self.current_locales.iter() {
@@ -591,12 +745,14 @@ impl DispatchBegin {
     }
 
     /// The current src records (what `files.json` will hold under `files`).
-    pub fn current_src(&self) -> &FileRecordMap {
+    pub fn current_src(&mut self) -> &FileRecordMap {
+        self.materialize();
         &self.current_src
     }
 
     /// The current locale segment records.
-    pub fn current_locale_segments(&self) -> &FileRecordMap {
+    pub fn current_locale_segments(&mut self) -> &FileRecordMap {
+        self.materialize();
         &self.current_locales
     }
 
@@ -678,7 +834,10 @@ impl DispatchBegin {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
                     let data = p.data.clone();
-                    let persist = if self.stats.hashed > 0 && self.stored_files_bytes.is_some() {
+                    // Hints to refresh, or no current shadow beside the stored index yet (one
+                    // written by an older cachecore): written once, then the fast path serves.
+                    let refresh = self.stats.hashed > 0 || !self.shadow_current;
+                    let persist = if refresh && self.stored_files_bytes.is_some() {
                         Persist::HintsOnly
                     } else {
                         Persist::Nothing
@@ -692,6 +851,7 @@ impl DispatchBegin {
         // Step 9: classify and decide. The previous data is a valid base only when it parses
         // and is bound to the baseline's files (a crash between the two writes, or a stale
         // analysis, never gets patched).
+        self.materialize();
         let base = prev_ok
             .filter(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()));
         let locale_keys: Vec<&str> = self
@@ -896,9 +1056,20 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     };
     crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
+        // Nothing changed: the stored index stays, with the stat hints of this scan.
         if let Some(bytes) = &begin.stored_files_bytes {
-            let hints = tracked::encode_hints(input.hash, bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+            if let Ok(stored) = files_index::parse_files_index(bytes, &loc.files_path) {
+                let empty = begin.status == FilesIndexStatus::Empty;
+                let shadow = files_shadow::encode(
+                    input.hash,
+                    bytes,
+                    &stored,
+                    empty,
+                    &begin.hints,
+                    &begin.epoch,
+                );
+                let _ = crate::core::atomic::write_atomic(&loc.hints_path, &shadow);
+            }
         }
         return Ok(DispatchOutcome {
             data,
@@ -922,8 +1093,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
     match cache_file::write_cache_file(&loc.files_path, &bytes) {
         Some(w) => cache.warnings.push(w),
         None => {
-            let hints = tracked::encode_hints(input.hash, &bytes, &begin.hints);
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &hints);
+            let shadow = files_shadow::encode(
+                input.hash,
+                &bytes,
+                &index,
+                false,
+                &begin.hints,
+                &begin.epoch,
+            );
+            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &shadow);
         }
     }
     if persist == Persist::Both {

@@ -183,6 +183,12 @@ pub fn load_files_index(path: &Path, cap: u64) -> LoadedFilesIndex {
             return out;
         }
     };
+    parse_loaded(bytes, path)
+}
+
+/// [`load_files_index`] of bytes already read.
+pub fn parse_loaded(bytes: Vec<u8>, path: &Path) -> LoadedFilesIndex {
+    let mut out = LoadedFilesIndex::default();
     match parse_files_index(&bytes, path) {
         Ok(index) => {
             out.index = Some(index);

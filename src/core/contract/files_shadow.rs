@@ -495,9 +495,9 @@ mod tests {
         assert_eq!(s.epoch(), "ep");
         assert_eq!((s.len(Tree::Src), s.len(Tree::Locales)), (2, 2));
         let mut back = s.hints();
-        back.sort();
+        back.sort_by(|a, b| a.0.cmp(&b.0));
         let mut want = hints.clone();
-        want.sort();
+        want.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(back, want);
         // Another algorithm or other bytes: stale.
         assert_eq!(

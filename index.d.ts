@@ -174,7 +174,7 @@ export type AnalysisRebuildStrategy = 'full' | 'partial' | 'reuse'
  * asynchronous. Run the producer when `handle.needsProducer` (with `handle.context`), then
  * `handle.commit(data)`. `input.producer` is ignored.
  */
-export declare function beginCachedProjectData(input: CachedProjectInput): CachedProjectDataHandle
+export declare function beginCachedProjectData<T = unknown>(input: CachedProjectInput<T>): CachedProjectDataHandleOf<T>
 
 /**
  * The Rust target triple this binary was built for (for example
@@ -321,17 +321,38 @@ export interface CachedLocalesLayout {
 }
 
 /**
- * The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
- * `CachedProjectInput<T>`).
+ * The handle `beginCachedProjectData<T>` returns, typed: a `CachedProjectDataHandle` whose
+ * context, previous data and commit carry the host's data type `T` (TypeScript only: at run
+ * time it is the class).
  */
-export interface CachedProjectInput {
+export interface CachedProjectDataHandleOf<T = unknown> extends CachedProjectDataHandle {
+  /**
+   * The producer's context when a producer is needed with the cache on; `undefined` when the
+   * cache is off (call the producer with no context) or no producer is needed.
+   */
+  context: CacheProducerContext<T> | undefined
+  /**
+   * The cached data that will be served (a hit or a reuse), or the context's `previous`
+   * when a producer is needed; `undefined` when there is none (and after `commit`).
+   */
+  previousData: T | undefined
+  /** Persists and returns `{ data, cache, memoryHit, fromWatcher, timings }` (see the class). */
+  commit: (data?: T) => CachedProjectResult<T>
+}
+
+/**
+ * The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
+ * `CachedProjectInput<T>`): `T` is the host's data, what `producer` returns and
+ * `parseCachedData` accepts.
+ */
+export interface CachedProjectInput<T = unknown> {
   /** From `initializeCacheState`. */
   state: CacheState
   /**
    * The host's port bag; only `hashText` is read (the hash of records and epochs; default
    * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
    */
-  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  runtime?: CacheRuntime
   /**
    * The source locale file; for `flat_file` its locales-dir-relative path is the source
    * segment key.
@@ -360,9 +381,9 @@ export interface CachedProjectInput {
    * no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
    * `beginCachedProjectData`.
    */
-  producer?: (ctx?: CacheProducerContext) => unknown
-  /** Validates cached data; `{ ok: true, data }` serves `data`. */
-  parseCachedData?: (data: unknown) => { ok: true; data: unknown } | { ok: false }
+  producer?: (ctx?: CacheProducerContext<T>) => T
+  /** Validates cached data (the stored JSON, so `unknown`); `{ ok: true, data }` serves `data`. */
+  parseCachedData?: (data: unknown) => { ok: true; data: T } | { ok: false }
   /** The rebuild slice of the resolved config (default balanced: partial, 40). */
   rebuildConfig?: CacheRebuildConfig
   /** A baseline read before any dispatch of this run, instead of the stored index. */
@@ -391,12 +412,12 @@ export interface CachedProjectLocales {
 }
 
 /** `{ data, cache, memoryHit, fromWatcher, timings }`. */
-export interface CachedProjectResult {
+export interface CachedProjectResult<T = unknown> {
   /**
    * The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
    * given, else `JSON.parse` of the stored JSON).
    */
-  data: unknown
+  data: T
   /** The `cache` info (print it with `cacheDispatchMessageLines`). */
   cache: CacheDispatchInfo
   /**
@@ -473,13 +494,16 @@ export interface CacheMetaMaintenance {
 export type CacheMode = 'readWrite' | 'readOnly'
 
 /** The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`. */
-export interface CacheProducerContext {
+export interface CacheProducerContext<T = unknown> {
   /** The delta against the baseline. */
   delta: CacheFileDelta
   /** The classified delta. */
   classified: ClassifiedCacheFileDelta
-  /** The previous data (through `JSON.parse`), when it is a valid base to patch. */
-  previous?: unknown
+  /**
+   * The previous data, when it is a valid base to patch: the stored data (through
+   * `JSON.parse`) that `parseCachedData` accepted.
+   */
+  previous?: T
   /** The tracked src file count. */
   trackedSrcCount: number
   /** The rebuild config. */
@@ -531,7 +555,7 @@ export interface CacheProjectFilesState {
 /** The options of `computeCacheProjectId`. */
 export interface CacheProjectIdOptions {
   /** The hasher: a function or an algorithm name (default FNV-1a). */
-  hashText?: ((text: string) => string) | HashAlgorithm | undefined | null
+  hashText?: CacheRuntime['hashText']
 }
 
 /** `analysis.json`: `{ version: 1, updatedAt, projectId, data, inputFilesEpoch? }`. */
@@ -592,6 +616,22 @@ export interface CacheRunMessageEvent {
   message: string
 }
 
+/**
+ * The host's port bag (the TypeScript core's runtime ports): cachecore reads only `hashText`;
+ * any other property (`fs`, `path`, ...) is allowed and ignored, so a host passes the bag it
+ * already has.
+ */
+export interface CacheRuntime extends Record<string, unknown> {
+  /**
+   * How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
+   * stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
+   * (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+   * type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
+   * is not an algorithm is `INVALID_OPTION`.
+   */
+  hashText?: ((text: string) => string) | HashAlgorithm | (string & {}) | undefined | null
+}
+
 /** `{ written, warnings }` of the savers. */
 export interface CacheSaveResult {
   /** Whether the file was published. */
@@ -640,7 +680,7 @@ export interface CacheStateInput {
    * The host's port bag; only `hashText` (a function or an algorithm name) is read. It
    * decides the project id; absent means FNV-1a (the contract's fallback).
    */
-  runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }
+  runtime?: CacheRuntime
   /** Read-through: nothing is written or deleted. */
   cacheReadOnly?: boolean
 }
@@ -656,12 +696,19 @@ export interface CacheStoreOptions {
 /** A diagnostic with a stable code; never a failure of the call. */
 export interface CacheWarning {
   /** Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`. */
-  code: string
+  code: CacheWarningCode
   /** A sentence for people. */
   message: string
   /** The path concerned, where there is one. */
   path?: string
 }
+
+/**
+ * Every code a `CacheWarning` can carry: the engine's (`fingerprint`, `watch`), the watcher's,
+ * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
+ * the call; a host's exhaustive `switch` over this set type-checks.
+ */
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing'
 
 /**
  * A delta sorted by role:
@@ -727,14 +774,14 @@ export interface ClassifyCacheFileDeltaInput {
 }
 
 /** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
-export declare function commitCachedProjectData(handle: CachedProjectDataHandle, data?: unknown): CachedProjectResult
+export declare function commitCachedProjectData<T = unknown>(handle: CachedProjectDataHandleOf<T>, data?: T): CachedProjectResult<T>
 
 /**
  * `computeCacheContentHash(text, hashText?)`: `hashText(text)` when given (a function or an
  * algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
  * padded to 16.
  */
-export declare function computeCacheContentHash(text: string, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+export declare function computeCacheContentHash(text: string, hashText?: CacheRuntime['hashText']): string
 
 /**
  * `computeCacheProjectId(root, { hashText? }?)`: the first 16 characters of the hash of the
@@ -748,7 +795,7 @@ export declare function computeCacheProjectId(root: string, options?: CacheProje
  * and hashes the whole string by the same rule as `computeCacheContentHash` (mtimeMs and
  * updatedAt are not part of it).
  */
-export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null): string
+export declare function computeInputFilesEpoch(files: Record<string, CacheFileRecord>, hashText?: CacheRuntime['hashText']): string
 
 /**
  * The translate config epoch: `'none'` without a `translate` config, else the FNV-1a 64 of
@@ -918,13 +965,27 @@ export interface FileChange {
   /** Root-relative POSIX path. */
   path: string
   /** `added`, `changed`, `deleted` or `unknown`. */
-  change: string
+  change: FileChangeKind
   /**
    * `added`, `removed`, `content_changed`, `size_changed`, `type_changed`, `racy`,
    * `unstable` or `unreadable`.
    */
-  reason: string
+  reason: FileChangeReason
 }
+
+/**
+ * Which way a file went: `added`, `changed`, `deleted`, or `unknown` (it, or a directory
+ * above it, could not be read: neither unchanged nor deleted).
+ */
+export type FileChangeKind = 'added' | 'changed' | 'deleted' | 'unknown'
+
+/**
+ * Why a file is counted added, changed, deleted or unknown: `added` (new), `removed` (gone),
+ * `content_changed` (same size, other content), `size_changed`, `type_changed` (a file became a
+ * link or the reverse), `racy` (equal stat data but racy, and re-hashing found new content),
+ * `unstable` (it moved while it was read) or `unreadable`.
+ */
+export type FileChangeReason = 'added' | 'removed' | 'content_changed' | 'size_changed' | 'type_changed' | 'racy' | 'unstable' | 'unreadable'
 
 /** A recorded file. */
 export interface FileRecord {
@@ -1040,10 +1101,16 @@ export interface FingerprintOptions {
   signal?: AbortSignal
 }
 
+/**
+ * The part of a run a progress report is about: `walk` (listing directories and reading stat
+ * data), `hash` (reading and hashing contents), `done` (the last report).
+ */
+export type FingerprintPhase = 'walk' | 'hash' | 'done'
+
 /** Progress of a run, reported at most every 50 ms and once at the end. */
 export interface FingerprintProgress {
   /** `walk`, `hash` or `done`. */
-  phase: string
+  phase: FingerprintPhase
   /** Files found so far. */
   filesSeen: number
   /** Files whose content must be read (known after the walk). */
@@ -1117,7 +1184,7 @@ export interface FingerprintTimings {
  * `JSON.stringify` rejects is `INVALID_DATA`. A second dispatch in the same process with
  * unchanged files is a hit with `memoryHit: true`.
  */
-export declare function getOrBuildCachedProjectData(input: CachedProjectInput): CachedProjectResult
+export declare function getOrBuildCachedProjectData<T = unknown>(input: CachedProjectInput<T>): CachedProjectResult<T>
 
 /**
  * A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
@@ -1158,14 +1225,14 @@ export interface InitializedCacheState {
  * `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
  * deletes nothing.
  */
-export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null): AnalysisInvalidationResult
+export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: CacheRuntime | undefined | null): AnalysisInvalidationResult
 
 /**
  * `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
  * `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
  */
-export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
 
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
@@ -1279,7 +1346,7 @@ export declare function normalizeProjectRootKey(root: string): string
  * under the cache locks; warnings as data; nothing written or deleted when read-only. Does
  * nothing when the cache is off.
  */
-export declare function prepareCacheForRun(state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
+export declare function prepareCacheForRun(state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
 
 /** `{ index, warnings }` of `prepareCacheForRun`. */
 export interface PreparedCacheRun {

@@ -1,14 +1,15 @@
-// A real consumer: pack the package and its Linux x64 platform package, install both tarballs
-// into a fresh project, load them with require and import, and type-check a strict TypeScript
+// A real consumer: pack the package and its Linux x64 platform package (tools/pack-local.mjs, as
+// docs/releasing.md says), install both tarballs into a fresh project, load them with require and import, and type-check a strict TypeScript
 // consumer against index.d.ts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './helpers.mjs'
 import { checkPackage } from '../tools/check-package-binary.mjs'
+import { packLocal } from '../tools/pack-local.mjs'
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const platform = `${process.platform}-${process.arch}`
@@ -38,19 +39,16 @@ test('platform package checks catch a wrong binary', { skip: !supported && 'need
 
 test('packed tarballs install and load in a fresh project, and type-check under strict', { skip: !supported && 'needs the linux-x64-gnu build', timeout: 180_000 }, (t) => {
   const work = tempDir(t)
-  const platformDir = path.join(work, 'platform')
-  fs.cpSync(path.join(repo, 'npm/linux-x64-gnu'), platformDir, { recursive: true })
-  fs.copyFileSync(path.join(repo, 'cachecore.linux-x64-gnu.node'), path.join(platformDir, 'cachecore.linux-x64-gnu.node'))
-  assert.deepEqual(checkPackage(platformDir), [])
+  // What docs/releasing.md tells a user to do: tools/pack-local.mjs, then install both tarballs.
   const packs = path.join(work, 'packs')
-  fs.mkdirSync(packs)
-  const platformTgz = npm(['pack', '--pack-destination', packs], platformDir).trim().split('\n').at(-1)
-  const rootTgz = npm(['pack', '--ignore-scripts', '--pack-destination', packs], repo).trim().split('\n').at(-1)
+  const { root: rootTgz, platform: platformTgz, abi } = packLocal(packs)
+  assert.equal(abi, 'linux-x64-gnu')
+  assert.ok(!fs.existsSync(path.join(repo, 'npm', abi, 'cachecore.linux-x64-gnu.node')), 'the clone is left as it was')
 
   const app = path.join(work, 'app')
   fs.mkdirSync(app)
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }))
-  npm(['install', '--ignore-scripts', path.join(packs, rootTgz), path.join(packs, platformTgz)], app)
+  npm(['install', '--ignore-scripts', rootTgz, platformTgz], app)
   const installed = fs.readdirSync(path.join(app, 'node_modules', 'cachecore'))
   assert.ok(!installed.some((f) => f.endsWith('.node')), 'the root package holds no binary')
 
@@ -63,13 +61,17 @@ test('packed tarballs install and load in a fresh project, and type-check under 
   const bare = path.join(work, 'bare')
   fs.mkdirSync(bare)
   fs.writeFileSync(path.join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true, version: '1.0.0' }))
-  npm(['install', '--ignore-scripts', path.join(packs, rootTgz)], bare)
+  npm(['install', '--ignore-scripts', rootTgz], bare)
   for (const code of ["try { require('cachecore') } catch (e) { console.log(e.code, e.expectedPackage, /should have been installed/.test(e.message)) }"]) {
     const out = execFileSync(process.execPath, ['-e', code], { cwd: bare, encoding: 'utf8' })
     assert.equal(out.trim(), 'BINARY_NOT_FOUND cachecore-linux-x64-gnu true')
   }
   const esmBare = execFileSync(process.execPath, ['--input-type=module', '-e', "import('cachecore').catch((e) => console.log(e.code))"], { cwd: bare, encoding: 'utf8' })
   assert.equal(esmBare.trim(), 'BINARY_NOT_FOUND')
+  // The installed command goes through the package entry too: one line, not the loader's chain.
+  const cliBare = spawnSync(path.join(bare, 'node_modules', '.bin', 'cachecore'), ['status'], { cwd: bare, encoding: 'utf8' })
+  assert.equal(cliBare.status, 3, cliBare.stderr)
+  assert.match(cliBare.stderr, /^cachecore: error BINARY_NOT_FOUND: .*'cachecore-linux-x64-gnu'.*\n$/)
 
   fs.writeFileSync(
     path.join(app, 'consumer.ts'),

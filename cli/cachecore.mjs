@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // cachecore: the operator's tool. Asks the cache core what it would do and why, scans,
 // verifies and cleans. Flags, environment and printing live here; decisions come from the core.
+// First: load the package, or say in one line why it cannot be (BINARY_NOT_FOUND), before any
+// other module of the CLI touches it.
+import './lib/load.mjs'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from './lib/args.mjs'
-import { CliError, EXIT, usage } from './lib/errors.mjs'
+import { CliError, EXIT, reportError, usage } from './lib/errors.mjs'
 import { makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, resolveHome, resolveProject } from './lib/project.mjs'
 import { addon, checkDispatch, LABEL, saveFilesIndex } from './lib/core.mjs'
@@ -657,15 +660,7 @@ function main(argv) {
     const out = makeOutput(flags)
     return cmd.run(flags, positionals, out)
   } catch (e) {
-    const code = e instanceof CliError ? e.code : (e?.code ?? 'INTERNAL')
-    const exit = e instanceof CliError ? e.exitCode : EXIT.RUNTIME
-    const message = String(e?.message ?? e).split('\n')[0]
-    if (wantJson && !(e instanceof CliError && e.exitCode === EXIT.USAGE)) {
-      process.stdout.write(`${JSON.stringify({ error: { code, message, exitCode: exit } })}\n`)
-    }
-    process.stderr.write(`cachecore: error ${code}: ${message}\n`)
-    if (verbose && e?.stack) process.stderr.write(`${e.stack}\n`)
-    return exit
+    return reportError(e, { json: wantJson, verbose })
   }
 }
 

@@ -1,6 +1,9 @@
 'use strict'
-// The package entry: the loader napi generates (../index.js), and when no prebuilt binary fits
-// this platform, an error that names the platform package that should have been installed.
+// The CommonJS entry (`require('cachecore')`; the ES module entry js/index.mjs loads it too).
+// It loads the binding through the loader napi generates (../index.js) and exports the values
+// index.d.ts declares (js/exports.cjs, generated). When no prebuilt binary fits this platform it
+// throws one error, code BINARY_NOT_FOUND, that names the platform package that should have been
+// installed, instead of the loader's chain of attempts (kept as its `cause`).
 
 function expectedPackage() {
   const { platform, arch } = process
@@ -26,8 +29,9 @@ const SHIPPED = [
   'cachecore-win32-arm64-msvc',
 ]
 
+let binding
 try {
-  module.exports = require('../index.js')
+  binding = require('../index.js')
 } catch (cause) {
   if (!/native binding/.test(String(cause && cause.message))) throw cause
   const wanted = expectedPackage()
@@ -43,3 +47,5 @@ try {
   error.cause = cause
   throw error
 }
+
+for (const name of require('./exports.cjs')) module.exports[name] = binding[name]

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { version } = require('../index.js')
+const { version } = require('cachecore')
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const host = path.join(here, '..', 'examples', 'host', 'i18n-host.mjs')

@@ -197,20 +197,7 @@ fn a_hung_lock_holder_makes_writers_compute_without_persisting() {
     let loc = input(&root, &home).location;
     let files_before = fs::read(&loc.files_path).unwrap();
 
-    let mut holder = worker(
-        "lock_holder",
-        &[("LOCK_PATH", loc.lock_path.display().to_string())],
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .unwrap();
-    // Keep the pipe open until the holder is gone; skip the harness's own lines.
-    let mut out_pipe = BufReader::new(holder.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("locked") {
-        line.clear();
-        assert!(out_pipe.read_line(&mut line).unwrap() > 0, "holder exited");
-    }
+    let (mut holder, out_pipe) = spawn_lock_holder(&loc.lock_path);
     // SAFETY: stopping our own child.
     unsafe { libc::kill(holder.id() as libc::pid_t, libc::SIGSTOP) };
 
@@ -253,4 +240,46 @@ fn a_hung_lock_holder_makes_writers_compute_without_persisting() {
         files_before,
         "persisted once the lock is free"
     );
+}
+
+/// Spawns `lock_holder` on `path` and waits until it says it holds the lock. The returned reader
+/// keeps its stdout pipe open until the holder is gone.
+fn spawn_lock_holder(path: &Path) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let mut holder = worker("lock_holder", &[("LOCK_PATH", path.display().to_string())])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out_pipe = BufReader::new(holder.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("locked") {
+        line.clear();
+        assert!(out_pipe.read_line(&mut line).unwrap() > 0, "holder exited");
+    }
+    (holder, out_pipe)
+}
+
+/// Two processes contend for one lock file (std's `File::lock`, `flock` here, `LockFileEx` on
+/// Windows): the other process waits its timeout out while the holder lives, and a holder that
+/// dies (SIGKILL, no cleanup) leaves no stale lock behind: the next writer takes it at once.
+#[test]
+fn a_lock_held_by_another_process_blocks_until_that_process_dies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("projects/p/.lock");
+    let (mut holder, out_pipe) = spawn_lock_holder(&path);
+    let start = std::time::Instant::now();
+    assert!(
+        lock::acquire(&path, Duration::from_millis(200))
+            .unwrap()
+            .is_none(),
+        "another process holds it"
+    );
+    assert!(start.elapsed() >= Duration::from_millis(200));
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    drop(out_pipe);
+    assert!(
+        lock::acquire(&path, Duration::ZERO).unwrap().is_some(),
+        "the dead holder's lock is released by the system"
+    );
+    assert!(path.exists(), "the lock file stays; it never holds data");
 }

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module'
 import { dispatchInput } from '../examples/host/analysis.mjs'
 
 const require = createRequire(import.meta.url)
-const cachecore = require('../index.js')
+const cachecore = require('cachecore')
 
 const SELF = fileURLToPath(import.meta.url)
 const HERE = path.dirname(SELF)

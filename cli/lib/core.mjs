@@ -4,8 +4,11 @@ import { createRequire } from 'node:module'
 import { CliError } from './errors.mjs'
 
 const require = createRequire(import.meta.url)
-/** The package exactly as a host loads it. */
-export const addon = require('../../index.js')
+/**
+ * The package exactly as a host loads it: through its entry (`exports` → js/index.cjs). The
+ * command's first import (./load.mjs) has already turned a missing binary into one line.
+ */
+export const addon = require('cachecore')
 
 /** The label of the project analysis dispatch (as i18nprune). */
 export const LABEL = 'project analysis'

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import { dispatchInput } from './analysis.mjs'
 
 const require = createRequire(import.meta.url)
-const cachecore = require('../../index.js')
+const cachecore = require('cachecore') // the package entry, as a host loads it
 
 const PREFIX = '[i18n-host] [cache] '
 const LABEL = 'project analysis'

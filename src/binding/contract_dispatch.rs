@@ -50,16 +50,19 @@ pub struct CachedProjectLocales {
 }
 
 /// The input of `getOrBuildCachedProjectData` and `beginCachedProjectData` (the TypeScript
-/// `CachedProjectInput<T>`).
-#[napi(object, object_to_js = false)]
+/// `CachedProjectInput<T>`): `T` is the host's data, what `producer` returns and
+/// `parseCachedData` accepts.
+#[napi(
+    object,
+    object_to_js = false,
+    js_name = "CachedProjectInput<T = unknown>"
+)]
 pub struct CachedProjectInput<'a> {
     /// From `initializeCacheState`.
     pub state: CacheState,
     /// The host's port bag; only `hashText` is read (the hash of records and epochs; default
     /// FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
-    #[napi(
-        ts_type = "{ hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }"
-    )]
+    #[napi(ts_type = "CacheRuntime")]
     pub runtime: Option<Unknown<'a>>,
     /// The source locale file; for `flat_file` its locales-dir-relative path is the source
     /// segment key.
@@ -84,10 +87,10 @@ pub struct CachedProjectInput<'a> {
     /// Builds the data, synchronously: `producer(ctx)` when the cache is on, `producer()` with
     /// no argument when it is off. Required by `getOrBuildCachedProjectData`, ignored by
     /// `beginCachedProjectData`.
-    #[napi(ts_type = "(ctx?: CacheProducerContext) => unknown")]
+    #[napi(ts_type = "(ctx?: CacheProducerContext<T>) => T")]
     pub producer: Option<Unknown<'a>>,
-    /// Validates cached data; `{ ok: true, data }` serves `data`.
-    #[napi(ts_type = "(data: unknown) => { ok: true; data: unknown } | { ok: false }")]
+    /// Validates cached data (the stored JSON, so `unknown`); `{ ok: true, data }` serves `data`.
+    #[napi(ts_type = "(data: unknown) => { ok: true; data: T } | { ok: false }")]
     pub parse_cached_data: Option<Unknown<'a>>,
     /// The rebuild slice of the resolved config (default balanced: partial, 40).
     pub rebuild_config: Option<CacheRebuildConfig>,
@@ -104,14 +107,15 @@ pub struct CachedProjectInput<'a> {
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
-#[napi(object)]
+#[napi(object, js_name = "CacheProducerContext<T = unknown>")]
 pub struct CacheProducerContext {
     /// The delta against the baseline.
     pub delta: super::contract_policy::CacheFileDelta,
     /// The classified delta.
     pub classified: super::contract_policy::ClassifiedCacheFileDelta,
-    /// The previous data (through `JSON.parse`), when it is a valid base to patch.
-    #[napi(ts_type = "unknown")]
+    /// The previous data, when it is a valid base to patch: the stored data (through
+    /// `JSON.parse`) that `parseCachedData` accepted.
+    #[napi(ts_type = "T")]
     pub previous: Option<serde_json::Value>,
     /// The tracked src file count.
     pub tracked_src_count: f64,
@@ -149,11 +153,15 @@ fn ms(d: std::time::Duration) -> f64 {
 }
 
 /// `{ data, cache, memoryHit, fromWatcher, timings }`.
-#[napi(object, object_from_js = false)]
+#[napi(
+    object,
+    object_from_js = false,
+    js_name = "CachedProjectResult<T = unknown>"
+)]
 pub struct CachedProjectResult<'a> {
     /// The data: the producer's value, or the cached data (`parseCachedData`'s `data` when
     /// given, else `JSON.parse` of the stored JSON).
-    #[napi(ts_type = "unknown")]
+    #[napi(ts_type = "T")]
     pub data: Unknown<'a>,
     /// The `cache` info (print it with `cacheDispatchMessageLines`).
     #[napi(ts_type = "CacheDispatchInfo")]
@@ -559,8 +567,9 @@ fn commit(
 /// `JSON.stringify` rejects is `INVALID_DATA`. A second dispatch in the same process with
 /// unchanged files is a hit with `memoryHit: true`.
 #[napi(
-    ts_args_type = "input: CachedProjectInput",
-    ts_return_type = "CachedProjectResult"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "input: CachedProjectInput<T>",
+    ts_return_type = "CachedProjectResult<T>"
 )]
 pub fn get_or_build_cached_project_data<'a>(
     env: &'a Env,
@@ -725,6 +734,29 @@ impl CachedProjectDataHandle {
     }
 }
 
+/// The handle `beginCachedProjectData<T>` returns, typed: a `CachedProjectDataHandle` whose
+/// context, previous data and commit carry the host's data type `T` (TypeScript only: at run
+/// time it is the class).
+#[napi(
+    object,
+    object_to_js = false,
+    object_from_js = false,
+    js_name = "CachedProjectDataHandleOf<T = unknown> extends CachedProjectDataHandle"
+)]
+pub struct CachedProjectDataHandleOf {
+    /// The producer's context when a producer is needed with the cache on; `undefined` when the
+    /// cache is off (call the producer with no context) or no producer is needed.
+    #[napi(ts_type = "CacheProducerContext<T> | undefined")]
+    pub context: (),
+    /// The cached data that will be served (a hit or a reuse), or the context's `previous`
+    /// when a producer is needed; `undefined` when there is none (and after `commit`).
+    #[napi(ts_type = "T | undefined")]
+    pub previous_data: (),
+    /// Persists and returns `{ data, cache, memoryHit, fromWatcher, timings }` (see the class).
+    #[napi(ts_type = "(data?: T) => CachedProjectResult<T>")]
+    pub commit: (),
+}
+
 fn commit_handle<'a>(
     env: &'a Env,
     handle: &mut CachedProjectDataHandle,
@@ -768,8 +800,9 @@ fn commit_handle<'a>(
 /// asynchronous. Run the producer when `handle.needsProducer` (with `handle.context`), then
 /// `handle.commit(data)`. `input.producer` is ignored.
 #[napi(
-    ts_args_type = "input: CachedProjectInput",
-    ts_return_type = "CachedProjectDataHandle"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "input: CachedProjectInput<T>",
+    ts_return_type = "CachedProjectDataHandleOf<T>"
 )]
 pub fn begin_cached_project_data(
     env: &Env,
@@ -802,8 +835,9 @@ pub fn begin_cached_project_data(
 
 /// `commitCachedProjectData(handle, data?)`: `handle.commit(data)`.
 #[napi(
-    ts_args_type = "handle: CachedProjectDataHandle, data?: unknown",
-    ts_return_type = "CachedProjectResult"
+    ts_generic_types = "T = unknown",
+    ts_args_type = "handle: CachedProjectDataHandleOf<T>, data?: T",
+    ts_return_type = "CachedProjectResult<T>"
 )]
 pub fn commit_cached_project_data<'a>(
     env: &'a Env,

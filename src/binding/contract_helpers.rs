@@ -109,7 +109,7 @@ impl Hasher<'_> {
 /// algorithm name), else 64-bit FNV-1a over the string's UTF-16 code units, lowercase hex
 /// padded to 16.
 #[napi(
-    ts_args_type = "text: string, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null",
+    ts_args_type = "text: string, hashText?: CacheRuntime['hashText']",
     ts_return_type = "string"
 )]
 pub fn compute_cache_content_hash(
@@ -138,7 +138,7 @@ pub fn compute_cache_content_hash(
 /// and hashes the whole string by the same rule as `computeCacheContentHash` (mtimeMs and
 /// updatedAt are not part of it).
 #[napi(
-    ts_args_type = "files: Record<string, CacheFileRecord>, hashText?: ((text: string) => string) | HashAlgorithm | undefined | null",
+    ts_args_type = "files: Record<string, CacheFileRecord>, hashText?: CacheRuntime['hashText']",
     ts_return_type = "string"
 )]
 pub fn compute_input_files_epoch(
@@ -161,7 +161,7 @@ pub fn compute_input_files_epoch(
 #[napi(object, object_to_js = false)]
 pub struct CacheProjectIdOptions<'a> {
     /// The hasher: a function or an algorithm name (default FNV-1a).
-    #[napi(ts_type = "((text: string) => string) | HashAlgorithm | undefined | null")]
+    #[napi(ts_type = "CacheRuntime['hashText']")]
     pub hash_text: Option<Unknown<'a>>,
 }
 

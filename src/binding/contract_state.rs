@@ -92,9 +92,7 @@ pub struct CacheStateInput<'a> {
     pub disabled_reason: Option<CacheDisableReason>,
     /// The host's port bag; only `hashText` (a function or an algorithm name) is read. It
     /// decides the project id; absent means FNV-1a (the contract's fallback).
-    #[napi(
-        ts_type = "{ hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown }"
-    )]
+    #[napi(ts_type = "CacheRuntime")]
     pub runtime: Option<Unknown<'a>>,
     /// Read-through: nothing is written or deleted.
     pub cache_read_only: Option<bool>,
@@ -293,6 +291,26 @@ pub(crate) fn text_hash_of(env: &Env, value: Option<Unknown<'_>>) -> napi::Resul
     }
 }
 
+/// The host's port bag (the TypeScript core's runtime ports): cachecore reads only `hashText`;
+/// any other property (`fs`, `path`, ...) is allowed and ignored, so a host passes the bag it
+/// already has.
+#[napi(
+    object,
+    object_to_js = false,
+    js_name = "CacheRuntime extends Record<string, unknown>"
+)]
+pub struct CacheRuntime<'a> {
+    /// How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
+    /// stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
+    /// (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+    /// type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
+    /// is not an algorithm is `INVALID_OPTION`.
+    #[napi(
+        ts_type = "((text: string) => string) | HashAlgorithm | (string & {}) | undefined | null"
+    )]
+    pub hash_text: Option<Unknown<'a>>,
+}
+
 /// The `hashText` of an optional runtime bag.
 pub(crate) fn runtime_hash(env: &Env, runtime: Option<Unknown<'_>>) -> napi::Result<TextHash> {
     let Some(runtime) = runtime else {
@@ -301,9 +319,8 @@ pub(crate) fn runtime_hash(env: &Env, runtime: Option<Unknown<'_>>) -> napi::Res
     match runtime.get_type()? {
         ValueType::Undefined | ValueType::Null => Ok(TextHash::default()),
         ValueType::Object => {
-            let o: Object<'_> = arg(env, runtime, "runtime")?;
-            let h: Option<Unknown<'_>> = o.get_named_property("hashText")?;
-            text_hash_of(env, h)
+            let r: CacheRuntime<'_> = arg(env, runtime, "runtime")?;
+            text_hash_of(env, r.hash_text)
         }
         other => Err(invalid(
             env,
@@ -515,7 +532,7 @@ pub struct PreparedCacheRun<'a> {
 /// under the cache locks; warnings as data; nothing written or deleted when read-only. Does
 /// nothing when the cache is off.
 #[napi(
-    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, options?: CacheStoreOptions | undefined | null",
+    ts_args_type = "state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "PreparedCacheRun"
 )]
 pub fn prepare_cache_for_run<'a>(
@@ -1018,7 +1035,7 @@ fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
 /// `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
 /// deletes nothing.
 #[napi(
-    ts_args_type = "state: CacheState, runtime?: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null",
+    ts_args_type = "state: CacheState, runtime?: CacheRuntime | undefined | null",
     ts_return_type = "AnalysisInvalidationResult"
 )]
 pub fn invalidate_project_analysis_cache<'a>(
@@ -1050,7 +1067,7 @@ pub struct AnalysisInvalidationOutcome {
 /// `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
 /// (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
 #[napi(
-    ts_args_type = "state: CacheState, runtime: { hashText?: ((text: string) => string) | HashAlgorithm | undefined | null; [key: string]: unknown } | undefined | null, input: LocaleWriteInvalidationInput",
+    ts_args_type = "state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput",
     ts_return_type = "AnalysisInvalidationOutcome"
 )]
 pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(

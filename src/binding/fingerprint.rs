@@ -158,11 +158,26 @@ pub struct FileRecord {
     pub mtime_ms: i64,
 }
 
+/// The part of a run a progress report is about: `walk` (listing directories and reading stat
+/// data), `hash` (reading and hashing contents), `done` (the last report).
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FingerprintPhase {
+    Walk,
+    Hash,
+    Done,
+}
+mirror_enum!(
+    FingerprintPhase,
+    crate::core::control::Phase,
+    [Walk, Hash, Done]
+);
+
 /// Progress of a run, reported at most every 50 ms and once at the end.
 #[napi(object)]
 pub struct FingerprintProgress {
     /// `walk`, `hash` or `done`.
-    pub phase: String,
+    pub phase: FingerprintPhase,
     /// Files found so far.
     pub files_seen: i64,
     /// Files whose content must be read (known after the walk).
@@ -176,7 +191,7 @@ pub struct FingerprintProgress {
 impl From<Progress> for FingerprintProgress {
     fn from(p: Progress) -> Self {
         FingerprintProgress {
-            phase: p.phase.as_str().to_string(),
+            phase: p.phase.into(),
             files_seen: p.files_seen as i64,
             files_to_hash: p.files_to_hash as i64,
             files_hashed: p.files_hashed as i64,
@@ -217,6 +232,64 @@ pub struct FingerprintOptions<'a> {
     pub signal: Option<Object<'a>>,
 }
 
+/// Which way a file went: `added`, `changed`, `deleted`, or `unknown` (it, or a directory
+/// above it, could not be read: neither unchanged nor deleted).
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileChangeKind {
+    Added,
+    Changed,
+    Deleted,
+    Unknown,
+}
+
+impl FileChangeKind {
+    /// The kind of a change the delta lists with a reason (never `Unchanged`: an unchanged file
+    /// has no reason).
+    fn of(c: Change) -> Self {
+        match c {
+            Change::Added => FileChangeKind::Added,
+            Change::Changed => FileChangeKind::Changed,
+            Change::Deleted => FileChangeKind::Deleted,
+            Change::Unknown => FileChangeKind::Unknown,
+            Change::Unchanged => unreachable!("the delta gives no reason for an unchanged file"),
+        }
+    }
+}
+
+/// Why a file is counted added, changed, deleted or unknown: `added` (new), `removed` (gone),
+/// `content_changed` (same size, other content), `size_changed`, `type_changed` (a file became a
+/// link or the reverse), `racy` (equal stat data but racy, and re-hashing found new content),
+/// `unstable` (it moved while it was read) or `unreadable`.
+#[napi(string_enum = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileChangeReason {
+    Added,
+    Removed,
+    ContentChanged,
+    SizeChanged,
+    TypeChanged,
+    Racy,
+    Unstable,
+    Unreadable,
+}
+mirror_enum!(
+    FileChangeReason,
+    Reason,
+    [
+        Added,
+        Removed,
+        ContentChanged,
+        SizeChanged,
+        TypeChanged,
+        Racy,
+        Unstable,
+        Unreadable
+    ]
+);
+
 /// One file that is not plainly unchanged, and why.
 #[napi(object)]
 #[derive(serde::Serialize)]
@@ -225,10 +298,10 @@ pub struct FileChange {
     /// Root-relative POSIX path.
     pub path: String,
     /// `added`, `changed`, `deleted` or `unknown`.
-    pub change: String,
+    pub change: FileChangeKind,
     /// `added`, `removed`, `content_changed`, `size_changed`, `type_changed`, `racy`,
     /// `unstable` or `unreadable`.
-    pub reason: String,
+    pub reason: FileChangeReason,
 }
 
 /// What changed against the previous index; every list sorted by path.
@@ -293,12 +366,89 @@ pub struct FingerprintTimings {
     pub total_ms: f64,
 }
 
+/// Every code a `CacheWarning` can carry: the engine's (`fingerprint`, `watch`), the watcher's,
+/// and those of the host contract's cache files. A warning is a diagnostic, never a failure of
+/// the call; a host's exhaustive `switch` over this set type-checks.
+#[napi(string_enum = "snake_case")]
+pub enum CacheWarningCode {
+    /// No manifest at `previous`: every file is new.
+    PreviousMissing,
+    /// The `previous` manifest is not a valid manifest: every file is new.
+    PreviousMalformed,
+    /// The `previous` manifest is over its size cap (not read): every file is new.
+    PreviousOversize,
+    /// The `previous` manifest was written by a newer cachecore: every file is new.
+    PreviousNewerVersion,
+    /// The `previous` manifest could not be read: every file is new.
+    PreviousUnreadable,
+    /// The `previous` manifest uses another hash algorithm: every file is new.
+    PreviousAlgorithmMismatch,
+    /// The stat hints belong to another generation of the manifest: every file is read.
+    HintsStale,
+    /// The stat hints file is corrupt: every file is read.
+    HintsMalformed,
+    /// A directory could not be read: the files under it are `unknown`.
+    UnreadableDir,
+    /// A file could not be read: it is `unknown`.
+    UnreadableFile,
+    /// A file moved while it was read: counted changed, re-read next run.
+    UnstableFile,
+    /// A file's mtime is in the future (clock skew): it is re-hashed until it is not.
+    FutureMtime,
+    /// A name that is not valid UTF-8: reported with its lossy form, not tracked.
+    #[napi(value = "non_utf8_name")]
+    NonUtf8Name,
+    /// A FIFO, socket or device: skipped, never opened.
+    SpecialFile,
+    /// A directory nested deeper than `maxDepth`: not entered.
+    DepthLimit,
+    /// A path longer than the platform's limit: not read, `unknown`.
+    PathTooLong,
+    /// A symlink loop, reported once per directory.
+    SymlinkLoop,
+    /// A followed symlink whose target is outside the root: not followed.
+    SymlinkOutsideRoot,
+    /// A symlink whose target does not exist: recorded as a link.
+    BrokenSymlink,
+    /// `writeTo` could not be written: this run's results are not saved.
+    WriteFailed,
+    /// `writeTo` holds a manifest written by a newer cachecore: left as it is, results not saved.
+    WriteSkippedNewer,
+    /// Two tracked paths differ only in letter case (one file on macOS and Windows).
+    PortabilityCaseCollision,
+    /// Two tracked paths differ only in Unicode normalization (NFC/NFD).
+    PortabilityNormalizationCollision,
+    /// Watch: the inotify watch limit is reached; the watcher polls.
+    WatchLimit,
+    /// Watch: the native watcher could not start or failed; the watcher polls.
+    NativeWatcherUnavailable,
+    /// Watch: the native watcher reported an error; a full rescan follows.
+    WatcherError,
+    /// Watch: a scan failed (the root became unusable); the index is kept.
+    ScanFailed,
+    /// A cache file is not valid JSON or not a valid envelope: a miss, rebuilt.
+    CacheMalformed,
+    /// A cache file is over its size cap (not read): a miss, rebuilt.
+    CacheOversize,
+    /// A cache file could not be read or written, or is not a regular file.
+    CacheIoError,
+    /// `mode: 'readOnly'` (or a read-only state) skipped a write or a delete.
+    CacheReadOnly,
+    /// The project's cache directory could not be created: nothing persisted.
+    CacheDirUnavailable,
+    /// Another process held the cache lock past the lock timeout: computed, nothing persisted.
+    CacheLockTimeout,
+    /// The project root is missing or not a directory: the cache is off for this run.
+    ProjectRootMissing,
+}
+
 /// A diagnostic with a stable code; never a failure of the call.
 #[napi(object)]
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheWarning {
     /// Stable code, e.g. `unreadable_dir`, `previous_malformed`, `symlink_loop`.
+    #[napi(ts_type = "CacheWarningCode")]
     pub code: String,
     /// A sentence for people.
     pub message: String,
@@ -338,14 +488,6 @@ pub struct FingerprintResult {
     pub written: bool,
 }
 
-fn change_name(c: Change) -> &'static str {
-    c.as_str()
-}
-
-fn reason_name(r: Reason) -> &'static str {
-    r.as_str()
-}
-
 /// The JS records of core file states.
 pub(crate) fn to_records(files: Vec<fp::FileState>) -> Vec<FileRecord> {
     files
@@ -365,8 +507,8 @@ pub(crate) fn to_changes(reasons: Vec<crate::core::delta::FileReason>) -> Vec<Fi
         .into_iter()
         .map(|r| FileChange {
             path: r.path,
-            change: change_name(r.change).to_string(),
-            reason: reason_name(r.reason).to_string(),
+            change: FileChangeKind::of(r.change),
+            reason: r.reason.into(),
         })
         .collect()
 }

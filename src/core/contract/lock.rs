@@ -1,8 +1,11 @@
-//! Advisory cache locks: `flock` on a lock file, taken with non-blocking retries up to a
-//! timeout. Writers hold one around each read-modify-write; readers take none (atomic
-//! publication keeps every read whole). On platforms without `flock` the lock always succeeds.
+//! Advisory cache locks: an exclusive lock on a lock file (std's `File::try_lock`: `flock` on
+//! Unix, `LockFileEx` on Windows), taken with non-blocking retries up to a timeout. Writers hold
+//! one around each read-modify-write; readers take none (atomic publication keeps every read
+//! whole). The operating system releases the lock when its holder's file is closed, including
+//! when the holder dies, so a lock is never stale: a crashed writer leaves a lock file that the
+//! next writer takes at once, and a hung one (stopped, not dead) makes the others time out.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -10,7 +13,7 @@ use std::time::{Duration, Instant};
 /// The default time a writer waits for a lock before giving up (and not persisting).
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A held lock; released when dropped (closing the file releases the `flock`).
+/// A held lock; released when dropped (closing the file releases it).
 #[derive(Debug)]
 pub struct CacheLock {
     _file: File,
@@ -25,33 +28,26 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
+        // Never through a link, never blocking on a FIFO put in its place.
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     options.open(path)
 }
 
-#[cfg(unix)]
+/// One attempt: `Ok(true)` when the lock is now held, `Ok(false)` when another holder has it
+/// (or the attempt was interrupted by a signal).
 fn try_lock(file: &File) -> io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
-    // SAFETY: flock on a descriptor we own.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(true);
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
+        Err(TryLockError::Error(e)) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
+        Err(TryLockError::Error(e)) => Err(e),
     }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => Ok(false),
-        _ => Err(e),
-    }
-}
-
-#[cfg(not(unix))]
-fn try_lock(_file: &File) -> io::Result<bool> {
-    Ok(true)
 }
 
 /// Takes the lock at `path` (creating the file), retrying every few milliseconds until
-/// `timeout`. `Ok(None)` on timeout; `Err` when the lock file cannot be opened or locked.
+/// `timeout`. `Ok(None)` on timeout; `Err` when the lock file cannot be opened or locked
+/// (including a platform where std has no file locks: the write is then not made).
 pub fn acquire(path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> {
     let file = open_lock_file(path)?;
     let start = Instant::now();
@@ -66,7 +62,7 @@ pub fn acquire(path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> 
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -80,5 +76,32 @@ mod tests {
         assert!(t.elapsed() >= Duration::from_millis(50));
         drop(held);
         assert!(acquire(&p, Duration::ZERO).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_waiting_writer_gets_the_lock_once_it_is_released() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(".lock");
+        let held = acquire(&p, Duration::ZERO).unwrap().unwrap();
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(60));
+            drop(held);
+        });
+        let t = Instant::now();
+        assert!(acquire(&p, Duration::from_secs(5)).unwrap().is_some());
+        assert!(t.elapsed() >= Duration::from_millis(50));
+        releaser.join().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_in_place_of_the_lock_file_is_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("outside");
+        std::fs::write(&target, b"keep").unwrap();
+        let p = d.path().join(".lock");
+        std::os::unix::fs::symlink(&target, &p).unwrap();
+        assert!(acquire(&p, Duration::ZERO).is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     }
 }

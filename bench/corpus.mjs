@@ -150,6 +150,8 @@ export function makeGitRepo(root, ignored) {
   }
   if (!fs.existsSync(path.join(root, '.git'))) {
     git('init', '-q')
+    // No background gc between the measurements (git would start one after the commit).
+    git('config', 'gc.auto', '0')
     git('add', '-A')
     git('commit', '-q', '-m', 'corpus')
   }

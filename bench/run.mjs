@@ -122,7 +122,7 @@ function engineCases(root, include, exclude) {
   rows.push(bench("cachecore no-change check, report: 'changes'", ...cc({ ...common, previous: manifest, writeTo: manifest, report: 'changes' })))
   rows.push(bench('cachecore no-change check, caller reads every record and unchanged path', ...cc({ ...common, previous: manifest, writeTo: manifest }, { readAll: true })))
   // One changed file, against the same saved index every run.
-  const files = fs.readdirSync(root, { recursive: true }).filter((p) => /\.(ts|tsx|js)$/.test(p) && !p.startsWith('node_modules') && !p.startsWith('dist'))
+  const files = projectFiles(root).filter((p) => /\.(ts|tsx|js)$/.test(p))
   const victim = path.join(root, files[Math.floor(files.length / 2)])
   const original = fs.readFileSync(victim)
   fs.writeFileSync(victim, Buffer.concat([original, Buffer.from('\n// edit\n')]))
@@ -131,6 +131,18 @@ function engineCases(root, include, exclude) {
   rows.push(bench('cachecore full hash sha256 (no previous)', ...cc(common)))
   rows.push(bench('cachecore full hash blake3 (no previous)', ...cc({ ...common, hash: 'blake3' })))
   return rows
+}
+
+/** The project's files under `root` (relative), node_modules/, dist/ and .git/ left out. */
+function projectFiles(root, rel = '') {
+  const out = []
+  for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name
+    if (e.isDirectory()) {
+      if (!['node_modules', 'dist', '.git'].includes(e.name)) out.push(...projectFiles(root, p))
+    } else out.push(p)
+  }
+  return out
 }
 
 /** A node process running the contract's dispatch once (producer returns a small analysis). */

@@ -65,8 +65,9 @@ impl From<HashAlgo> for HashAlgorithm {
 
 /// What a result lists: `all` (default) every record and every unchanged path; `changes` only
 /// the records of added and changed files and no `unchanged` list (`counts` still counts
-/// everything). A no-change check that publishes its index with `writeTo` needs no more, and
-/// on 100,000 files it keeps about 30 MB of objects out of the JavaScript heap.
+/// everything). With `all`, `records` and `delta.unchanged` are built from the engine's
+/// compact table the first time they are read (then they are plain arrays), so a host that
+/// reads only what changed pays for neither; `changes` also frees that table at once.
 #[napi(string_enum)]
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum FingerprintReport {
@@ -315,7 +316,7 @@ pub struct FingerprintDelta {
     pub changed: Vec<String>,
     /// Removed files.
     pub deleted: Vec<String>,
-    /// Files with the same content.
+    /// Files with the same content (with `report: 'all'`, built on first read).
     pub unchanged: Vec<String>,
     /// Files that could not be read, including previously known files under an unreadable
     /// directory: never counted unchanged.
@@ -354,9 +355,10 @@ pub struct FingerprintCounts {
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FingerprintTimings {
-    /// Loading the previous index.
+    /// Loading the previous index (while the tree is walked).
     pub load_ms: f64,
-    /// Walking and stat'ing.
+    /// From the start of the call to the end of the walk (walking and stat'ing, with the
+    /// loading of the previous index beside it).
     pub walk_ms: f64,
     /// Hashing.
     pub hash_ms: f64,
@@ -474,7 +476,7 @@ impl From<Warning> for CacheWarning {
 pub struct FingerprintResult {
     /// The algorithm of every hash.
     pub algorithm: HashAlgorithm,
-    /// Recorded files, sorted by path.
+    /// Recorded files, sorted by path (with `report: 'all'`, built on first read).
     pub records: Vec<FileRecord>,
     /// Against the previous index.
     pub delta: FingerprintDelta,

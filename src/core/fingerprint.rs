@@ -268,13 +268,13 @@ fn algorithm_warning(found: HashAlgo, run: HashAlgo) -> Warning {
 /// JSON and, when they belong to it, format-1 hints.
 fn load_previous_file(p: &Path, opts: &FingerprintOptions) -> PreviousState {
     let hp = hints_path(p);
-    let hint_bytes = manifest::read_capped(&hp, opts.max_manifest_bytes).ok();
+    let mut hint_bytes = manifest::read_capped(&hp, opts.max_manifest_bytes).ok();
     let mut shadow_problem = None;
-    if let Some(bytes) = hint_bytes.as_deref().filter(|b| shadow::is_shadow(b)) {
+    if let Some(bytes) = hint_bytes.take_if(|b| shadow::is_shadow(b)) {
         // The manifest's generation, streamed: its bytes are never held.
         match manifest::generation_of_file(p, opts.max_manifest_bytes) {
             Err(e) => return PreviousState::empty(vec![manifest_warning(&e, p)]),
-            Ok(generation) => match shadow::decode(bytes.to_vec(), &generation) {
+            Ok(generation) => match shadow::decode(bytes, &generation) {
                 Ok(s) if s.algorithm == opts.algorithm => {
                     return PreviousState {
                         table: s.table,

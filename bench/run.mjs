@@ -38,15 +38,15 @@ if (!args.includes('--keep-env')) delete childEnv.NODE_EXTRA_CA_CERTS
 
 function measure(cmd, cmdArgs) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv })
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 28, env: childEnv })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ').slice(0, 200)} failed:\n${r.stderr}`)
-  const rssKb = Number(r.stderr.trim().split('\n').at(-1))
+  const [rssKb, user, sys] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number)
   let inner
   try {
     inner = JSON.parse(r.stdout.trim().split('\n').at(-1))
   } catch {}
-  return { ms, rssKb, inner }
+  return { ms, rssKb, cpuMs: (user + sys) * 1000, inner }
 }
 
 function median(xs) {
@@ -66,6 +66,9 @@ function bench(label, cmd, cmdArgs, before) {
   return {
     label,
     ms: median(rs.map((r) => r.ms)),
+    // User + system CPU of the whole process (10 ms resolution): what a loaded machine cannot
+    // inflate by descheduling, unlike wall time.
+    cpuMs: median(rs.map((r) => r.cpuMs)),
     rssMb: median(rs.map((r) => r.rssKb)) / 1024,
     innerMs: rs[0].inner?.inProcessMs !== undefined ? median(rs.map((r) => r.inner.inProcessMs)) : undefined,
     inner: rs.at(-1).inner,
@@ -97,11 +100,11 @@ const floors = (dir, git) => ({
 /** A markdown table; with `git` (the git status floor) two more columns: time and RSS against git's. */
 function table(rows, floor, floorName, git) {
   const gitHead = git ? ' vs git status | RSS vs git |' : ''
-  console.log(`\n| case | median ms | vs ${floorName} |${gitHead} peak RSS MB | in-process ms |`)
-  console.log(`|---|---:|---:|${git ? '---:|---:|' : ''}---:|---:|`)
+  console.log(`\n| case | median ms | vs ${floorName} |${gitHead} CPU ms | peak RSS MB | in-process ms |`)
+  console.log(`|---|---:|---:|${git ? '---:|---:|' : ''}---:|---:|---:|`)
   for (const r of rows) {
     const g = git ? ` ${(r.ms / git.ms).toFixed(2)}x | ${(r.rssMb / git.rssMb).toFixed(2)}x |` : ''
-    console.log(`| ${r.label} | ${r.ms.toFixed(1)} | ${(r.ms / floor).toFixed(2)}x |${g} ${r.rssMb.toFixed(1)} | ${r.innerMs?.toFixed(1) ?? ''} |`)
+    console.log(`| ${r.label} | ${r.ms.toFixed(1)} | ${(r.ms / floor).toFixed(2)}x |${g} ${r.cpuMs.toFixed(0)} | ${r.rssMb.toFixed(1)} | ${r.innerMs?.toFixed(1) ?? ''} |`)
   }
 }
 
@@ -190,6 +193,7 @@ function dispatchCases(root) {
   spawnSync('sleep', ['0.3'])
   prime()
   rows.push(bench('dispatch: repeat (hit, nothing changed)', cmd, args))
+  rows.push(cliStatus(root))
   rows.push(editCase('dispatch: a target locale edited (reuse)', 'locales/l05.json', (t, i) => t.replace('"l05 ', `"l05-${i} `)))
   rows.push(editCase('dispatch: the source locale edited (partial)', 'locales/en.json', (t, i) => t.replace('"en ', `"en-${i} `)))
   const src = fs.readdirSync(path.join(root, 'src'), { recursive: true }).find((p) => p.endsWith('.ts'))
@@ -212,7 +216,8 @@ try {
     const exclude = { dirs: ['node_modules', 'dist', '.git'] }
     const rows = engineCases(root, include, exclude)
     rows.push(bench('JS baseline: fdir + stat + readFileSync + crypto sha256', process.execPath, [path.join(here, 'js-baseline.mjs'), root, ...(mode === 'i18n' ? ['--pattern', '\\.(tsx?|jsx?|mjs|cjs|vue|svelte|json)$'] : [])]))
-    console.log(`\nfloors: find ${f.find.ms.toFixed(1)} ms, read ${f.read.ms.toFixed(1)} ms, node start-up ${f.node.ms.toFixed(1)} ms (RSS ${f.node.rssMb.toFixed(1)} MB), git status ${f.git.ms.toFixed(1)} ms (RSS ${f.git.rssMb.toFixed(1)} MB)`)
+    const cpu = (b) => `CPU ${b.cpuMs.toFixed(0)} ms`
+    console.log(`\nfloors: find ${f.find.ms.toFixed(1)} ms (${cpu(f.find)}), read ${f.read.ms.toFixed(1)} ms, node start-up ${f.node.ms.toFixed(1)} ms (${cpu(f.node)}, RSS ${f.node.rssMb.toFixed(1)} MB), git status ${f.git.ms.toFixed(1)} ms (${cpu(f.git)}, RSS ${f.git.rssMb.toFixed(1)} MB)`)
     table(rows, f.find.ms, 'find floor', f.git)
     const full = rows.find((r) => r.label.startsWith('cachecore full hash sha256'))
     const js = rows.at(-1)
@@ -220,13 +225,13 @@ try {
     console.log(`\nfull hash sha256 vs read floor: ${(full.ms / f.read.ms).toFixed(2)}x; no-change vs JS baseline: ${(js.ms / noChange.ms).toFixed(2)}x faster (whole process), ${(js.innerMs / noChange.innerMs).toFixed(1)}x (in process)`)
     if (mode === 'i18n') {
       const d = dispatchCases(root)
-      d.push(cliStatus(root))
       table(d, f.find.ms, 'find floor', f.git)
       for (const r of d.filter((r) => r.inner)) console.log(`  ${r.label}: ${r.inner.status} (${r.inner.reason}${r.inner.rebuild ? `, ${r.inner.rebuild}` : ''})`)
       const hit = d[1]
-      const cli = d.at(-1)
+      const cli = d[2]
       console.log(`\nno-change dispatch: ${(hit.ms / f.find.ms).toFixed(2)}x the find floor (whole process); ${(js.ms / hit.ms).toFixed(2)}x faster than the JS baseline (process), ${(js.innerMs / hit.innerMs).toFixed(1)}x (call)`)
       console.log(`cachecore status (CLI, no change): ${(cli.ms / f.find.ms).toFixed(2)}x the find floor (whole process)`)
+      console.log(`CPU (user + system) against find's ${f.find.cpuMs.toFixed(0)} ms: dispatch hit ${(hit.cpuMs / f.find.cpuMs).toFixed(2)}x, CLI status ${(cli.cpuMs / f.find.cpuMs).toFixed(2)}x, node start-up ${(f.node.cpuMs / f.find.cpuMs).toFixed(2)}x`)
     }
   } else if (mode === 'scale') {
     // --corpus mono (default): the mono corpus at each size. --corpus tiny: 16-256-byte files,

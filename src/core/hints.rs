@@ -35,7 +35,19 @@ impl Hint {
 
 /// The generation id of index bytes.
 pub fn generation_of(index_bytes: &[u8]) -> [u8; 32] {
-    *blake3::hash(index_bytes).as_bytes()
+    blake3_of(index_bytes)
+}
+
+/// The BLAKE3 of `bytes`, on the rayon pool for large inputs (the same digest as
+/// `blake3::hash`): an index of 100 MB is checked on every run.
+pub fn blake3_of(bytes: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    if bytes.len() >= 1 << 20 {
+        h.update_rayon(bytes);
+    } else {
+        h.update(bytes);
+    }
+    *h.finalize().as_bytes()
 }
 
 /// Encodes hints (`entries` sorted by path) for the index whose bytes hash to `generation`.

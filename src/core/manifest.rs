@@ -296,7 +296,7 @@ pub fn generation_of_file(path: &Path, cap: u64) -> Result<[u8; 32], ManifestErr
             Err(e) => return Err(ManifestError::Unreadable(e.to_string())),
         };
         total += n as u64;
-        hasher.update(&buf[..n]);
+        hasher.update_rayon(&buf[..n]);
     }
     if total > cap {
         return Err(ManifestError::Oversize { size: total, cap });

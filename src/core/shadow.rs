@@ -61,8 +61,8 @@ pub fn encode(generation: &[u8; 32], algorithm: HashAlgo, rows: TableWriter) -> 
     out.push(algo_byte(algorithm));
     out.extend_from_slice(&(rows.rows() as u64).to_le_bytes());
     rows.finish_into(&mut out);
-    let sum = blake3::hash(&out);
-    out.extend_from_slice(sum.as_bytes());
+    let sum = super::hints::blake3_of(&out);
+    out.extend_from_slice(&sum);
     out
 }
 
@@ -83,7 +83,7 @@ pub fn decode(bytes: Vec<u8>, generation: &[u8; 32]) -> Result<Shadow, HintsErro
         return Err(HintsError::Corrupt("too short"));
     }
     let body_end = bytes.len() - 32;
-    if blake3::hash(&bytes[..body_end]).as_bytes() != &bytes[body_end..] {
+    if super::hints::blake3_of(&bytes[..body_end]) != bytes[body_end..] {
         return Err(HintsError::Corrupt("checksum mismatch"));
     }
     if !is_shadow(&bytes) {

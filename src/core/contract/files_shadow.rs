@@ -249,7 +249,7 @@ pub fn decode(
         return Err(HintsError::Corrupt("too short"));
     }
     let body_end = bytes.len() - 32;
-    if blake3::hash(&bytes[..body_end]).as_bytes() != &bytes[body_end..] {
+    if hints::blake3_of(&bytes[..body_end]) != bytes[body_end..] {
         return Err(HintsError::Corrupt("checksum mismatch"));
     }
     if !is_shadow(&bytes) {

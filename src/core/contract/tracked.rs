@@ -43,7 +43,12 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(algo.as_str().as_bytes());
     h.update(&[0]);
-    h.update(files_json);
+    // On the pool for a large index: it is hashed on every dispatch.
+    if files_json.len() >= 1 << 20 {
+        h.update_rayon(files_json);
+    } else {
+        h.update(files_json);
+    }
     *h.finalize().as_bytes()
 }
 

@@ -281,6 +281,8 @@ export interface CacheDispatchInfo {
   filesIndexStatus?: FilesIndexStatus
   /** The classified delta. */
   classified?: ClassifiedCacheFileDelta
+  /** The remote cache's part, when one is configured (cachecore's addition). */
+  remote?: CacheRemoteInfo
 }
 
 /**
@@ -397,6 +399,14 @@ export interface CachedProjectInput<T = unknown> {
    * src root and the locales dir, when its options allow (default true); else walk.
    */
   useWatcher?: boolean
+  /**
+   * The shared cache across machines: `false` off; an object overrides the environment
+   * field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
+   * `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
+   * local miss the exact remote key is tried, then a base commit's; after a build the
+   * artifact is uploaded in the background. Remote problems are warnings, never errors.
+   */
+  remote?: boolean | RemoteCacheOptions
 }
 
 /** The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`). */
@@ -595,6 +605,36 @@ export interface CacheRebuildConfig {
 /** `'partial' | 'full'`: whether the analysis may be patched. */
 export type CacheRebuildMode = 'partial' | 'full'
 
+/** The remote cache's part of a dispatch's `cache` info (cachecore's; absent without a remote). */
+export interface CacheRemoteInfo {
+  /** `http` (the Turborepo Remote Cache API) or `dir` (a shared directory). */
+  backend: 'http' | 'dir'
+  /** The API URL and team, or the directory (never a token). */
+  endpoint: string
+  /** Where the served or patched analysis came from. */
+  source: CacheRemoteSource
+  /** Read-only: this process never uploads. */
+  readOnly: boolean
+  /** A signature key is set. */
+  signed: boolean
+  /** The key of the artifact used. */
+  key?: string
+  /** The base commit of a `remote_base` artifact. */
+  commit?: string
+  /** The compressed bytes downloaded. */
+  bytes?: number
+  /** The time spent asking the remote, in ms. */
+  fetchMs?: number
+  /** `scheduled` (an upload runs in the background) or `read_only`, after a commit. */
+  upload?: 'scheduled' | 'read_only'
+}
+
+/**
+ * Where the analysis came from when a remote is configured: `'local' | 'remote_exact' |
+ * 'remote_base' | 'none'`.
+ */
+export type CacheRemoteSource = 'local' | 'remote_exact' | 'remote_base' | 'none'
+
 /**
  * What an emitter passes to `emit`, once per line:
  * `{ type: 'run.message', op, runId, at, channel: 'cache', level, message }`.
@@ -708,7 +748,7 @@ export interface CacheWarning {
  * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
  * the call; a host's exhaustive `switch` over this set type-checks.
  */
-export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing'
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
 
 /**
  * A delta sorted by role:
@@ -1180,6 +1220,19 @@ export interface FingerprintTimings {
 }
 
 /**
+ * `flushRemoteUploads(timeoutMs?)`: resolves when the background uploads of this process are
+ * done, or after `timeoutMs` (default 10000), with what became of them (a host prints upload
+ * warnings from here: they happen after its dispatch returned).
+ */
+export declare function flushRemoteUploads(timeoutMs?: number | undefined | null): Promise<RemoteUploadReport>
+
+/**
+ * `flushRemoteUploadsSync(timeoutMs?)`: waits (blocking) until the background uploads of this
+ * process are done, at most `timeoutMs` (default 10000), and reports them.
+ */
+export declare function flushRemoteUploadsSync(timeoutMs?: number | undefined | null): RemoteUploadReport
+
+/**
  * `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
  * files, then serves the cached data (hit), reuses it without calling the producer
  * (`target_locale_only`, persisted), or calls `producer(ctx)` (`producer()` when the cache is
@@ -1358,6 +1411,121 @@ export interface PreparedCacheRun {
   index: CacheProjectsIndex
   /** Every diagnostic, in order. */
   warnings: Array<CacheWarning>
+}
+
+/** One check of `remoteCacheStatus`. */
+export interface RemoteCacheCheck {
+  /** `configuration`, `reachable`, `auth`, `write` or `signature`. */
+  name: 'configuration' | 'reachable' | 'auth' | 'write' | 'signature'
+  /** Whether it passed. */
+  ok: boolean
+  /** What was found (never a secret). */
+  message: string
+}
+
+/**
+ * The remote cache of a dispatch (and of `remoteCacheStatus`). Every field is optional and
+ * wins over the environment (`TURBO_API`, `TURBO_TOKEN`, `TURBO_TEAM`/`TURBO_TEAMID`,
+ * `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `TURBO_REMOTE_CACHE_READ_ONLY`,
+ * `TURBO_REMOTE_CACHE_TIMEOUT`, `CACHECORE_REMOTE_DIR`, `CACHECORE_REMOTE_BASE`,
+ * `CACHECORE_REMOTE=off`); with none given, the environment alone decides.
+ */
+export interface RemoteCacheOptions {
+  /** `false` switches the remote off whatever the environment says. */
+  enabled?: boolean
+  /** The Turborepo Remote Cache API base (default `TURBO_API`, else `https://vercel.com/api`). */
+  api?: string
+  /** The bearer token (default `TURBO_TOKEN`). Never printed, logged or written to a file. */
+  token?: string
+  /** The team slug, sent as `slug=` (default `TURBO_TEAM`). */
+  team?: string
+  /** The team id, sent as `teamId=` (default `TURBO_TEAMID`). */
+  teamId?: string
+  /**
+   * The HMAC key (default `TURBO_REMOTE_CACHE_SIGNATURE_KEY`): uploads are signed, and an
+   * unsigned or badly signed artifact is refused with a warning.
+   */
+  signatureKey?: string
+  /** A shared directory instead of a server (default `CACHECORE_REMOTE_DIR`). */
+  dir?: string
+  /** Read the remote, never write it (untrusted runs; default `TURBO_REMOTE_CACHE_READ_ONLY`). */
+  readOnly?: boolean
+  /**
+   * The producer identity in every key: tool, version and the config that shapes the
+   * analysis (default `cachecore@<version> schema <n>`).
+   */
+  producer?: string
+  /**
+   * The candidate base commits, best first (default `CACHECORE_REMOTE_BASE`, else git:
+   * HEAD, then the merge-base with the default branch and its first parents).
+   */
+  baseCommits?: Array<string>
+  /** Connect timeout in ms (default 2000). */
+  connectTimeoutMs?: number
+  /**
+   * Whole-request timeout in ms, body included (default `TURBO_REMOTE_CACHE_TIMEOUT`
+   * seconds, else 10000).
+   */
+  timeoutMs?: number
+  /**
+   * The largest compressed artifact sent or accepted, in bytes (default 100 MiB, the
+   * ducktors server's body limit).
+   */
+  maxArtifactBytes?: number
+  /** How long a process exit waits for this dispatch's upload, in ms (default 10000). */
+  exitWaitMs?: number
+}
+
+/**
+ * `remoteCacheStatus(options?)`: checks the remote the environment (and `options`) configure:
+ * reachable, token accepted, a probe written and read back (unless read-only), and whether
+ * signatures survive the round trip. Never throws for a remote problem: each is a failed
+ * check. Bounded by the connect and request timeouts.
+ */
+export declare function remoteCacheStatus(options?: boolean | RemoteCacheOptions): RemoteCacheStatus
+
+/** The report of `remoteCacheStatus`. */
+export interface RemoteCacheStatus {
+  /** Whether a remote is configured at all. */
+  configured: boolean
+  /** `http` or `dir`. */
+  backend?: string
+  /** The API URL and team, or the directory. */
+  endpoint?: string
+  /** Read-only. */
+  readOnly: boolean
+  /** A signature key is set. */
+  signed: boolean
+  /** The default producer identity of the keys. */
+  producer?: string
+  /** The checks, in order. */
+  checks: Array<RemoteCacheCheck>
+  /** Every check passed. */
+  ok: boolean
+}
+
+/** One finished store of a background upload. */
+export interface RemoteUploadOutcome {
+  /** The key. */
+  key: string
+  /** `exact` or `base`. */
+  kind: 'exact' | 'base'
+  /** The commit of a base key. */
+  commit?: string
+  /** The compressed bytes sent (0 when skipped). */
+  bytes: number
+  /** `uploaded`, `present` (already stored, not sent again) or `failed`. */
+  result: 'uploaded' | 'present' | 'failed'
+  /** Why it failed. */
+  warning?: CacheWarning
+}
+
+/** `{ pending, done }`: uploads still running, and those finished since the last report. */
+export interface RemoteUploadReport {
+  /** Uploads still running when the wait ended. */
+  pending: number
+  /** Finished stores, oldest first (each reported once). */
+  done: Array<RemoteUploadOutcome>
 }
 
 /**

@@ -9,7 +9,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { makeI18n, prng } from './corpus.mjs'
+import { makeI18n } from './corpus.mjs'
+import { syntheticAnalysis } from './payload.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const addon = path.join(here, '..', 'index.js')
@@ -25,30 +26,7 @@ const home = path.join(base, 'home')
 const payloadPath = path.join(base, 'payload.json')
 
 // The synthetic analysis: key observations with their sites, dynamic sites, missing keys.
-function payload() {
-  const rand = prng(9)
-  const files = {}
-  const keys = new Set()
-  for (let i = 0; i < OBS; i++) {
-    const f = `src/feature${i % 40}/part${i % 8}/m${i % FILES}.${['ts', 'tsx', 'js'][i % 3]}`
-    const key = `section${i % 50}.group${Math.floor(i / 50) % 20}.key${Math.floor(rand() * 5000)}`
-    keys.add(key)
-    ;(files[f] ??= { keys: [], dynamic: [] }).keys.push({
-      key,
-      line: 1 + (i % 400),
-      column: 3 + (i % 60),
-      callee: 't',
-      kind: 'static',
-      snippet: `out.push(t('${key}')) // rendered inside the component tree of feature ${i % 40}`,
-    })
-  }
-  for (let i = 0; i < 6500; i++) {
-    const f = `src/feature${i % 40}/part${i % 8}/m${(i * 7) % FILES}.tsx`
-    ;(files[f] ??= { keys: [], dynamic: [] }).dynamic.push({ line: i % 300, column: 5, expression: `section${i % 50}.dynamic` })
-  }
-  const missingKeys = Array.from({ length: 150 }, (_, i) => `section${i % 50}.missing${i}`)
-  return { version: 3, files, usedKeys: [...keys].sort(), missingKeys, unusedKeys: [] }
-}
+const payload = () => syntheticAnalysis({ files: FILES, observations: OBS })
 
 const t0 = performance.now()
 makeI18n(root, { srcFiles: FILES })

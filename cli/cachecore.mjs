@@ -10,7 +10,7 @@ import { parseArgs } from './lib/args.mjs'
 import { CliError, EXIT, reportError, usage } from './lib/errors.mjs'
 import { makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, resolveHome, resolveProject } from './lib/project.mjs'
-import { addon, checkDispatch, LABEL, saveFilesIndex } from './lib/core.mjs'
+import { addon, checkDispatch, LABEL, remoteOption, saveFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
   asEngineRecords,
@@ -35,6 +35,13 @@ const COMMON = {
   i18nprune: { type: 'boolean' },
   'cache-dir': { type: 'string' },
 }
+const REMOTE = {
+  'no-remote': { type: 'boolean' },
+  'remote-read-only': { type: 'boolean' },
+  'remote-dir': { type: 'string' },
+  'remote-api': { type: 'string' },
+  'remote-team': { type: 'string' },
+}
 const PROJECT = {
   ...COMMON,
   'no-cache': { type: 'boolean' },
@@ -58,6 +65,7 @@ Commands:
   clean [root]     remove a project's cache directory (--all: the whole cache root)
   info             version, binary target, cache home, known projects and their sizes
   watch [root]     watch the project; one line per change with the decision the next run gets
+  remote status    check the shared cache: reachable, token accepted, uploads, signatures
 
 Flags (all commands):
   --home <dir>              cache home (else CACHECORE_HOME, else ~/.cachecore)
@@ -73,22 +81,30 @@ Project flags (status, explain, scan, verify, clean, watch):
   --src <dir> --locales <dir> --source-locale <code> --layout <flat_file|locale_directory>
   --cache-profile <safe|balanced|fast>   --no-cache   --debug-cache
 
-Exit codes: 0 ok; 1 verify found a difference, or status --exit-code and the next run is not
-a hit; 2 usage error; 3 runtime error. See docs/cli.md.
+Remote cache (status, remote status): TURBO_API, TURBO_TOKEN, TURBO_TEAM,
+TURBO_REMOTE_CACHE_SIGNATURE_KEY, CACHECORE_REMOTE_DIR; --no-remote, --remote-read-only,
+--remote-dir <dir>, --remote-api <url>, --remote-team <team>. See docs/remote-cache.md.
+
+Exit codes: 0 ok; 1 verify found a difference, status --exit-code and the next run is not a
+hit, or a remote status check failed; 2 usage error; 3 runtime error. See docs/cli.md.
 `
 
 const COMMANDS = {
   status: {
-    spec: { ...PROJECT, 'exit-code': { type: 'boolean' } },
+    spec: { ...PROJECT, ...REMOTE, 'exit-code': { type: 'boolean' } },
     help: `Usage: cachecore status [root] [flags]
 
 Runs the dispatch check (the two-phase begin, read-only, never committed) and prints the
-status and reason the next run would get, and the analysis rebuild decision.
+status and reason the next run would get, and the analysis rebuild decision. With a remote
+cache configured (TURBO_TOKEN, CACHECORE_REMOTE_DIR) it asks the remote as a host run would
+(never uploading) and says where the analysis would come from.
 
   --debug-cache   print the contract's --debug-cache lines, prefixed '${DEBUG_PREFIX}'
   --json          one JSON object: { status, reason, analysisRebuild, delta, paths, warnings }
   --exit-code     exit 1 when the next run is not a cache hit
   --no-cache      as a host's --no-cache: status bypass (no_cache)
+  --no-remote     leave the remote cache out; --remote-read-only, --remote-dir <dir>,
+                  --remote-api <url>, --remote-team <team> override the environment
 `,
     run: cmdStatus,
   },
@@ -141,6 +157,22 @@ prints one line per batch of changes: the files, and the decision the next run w
 Stops on Ctrl-C (SIGINT) or SIGTERM, exit code 0.
 `,
     run: cmdWatch,
+  },
+  remote: {
+    spec: { ...COMMON, ...REMOTE },
+    help: `Usage: cachecore remote status [flags]
+
+Checks the shared cache the environment configures (TURBO_API, TURBO_TOKEN, TURBO_TEAM or
+TURBO_TEAMID, TURBO_REMOTE_CACHE_SIGNATURE_KEY, CACHECORE_REMOTE_DIR): the server answers,
+the token is accepted, a probe artifact can be written and read back (not in read-only mode),
+and a signed upload comes back with a tag that verifies (a server that keeps no
+x-artifact-tag makes every signed artifact look unsigned). Exit 1 when a check fails.
+The token is never printed.
+
+  --json          one JSON object: { configured, backend, endpoint, readOnly, signed, checks, ok }
+  --remote-read-only, --remote-dir <dir>, --remote-api <url>, --remote-team <team>
+`,
+    run: cmdRemote,
   },
   info: {
     spec: COMMON,
@@ -218,15 +250,39 @@ function printDebug(out, flags, cache) {
   if (flags['debug-cache']) out.debugLines(DEBUG_PREFIX, addon.cacheDispatchMessageLines(LABEL, cache))
 }
 
+const SOURCE_WORDS = {
+  local: 'the local cache',
+  remote_exact: 'the remote cache (an artifact of exactly these files)',
+  remote_base: 'the remote cache (the artifact of a base commit, patched)',
+  none: 'nowhere: no local analysis and no remote artifact',
+}
+
+function cmdRemote(flags, positionals, out) {
+  const [sub, ...extra] = positionals
+  if (sub !== 'status' || extra.length) {
+    throw usage('BAD_ARGUMENTS', `remote takes one subcommand: status (got '${positionals.join(' ')}')`)
+  }
+  const remote = remoteOption(flags)
+  const report = addon.remoteCacheStatus(remote === undefined ? undefined : remote)
+  if (flags.json) out.json(report)
+  if (report.configured) {
+    out.line(`remote cache: ${report.backend} ${report.endpoint}${report.readOnly ? ' (read-only)' : ''}`)
+    out.line(`  signature: ${report.signed ? 'key set' : 'off'}; producer identity: ${report.producer}`)
+  }
+  for (const c of report.checks) out.line(`  ${c.name}: ${c.ok ? out.green('ok') : out.red('failed')}: ${c.message}`)
+  return report.ok ? EXIT.OK : EXIT.DIFFERENCE
+}
+
 function cmdStatus(flags, positionals, out) {
   const project = resolveProject(positionals[0], flags)
-  const check = checkDispatch(project)
+  const check = checkDispatch(project, { remote: remoteOption(flags) })
   const c = check.cache
   printDebug(out, flags, c)
   if (flags.json) out.json(statusObject(project, check))
   out.line(`${project.root}`)
   const colour = c.status === 'hit' ? out.green : c.status === 'miss' ? out.yellow : out.dim
   out.line(`  status: ${colour(c.status)} (${c.reason}): ${STATUS_WORDS[c.reason] ?? c.reason}`)
+  if (c.remote) out.line(`  source: ${SOURCE_WORDS[c.remote.source] ?? c.remote.source} (${c.remote.endpoint})`)
   if (c.delta) {
     const d = c.delta
     out.line(`  files: +${d.added.length} ~${d.changed.length} -${d.deleted.length} =${d.unchanged.length}`)
@@ -655,7 +711,7 @@ function main(argv) {
       process.stdout.write(cmd.help)
       return EXIT.OK
     }
-    if (positionals.length > 1) throw usage('BAD_ARGUMENTS', `${name} takes at most one project root`)
+    if (positionals.length > 1 && name !== 'remote') throw usage('BAD_ARGUMENTS', `${name} takes at most one project root`)
     checkProfile(flags['cache-profile'])
     const out = makeOutput(flags)
     return cmd.run(flags, positionals, out)

@@ -52,6 +52,9 @@ function hostInput(cfg, stats) {
   return {
     ...dispatchInput(cachecore, project, { state, runtime, profile: cfg.profile, stats }),
     ...(cfg.baselineFile ? { baselineFiles: JSON.parse(fs.readFileSync(cfg.baselineFile, 'utf8')) } : {}),
+    // The page documents the local rules: a remote cache in the writer's environment
+    // (TURBO_TOKEN, ...) must not change it.
+    remote: false,
   }
 }
 

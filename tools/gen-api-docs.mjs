@@ -121,6 +121,13 @@ export const GROUPS = [
     ],
   },
   {
+    id: 'remote',
+    title: 'Remote cache',
+    intro:
+      'The shared cache across machines (the `remote` option of a dispatch): its options, its checks, and the background uploads. Guide: [remote-cache.md](remote-cache.md).',
+    values: ['remoteCacheStatus', 'flushRemoteUploads', 'flushRemoteUploadsSync'],
+  },
+  {
     id: 'diagnostics',
     title: 'Diagnostics',
     intro: 'What was loaded: the package version and the binary.',
@@ -152,11 +159,14 @@ export const TYPE_GROUP = {
   LocalesLayoutStructure: 'policy',
   FilesIndexStatus: 'policy',
   WatchLayout: 'watch',
+  RemoteCacheOptions: 'remote',
+  CacheRemoteInfo: 'remote',
+  CacheRemoteSource: 'remote',
 }
 
 // Types claim a group in this order: policy and configuration types are used by the dispatch,
 // the store and the watcher, and belong with the functions that define them.
-const CLAIM_ORDER = ['config', 'policy', 'store', 'dispatch', 'translations', 'messages', 'fingerprinting', 'watch', 'diagnostics']
+const CLAIM_ORDER = ['config', 'policy', 'store', 'dispatch', 'translations', 'messages', 'fingerprinting', 'watch', 'remote', 'diagnostics']
 
 /** Strips a JSDoc block to its text: no delimiters, no leading ` * `, paragraphs kept. */
 function jsdocText(lines) {

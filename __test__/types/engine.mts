@@ -57,7 +57,7 @@ export function phaseLabel(phase: FingerprintPhase): string {
 }
 
 /** Every warning code, sorted by who reports it; a code missing here fails to compile. */
-export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'write' | 'watcher' | 'cache files' {
+export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'write' | 'watcher' | 'cache files' | 'remote cache' {
   const code: CacheWarningCode = w.code
   switch (code) {
     case 'previous_missing':
@@ -99,6 +99,18 @@ export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'wri
     case 'cache_lock_timeout':
     case 'project_root_missing':
       return 'cache files'
+    case 'remote_unavailable':
+    case 'remote_unreachable':
+    case 'remote_timeout':
+    case 'remote_auth':
+    case 'remote_http_error':
+    case 'remote_truncated':
+    case 'remote_oversize':
+    case 'remote_invalid':
+    case 'remote_signature':
+    case 'remote_skipped':
+    case 'remote_io_error':
+      return 'remote cache'
     default:
       return never(code)
   }

@@ -98,14 +98,34 @@ export function dispatchInput(project, state, config) {
 
 /**
  * The dispatch check without a producer: the two-phase begin, never committed (read-only, so
- * nothing on disk changes). Returns `{ handle, cache, needsProducer, memoryHit, context?,
- * previous? }` as the core decided it.
+ * nothing on disk changes, and nothing is uploaded). `remote`: the dispatch's `remote` option
+ * (`false`: local only, the default; `undefined`: the environment's, as a host run would).
+ * Returns `{ handle, cache, needsProducer, memoryHit, context?, previous? }` as the core
+ * decided it.
  */
-export function checkDispatch(project) {
+export function checkDispatch(project, { remote = false } = {}) {
   requireDispatch()
   const { state } = cacheState(project, { readOnly: true })
-  const begun = addon.beginCachedProjectData(dispatchInput(project, state, cacheConfig(project, { readOnly: true })))
+  const input = dispatchInput(project, state, cacheConfig(project, { readOnly: true }))
+  if (remote !== undefined) input.remote = remote
+  const begun = addon.beginCachedProjectData(input)
   return normalizeBegin(begun)
+}
+
+/**
+ * The `remote` option of the remote flags: `false` with `--no-remote`; else the flags given
+ * (`--remote-read-only`, `--remote-dir`, `--remote-api`, `--remote-team`) over the
+ * environment, or `undefined` (the environment alone). The token only ever comes from
+ * `TURBO_TOKEN`: a command line is visible to every user of the machine.
+ */
+export function remoteOption(flags) {
+  if (flags['no-remote']) return false
+  const o = {}
+  if (flags['remote-read-only']) o.readOnly = true
+  if (flags['remote-dir'] !== undefined) o.dir = flags['remote-dir']
+  if (flags['remote-api'] !== undefined) o.api = flags['remote-api']
+  if (flags['remote-team'] !== undefined) o.team = flags['remote-team']
+  return Object.keys(o).length ? o : undefined
 }
 
 function normalizeBegin(handle) {

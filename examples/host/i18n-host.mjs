@@ -126,3 +126,14 @@ if (flags.json) {
         : `analysis: reused (${cache.analysisRebuild?.reason}), no source file read`,
   )
 }
+
+// A shared cache (TURBO_TOKEN, ...) uploads in the background; the process exit waits for it.
+// Under --debug-cache, wait here instead and say what became of it.
+if (flags['debug-cache'] && cache.remote?.upload === 'scheduled') {
+  const { pending, done } = await cachecore.flushRemoteUploads()
+  for (const u of done) {
+    const what = `${u.kind}${u.commit ? ` ${u.commit.slice(0, 12)}` : ''}`
+    process.stderr.write(`${PREFIX}remote upload ${what}: ${u.warning ? `failed: ${u.warning.message}` : `${u.result} (${u.bytes} bytes)`}\n`)
+  }
+  if (pending) process.stderr.write(`${PREFIX}remote upload: ${pending} still running\n`)
+}

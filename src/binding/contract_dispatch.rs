@@ -104,6 +104,13 @@ pub struct CachedProjectInput<'a> {
     /// Take the current records from a live, settled `watch()` of this process covering the
     /// src root and the locales dir, when its options allow (default true); else walk.
     pub use_watcher: Option<bool>,
+    /// The shared cache across machines: `false` off; an object overrides the environment
+    /// field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
+    /// `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
+    /// local miss the exact remote key is tried, then a base commit's; after a build the
+    /// artifact is uploaded in the background. Remote problems are warnings, never errors.
+    #[napi(ts_type = "boolean | RemoteCacheOptions")]
+    pub remote: Option<Unknown<'a>>,
 }
 
 /// The producer's context: `{ delta, classified, previous?, trackedSrcCount, rebuildConfig, analysisRebuild }`.
@@ -332,6 +339,7 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
     input.use_watcher = i.use_watcher.unwrap_or(true);
+    input.remote = super::remote::remote_config(env, i.remote)?;
     Ok(input)
 }
 

@@ -135,6 +135,8 @@ pub struct CacheDispatchInfo {
     pub files_index_status: Option<FilesIndexStatus>,
     /// The classified delta.
     pub classified: Option<ClassifiedCacheFileDelta>,
+    /// The remote cache's part, when one is configured (cachecore's addition).
+    pub remote: Option<super::remote::CacheRemoteInfo>,
 }
 
 impl CacheDispatchInfo {
@@ -170,6 +172,7 @@ impl CacheDispatchInfo {
             .transpose()?;
         info.files_index_status = self.files_index_status.map(Into::into);
         info.classified = self.classified.map(Into::into);
+        info.remote = self.remote.map(Into::into);
         Ok(info)
     }
 }

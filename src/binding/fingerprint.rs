@@ -442,6 +442,28 @@ pub enum CacheWarningCode {
     CacheLockTimeout,
     /// The project root is missing or not a directory: the cache is off for this run.
     ProjectRootMissing,
+    /// Remote cache: its configuration cannot be used (a bad URL, FNV-1a records); no remote.
+    RemoteUnavailable,
+    /// Remote cache: the server could not be reached (refused, DNS, TLS).
+    RemoteUnreachable,
+    /// Remote cache: a connect or request timeout.
+    RemoteTimeout,
+    /// Remote cache: the server refused the token (401 or 403).
+    RemoteAuth,
+    /// Remote cache: another unexpected HTTP status.
+    RemoteHttpError,
+    /// Remote cache: a body cut short, or a corrupt compressed stream.
+    RemoteTruncated,
+    /// Remote cache: an artifact over `maxArtifactBytes` (not downloaded, or not uploaded).
+    RemoteOversize,
+    /// Remote cache: not an artifact, or one that does not bind to its key: refused.
+    RemoteInvalid,
+    /// Remote cache: unsigned, or a signature that does not verify: refused.
+    RemoteSignature,
+    /// Remote cache: skipped after an earlier failure of this process.
+    RemoteSkipped,
+    /// Remote cache: the shared directory could not be read or written.
+    RemoteIoError,
 }
 
 /// A diagnostic with a stable code; never a failure of the call.

@@ -31,6 +31,7 @@ pub mod contract_translations;
 mod errors;
 pub mod fingerprint;
 mod handoff;
+pub mod remote;
 pub mod watch;
 
 use napi_derive::napi;

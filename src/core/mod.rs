@@ -13,6 +13,7 @@ pub mod hints;
 pub mod index_table;
 pub mod manifest;
 pub mod relpath;
+pub mod remote;
 pub mod shadow;
 pub mod stat;
 pub mod walk;

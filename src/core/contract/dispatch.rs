@@ -37,7 +37,7 @@ use super::decide::{
 use super::delta::{diff_project_files, CacheFileDelta, FilesIndexStatus};
 use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
-    CacheInputFilesEpochDebug, CacheWarning,
+    CacheInputFilesEpochDebug, CacheRemoteInfo, CacheRemoteSource, CacheWarning,
 };
 use super::files_index::{self, FilesIndex, LoadedFilesIndex};
 use super::files_shadow::{self, Beside, FilesShadow};
@@ -56,6 +56,7 @@ use super::watched;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
+use crate::core::remote::{flow as remote_flow, RemoteConfig};
 use crate::core::stat::Snapshot;
 
 /// Effective size caps of the cache files, in bytes.
@@ -125,6 +126,8 @@ pub struct DispatchInput {
     /// Take the src and locale records from a live, settled watcher of this process that
     /// covers both trees, when its options allow (default true); else walk.
     pub use_watcher: bool,
+    /// The shared cache across machines (off by default; see `crate::core::remote`).
+    pub remote: RemoteConfig,
 }
 
 impl DispatchInput {
@@ -144,6 +147,7 @@ impl DispatchInput {
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             use_watcher: true,
+            remote: RemoteConfig::Off,
         }
     }
 
@@ -651,7 +655,83 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
         }
     }
     state.times.envelope = envelope_started.elapsed();
+    if state.input.remote != RemoteConfig::Off {
+        remote_flow::consult(&mut state);
+    }
     Ok(state)
+}
+
+/// The remote hooks (`crate::core::remote::flow`): what it reads of the local state, and how a
+/// verified artifact becomes the stored state.
+impl DispatchBegin {
+    /// The dispatch's input.
+    pub(crate) fn dispatch_input(&self) -> &DispatchInput {
+        &self.input
+    }
+
+    /// Whether the local cache can serve without the producer: a memory record, or stored
+    /// data bound to the current files.
+    pub(crate) fn local_serves(&self) -> bool {
+        self.memory.is_some()
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str()))
+    }
+
+    /// Whether the stored data is bound to the stored index (a local base to patch).
+    pub(crate) fn local_base(&self) -> bool {
+        self.previous
+            .as_ref()
+            .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()))
+    }
+
+    /// Adds a warning to the dispatch's `cache` info.
+    pub(crate) fn push_warning(&mut self, w: CacheWarning) {
+        self.info.warnings.push(w);
+    }
+
+    /// Records the remote's part of the `cache` info.
+    pub(crate) fn set_remote_info(&mut self, info: CacheRemoteInfo) {
+        self.info.remote = Some(info);
+    }
+
+    /// A verified remote artifact becomes the stored state, as if it had been built here: its
+    /// records the baseline (a usable index with the current layout), its data the previous
+    /// analysis bound to its epoch. The delta and the baseline epoch follow from them.
+    pub(crate) fn adopt_remote(&mut self, a: remote_flow::Adoption) {
+        // The current records, when the shadow stood for them.
+        self.materialize();
+        let index = FilesIndex::new(
+            a.files,
+            a.locale_segments,
+            self.input.locales.layout.clone(),
+        );
+        self.baseline = index.merged();
+        self.status = FilesIndexStatus::Ok;
+        self.previous_layout = index.locales_layout;
+        let delta = diff_project_files(&self.baseline, &self.merged());
+        self.baseline_epoch = if delta.has_changes() {
+            compute_input_files_epoch(&self.baseline, self.input.hash)
+        } else {
+            self.epoch.clone()
+        };
+        self.info.delta = Some(delta);
+        self.info.files_index_status = None;
+        self.previous = Some(AnalysisEnvelope {
+            updated_at: None,
+            project_id: None,
+            data: a.data,
+            input_files_epoch: Some(a.epoch),
+        });
+        self.info.remote = Some(a.info);
+    }
+
+    fn served_remote_exact(info: &CacheDispatchInfo) -> bool {
+        info.remote
+            .as_ref()
+            .is_some_and(|r| r.source == CacheRemoteSource::RemoteExact)
+    }
 }
 
 impl DispatchBegin {
@@ -838,7 +918,11 @@ impl DispatchBegin {
                     // Hints to refresh, or no current shadow beside the stored index yet (one
                     // written by an older cachecore): written once, then the fast path serves.
                     let refresh = self.stats.hashed > 0 || !self.shadow_current;
-                    let persist = if refresh && self.stored_files_bytes.is_some() {
+                    // A remote artifact is stored locally (both files, the v1 shapes).
+                    let persist = if Self::served_remote_exact(&info) {
+                        self.materialize();
+                        Persist::Both
+                    } else if refresh && self.stored_files_bytes.is_some() {
                         Persist::HintsOnly
                     } else {
                         Persist::Nothing
@@ -972,13 +1056,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         persist,
         begin,
     } = plan;
+    // Data made or reused here (not served from a cache) is worth sharing.
+    let built_here = !matches!(action, DispatchAction::UseCached(_));
     let data = match action {
         DispatchAction::UseCached(d) | DispatchAction::Reuse(d) => d,
         DispatchAction::Produce(_) => produced.ok_or_else(|| {
             CoreError::invalid_option("data", "the producer's data is required to commit")
         })?,
     };
-    let Some(begin) = begin else {
+    let Some(mut begin) = begin else {
         return Ok(DispatchOutcome {
             data,
             cache,
@@ -987,7 +1073,6 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     };
     let input = &begin.input;
-    let loc = &input.location;
     memory::remember(
         &input.memory_key(),
         MemoryRecord {
@@ -1002,6 +1087,22 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             memory_hit,
             from_watcher,
         });
+    }
+    // Whatever is persisted or published needs the records the shadow may have stood for.
+    begin.materialize();
+    let input = &begin.input;
+    let loc = &input.location;
+    if built_here && matches!(input.remote, RemoteConfig::On(_)) {
+        let upload = remote_flow::publish(
+            input,
+            begin.epoch.clone(),
+            begin.current_src.clone(),
+            begin.current_locales.clone(),
+            data.clone(),
+        );
+        if let (Some(upload), Some(r)) = (upload, cache.remote.as_mut()) {
+            r.upload = Some(upload.to_owned());
+        }
     }
     if input.mode == CacheMode::ReadOnly {
         if persist != Persist::HintsOnly {

@@ -44,6 +44,53 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where the analysis a dispatch served or patched came from, when a remote cache is
+    /// configured: `'local' | 'remote_exact' | 'remote_base' | 'none'`.
+    pub enum CacheRemoteSource {
+        /// The local cache (a hit, a reuse or a local base), or nothing remote was needed.
+        Local => "local",
+        /// The remote artifact of these exact files (served without the producer).
+        RemoteExact => "remote_exact",
+        /// The remote artifact of a base commit (patched as a local base would be).
+        RemoteBase => "remote_base",
+        /// Nothing: no local cache and no remote artifact (a full build).
+        Nothing => "none",
+    }
+}
+
+/// The remote cache's part of a dispatch (cachecore's; absent without a remote).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheRemoteInfo {
+    /// `http` (the Turborepo Remote Cache API) or `dir` (a shared directory).
+    pub backend: String,
+    /// The API URL and team, or the directory (never a token).
+    pub endpoint: String,
+    /// Where the served or patched analysis came from.
+    pub source: CacheRemoteSource,
+    /// Read-only: this process never uploads.
+    pub read_only: bool,
+    /// A signature key is set: uploads are signed, unsigned artifacts refused.
+    pub signed: bool,
+    /// The key of the artifact used, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The base commit of a `remote_base` artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The compressed bytes downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// The time spent asking the remote, in ms (downloads and verification included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch_ms: Option<f64>,
+    /// After the commit: `scheduled` (an upload runs in the background), `read_only`, or
+    /// absent (nothing to upload: a hit, or no commit yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<String>,
+}
+
 /// A non-fatal diagnostic: `{ code, message, path? }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -112,6 +159,9 @@ pub struct CacheDispatchInfo {
     /// The classified delta, when dispatch classified one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classified: Option<ClassifiedCacheFileDelta>,
+    /// The remote cache's part, when one is configured (cachecore's addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<CacheRemoteInfo>,
 }
 
 impl CacheDispatchInfo {
@@ -127,6 +177,7 @@ impl CacheDispatchInfo {
             analysis_rebuild: None,
             files_index_status: None,
             classified: None,
+            remote: None,
         }
     }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::decide::{AnalysisRebuildDecision, AnalysisRebuildReason, AnalysisRebuildStrategy};
 use super::delta::FilesIndexStatus;
-use super::dispatch_info::{CacheDispatchInfo, CacheDispatchReason};
+use super::dispatch_info::{
+    CacheDispatchInfo, CacheDispatchReason, CacheRemoteInfo, CacheRemoteSource,
+};
 use super::invalidation::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationDecision,
     AnalysisCacheInvalidationReason,
@@ -148,6 +150,45 @@ pub fn describe_files_index_status(status: FilesIndexStatus) -> Option<&'static 
     }
 }
 
+/// A byte count for people: `834 B`, `12.4 KB`, `3.1 MB`.
+fn describe_bytes(n: u64) -> String {
+    match n {
+        0..=999 => format!("{n} B"),
+        1_000..=999_999 => format!("{:.1} KB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
+/// The text after `  source: ` when a remote cache is configured: `local`, `remote exact (…)`,
+/// `remote base <commit> (…)` or `none (…)`.
+pub fn describe_remote_source(r: &CacheRemoteInfo) -> String {
+    let short = |s: &Option<String>| {
+        s.as_deref()
+            .map(|k| k.chars().take(12).collect::<String>())
+            .unwrap_or_default()
+    };
+    let fetched = || {
+        let mut parts = vec![r.endpoint.clone(), format!("artifact {}", short(&r.key))];
+        if let (Some(b), Some(ms)) = (r.bytes, r.fetch_ms) {
+            parts.push(format!("{} in {} ms", describe_bytes(b), ms.round()));
+        }
+        parts.join(", ")
+    };
+    match r.source {
+        CacheRemoteSource::Local => "local".to_owned(),
+        CacheRemoteSource::RemoteExact => format!("remote exact ({})", fetched()),
+        CacheRemoteSource::RemoteBase => {
+            format!("remote base {} ({})", short(&r.commit), fetched())
+        }
+        CacheRemoteSource::Nothing => {
+            format!(
+                "none (no local analysis, no remote artifact at {})",
+                r.endpoint
+            )
+        }
+    }
+}
+
 /// Up to [`DELTA_SAMPLE_LIMIT`] `    <kind>: <file>` lines, then `    <kind>: ... N more`.
 fn push_delta_samples(lines: &mut Vec<CacheMessageLine>, kind: &str, files: &[String]) {
     for file in files.iter().take(DELTA_SAMPLE_LIMIT) {
@@ -173,6 +214,12 @@ pub fn cache_dispatch_message_lines(
     ))];
     if let Some(text) = describe_cache_invalidation(cache.reason) {
         lines.push(CacheMessageLine::detail(format!("  invalidated: {text}")));
+    }
+    if let Some(remote) = &cache.remote {
+        lines.push(CacheMessageLine::detail(format!(
+            "  source: {}",
+            describe_remote_source(remote)
+        )));
     }
     if let Some(paths) = &cache.paths {
         lines.push(CacheMessageLine::detail(format!("  meta: {}", paths.meta)));
@@ -206,6 +253,15 @@ pub fn cache_dispatch_message_lines(
             "  analysis rebuild: {}",
             describe_analysis_rebuild(decision)
         )));
+    }
+    match cache.remote.as_ref().and_then(|r| r.upload.as_deref()) {
+        Some("scheduled") => lines.push(CacheMessageLine::detail(
+            "  remote upload: scheduled (in the background)",
+        )),
+        Some("read_only") => lines.push(CacheMessageLine::detail(
+            "  remote upload: skipped (read-only)",
+        )),
+        _ => {}
     }
     if let Some(note) = cache
         .files_index_status
@@ -598,5 +654,67 @@ mod tests {
         );
         assert_eq!(line(A::Skip, IR::CacheDisabled), None);
         assert_eq!(line(A::Skip, IR::NoLocaleWrites), None);
+    }
+
+    #[test]
+    fn remote_source_and_upload_lines() {
+        let remote = |source, upload: Option<&str>| CacheRemoteInfo {
+            backend: "http".into(),
+            endpoint: "http://127.0.0.1:3000 (team t)".into(),
+            source,
+            read_only: false,
+            signed: false,
+            key: Some("0123456789abcdef0123".into()),
+            commit: Some("fedcba9876543210fedc".into()),
+            bytes: Some(1_234_567),
+            fetch_ms: Some(41.6),
+            upload: upload.map(str::to_owned),
+        };
+        let lines = |r: CacheRemoteInfo| {
+            let mut info =
+                CacheDispatchInfo::new(CacheDispatchStatus::Hit, CacheDispatchReason::CacheHit);
+            info.remote = Some(r);
+            cache_dispatch_message_lines("project analysis", &info)
+                .into_iter()
+                .map(|l| (l.level, l.message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(remote(CacheRemoteSource::RemoteExact, None)),
+            [
+                (Info, "project analysis cache hit (cache_hit)".to_owned()),
+                (
+                    Detail,
+                    "  source: remote exact (http://127.0.0.1:3000 (team t), artifact 0123456789ab, 1.2 MB in 42 ms)"
+                        .to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            lines(remote(CacheRemoteSource::RemoteBase, Some("scheduled")))[1..],
+            [
+                (
+                    Detail,
+                    "  source: remote base fedcba987654 (http://127.0.0.1:3000 (team t), artifact 0123456789ab, 1.2 MB in 42 ms)"
+                        .to_owned()
+                ),
+                (
+                    Detail,
+                    "  remote upload: scheduled (in the background)".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            lines(remote(CacheRemoteSource::Local, Some("read_only")))[1..],
+            [
+                (Detail, "  source: local".to_owned()),
+                (Detail, "  remote upload: skipped (read-only)".to_owned()),
+            ]
+        );
+        assert!(lines(remote(CacheRemoteSource::Nothing, None))[1]
+            .1
+            .starts_with("  source: none (no local analysis, no remote artifact at http://"));
+        assert_eq!(describe_bytes(999), "999 B");
+        assert_eq!(describe_bytes(12_400), "12.4 KB");
     }
 }

@@ -2,8 +2,8 @@
 // The project's benchmark (not a test). Whole-process medians after a warm-up, page cache warm,
 // each case quoted as a ratio against a floor measured in the same run (the machine drifts).
 //
-//   node bench/run.mjs mono  [--files 100000] [--runs 5] [--dir DIR] [--keep]
-//   node bench/run.mjs i18n  [--files 20000]  [--runs 5] [--dir DIR] [--keep]
+//   node bench/run.mjs mono  [--files 100000] [--runs 5] [--dir DIR] [--keep] [--reuse]
+//   node bench/run.mjs i18n  [--files 20000]  [--runs 5] [--dir DIR] [--keep] [--reuse]
 //   node bench/run.mjs scale [--sizes 10000,100000] [--corpus mono|tiny] [--runs 3] [--dir DIR] [--git]
 //
 // The mono and i18n corpora (and scale's with --git) are made git repositories of their own tree
@@ -206,10 +206,19 @@ try {
     const root = path.join(base, mode)
     const t0 = performance.now()
     let info
-    if (mode === 'mono') info = makeMono(root, { files: Number(opt('files', 100_000)) })
-    else info = makeI18n(root, { srcFiles: Number(opt('files', 20_000)) })
-    console.log(`corpus ${mode}: ${JSON.stringify(info)} generated in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${root}`)
+    // --reuse: a corpus this bench generated at --dir before (same seed, so the same bytes) is
+    // kept as it is, with its git repository; its edit cases restore what they change.
+    const stamp = path.join(base, `${mode}.corpus.json`)
+    if (args.includes('--reuse') && fs.existsSync(stamp)) {
+      info = JSON.parse(fs.readFileSync(stamp, 'utf8'))
+      console.log(`corpus ${mode}: ${JSON.stringify(info)} reused at ${root}`)
+    } else {
+      if (mode === 'mono') info = makeMono(root, { files: Number(opt('files', 100_000)) })
+      else info = makeI18n(root, { srcFiles: Number(opt('files', 20_000)) })
+      console.log(`corpus ${mode}: ${JSON.stringify(info)} generated in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${root}`)
+    }
     const gitVersion = makeGitRepo(root, ['node_modules', 'dist'])
+    fs.writeFileSync(stamp, JSON.stringify(info))
     console.log(`${gitVersion}: ${root} committed, index refreshed`)
     const f = floors(root, true)
     const include = mode === 'mono' ? undefined : { pattern: '(?i)\\.(tsx?|jsx?|mjs|cjs|vue|svelte|json)$' }

@@ -352,7 +352,8 @@ export interface CachedProjectInput<T = unknown> {
   state: CacheState
   /**
    * The host's port bag; only `hashText` is read (the hash of records and epochs; default
-   * FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+   * SHA-256, as the i18nprune CLI passes; FNV-1a only when named). Use the same one as for
+   * the state.
    */
   runtime?: CacheRuntime
   /**
@@ -665,7 +666,8 @@ export interface CacheRuntime extends Record<string, unknown> {
   /**
    * How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
    * stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
-   * (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+   * (cachecore still hashes natively). Absent: SHA-256 for a dispatch's records and epochs,
+   * FNV-1a (the contract's fallback) for project ids and the helpers. Any string
    * type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
    * is not an algorithm is `INVALID_OPTION`.
    */
@@ -748,7 +750,7 @@ export interface CacheWarning {
  * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
  * the call; a host's exhaustive `switch` over this set type-checks.
  */
-export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'cache_inputs_changed' | 'cache_unknown_files' | 'src_root_missing' | 'locales_dir_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
 
 /**
  * A delta sorted by role:
@@ -994,8 +996,11 @@ export interface ExcludeRules {
   files?: Array<string>
   /** Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried). */
   suffixes?: Array<string>
-  /** Regular expressions on the relative path of files and directories. */
-  patterns?: Array<string>
+  /**
+   * Regular expressions on the relative path of files and directories: strings in Rust
+   * `regex` syntax, or JavaScript `RegExp`s (JavaScript semantics).
+   */
+  patterns?: Array<string | RegExp>
   /** Globs on the relative path of files and directories. */
   globs?: Array<string>
 }
@@ -1115,7 +1120,10 @@ export interface FingerprintOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /** Follow symlinks that stay inside the root (default false: links are recorded as links). */
   followSymlinks?: boolean
@@ -1253,10 +1261,11 @@ export type HashAlgorithm = 'sha256' | 'blake3' | 'fnv1a64'
 /** Which files are recorded: a file must match every rule that is set. */
 export interface IncludeRules {
   /**
-   * A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
-   * `"(?i)\\.(tsx?|jsx?)$"`.
+   * A regular expression on the root-relative POSIX path: a string in Rust `regex` syntax
+   * (e.g. `"(?i)\\.(tsx?|jsx?)$"`, `(?i)` for case-insensitive), or a JavaScript `RegExp`,
+   * matched exactly as `RegExp.prototype.test` matches (e.g. `/\\.(tsx?|jsx?)$/i`).
    */
-  pattern?: string
+  pattern?: string | RegExp
   /** Globs on the root-relative path (`*` does not cross `/`, `**` does). */
   globs?: Array<string>
 }
@@ -1290,6 +1299,20 @@ export declare function invalidateProjectAnalysisCache(state: CacheState, runtim
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
  */
 export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+
+/**
+ * A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
+ * is accepted as it is). It runs with JavaScript semantics.
+ */
+export interface JsRegExp {
+  /** `re.source`. */
+  source: string
+  /**
+   * `re.flags` (`d`, `i`, `m`, `s`, `u`, `v`; `g` and `y` are refused: their `test()` is
+   * stateful).
+   */
+  flags: string
+}
 
 /** `layoutMatches(a?, b)`: all four layout fields equal; false when `a` is undefined (or null). */
 export declare function layoutMatches(a: CachedLocalesLayout | undefined | null, b: CachedLocalesLayout): boolean
@@ -1737,7 +1760,10 @@ export interface WatchOptions {
   include?: IncludeRules
   /** What is never walked or recorded. */
   exclude?: ExcludeRules
-  /** Directories nested deeper than this are not entered (default 48). */
+  /**
+   * Directories nested deeper than this are not entered (default 48; an integer of at least
+   * 1).
+   */
   maxDepth?: number
   /**
    * Follow symlinks that stay inside the root (default false). When true, every batch is a
@@ -1754,13 +1780,16 @@ export interface WatchOptions {
    * warning on the `ready` event).
    */
   poll?: boolean
-  /** Interval of poll sweeps in milliseconds (default 1000). */
+  /** Interval of poll sweeps in milliseconds (default 1000; a positive integer). */
   pollIntervalMs?: number
-  /** A batch is flushed after this much quiet, in milliseconds (default 100). */
+  /**
+   * A batch is flushed after this much quiet, in milliseconds (default 100; a positive
+   * integer).
+   */
   debounceMs?: number
   /**
    * A batch is flushed at most this long after its first event, in milliseconds
-   * (default 500).
+   * (default 500; a positive integer).
    */
   maxBatchMs?: number
   /**

@@ -78,3 +78,63 @@ test('A11: an unreadable cache directory runs uncached, with correct results and
   fs.chmodSync(cacheRoot, 0o755)
   assert.deepEqual(fs.readdirSync(cacheRoot), [], 'nothing was written')
 })
+
+test('item 13: unknown is not deleted: an unreadable src directory keeps its records, forces a miss, and nothing is lost', { skip: !canDrop && 'needs root and setpriv' }, (t) => {
+  const base = tempDir(t)
+  fs.chmodSync(base, 0o755)
+  const app = path.join(base, 'app')
+  const repo = path.dirname(addon)
+  fs.cpSync(path.join(repo, 'examples', 'i18n-app'), app, { recursive: true })
+  for (const p of fs.readdirSync(app, { recursive: true })) fs.chmodSync(path.join(app, p), fs.statSync(path.join(app, p)).isDirectory() ? 0o755 : 0o644)
+  fs.chmodSync(app, 0o755)
+  const home = path.join(base, 'home')
+  fs.mkdirSync(home)
+  fs.chownSync(home, 65534, 65534)
+  const cacheRoot = path.join(home, 'cache')
+  const host = path.join(repo, 'examples', 'host', 'analysis.mjs')
+  const dispatch = `
+    const c = require(${JSON.stringify(addon)})
+    import(${JSON.stringify(host)}).then(({ dispatchInput, fullAnalysis }) => {
+      const runtime = { hashText: 'sha256' }
+      const project = { root: ${JSON.stringify(app)}, srcRoot: ${JSON.stringify(path.join(app, 'src'))}, localesDir: ${JSON.stringify(path.join(app, 'locales'))}, sourceLocalePath: ${JSON.stringify(path.join(app, 'locales/en.json'))}, locales: { source: 'en', directory: 'locales', mode: 'flat_file', structure: 'locale_file' } }
+      const { state } = c.initializeCacheState({ projectRoot: project.root, cacheRootDir: ${JSON.stringify(cacheRoot)}, runtime })
+      const stats = {}
+      const r = c.getOrBuildCachedProjectData(dispatchInput(c, project, { state, runtime, stats }))
+      console.log(JSON.stringify({ cache: r.cache, data: r.data, fresh: fullAnalysis(project), produced: Boolean(stats.mode) }))
+    })`
+  const cli = (...args) => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(repo, 'cli', 'cachecore.mjs'), ...args, app, '--home', home, '--json'], { encoding: 'utf8' })
+    return JSON.parse(r.stdout)
+  }
+  const first = asNobody(dispatch)
+  assert.equal(first.cache.status, 'miss')
+  const filesPath = first.cache.paths.files
+  const before = fs.readFileSync(filesPath, 'utf8')
+  assert.ok(JSON.parse(before).files['components/Header.tsx'])
+
+  const locked = path.join(app, 'src', 'components')
+  fs.chmodSync(locked, 0o000)
+  try {
+    const second = asNobody(dispatch)
+    assert.equal(second.cache.status, 'miss', 'unknown forces a miss')
+    assert.deepEqual(second.cache.delta.deleted, [], 'unknown is never counted deleted')
+    assert.ok(second.cache.delta.changed.includes('components/Header.tsx'))
+    assert.ok(second.cache.warnings.some((w) => w.code === 'cache_unknown_files'), JSON.stringify(second.cache.warnings))
+    assert.ok(second.produced, 'the producer ran')
+    assert.equal(fs.readFileSync(filesPath, 'utf8'), before, 'nothing built without the unknown files is stored')
+    const status = cli('status')
+    assert.deepEqual(status.cache.delta.deleted, [])
+    assert.notEqual(status.status, 'hit')
+    const explain = cli('explain')
+    assert.deepEqual(explain.classified?.src.deleted ?? [], [])
+    assert.ok(explain.files.every((f) => f.change !== 'deleted'), JSON.stringify(explain.files))
+    cli('scan')
+    assert.ok(JSON.parse(fs.readFileSync(filesPath, 'utf8')).files['components/Header.tsx'], 'scan keeps the record')
+  } finally {
+    fs.chmodSync(locked, 0o755)
+  }
+  const third = asNobody(dispatch)
+  assert.deepEqual(third.cache.delta.added, [], 'nothing was lost: no file comes back as added')
+  assert.equal(third.cache.status, 'hit')
+  assert.deepEqual(third.data, third.fresh)
+})

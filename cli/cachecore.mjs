@@ -407,10 +407,19 @@ function cmdScan(flags, positionals, out) {
   const t0 = performance.now()
   let src
   let loc
+  // The stored index is the previous state: a file that cannot be read now keeps its record
+  // (unknown is not deleted), and is read again once it can be.
+  const stored = readJson(cachePaths(project).files).json
+  const alg = indexAlgorithm(stored)
   try {
-    src = addon.fingerprintSync({ ...srcOptions(project), ...(bar ? { onProgress: bar.onProgress('src') } : {}) })
+    src = addon.fingerprintSync({
+      ...srcOptions(project, alg),
+      previous: asEngineRecords(stored?.files),
+      ...(bar ? { onProgress: bar.onProgress('src') } : {}),
+    })
     loc = addon.fingerprintSync({
-      ...localeOptions(project),
+      ...localeOptions(project, alg),
+      previous: asEngineRecords(stored?.localeSegments),
       ...(bar ? { onProgress: bar.onProgress('locales') } : {}),
     })
   } finally {

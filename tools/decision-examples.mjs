@@ -52,6 +52,8 @@ function hostInput(cfg, stats) {
   return {
     ...dispatchInput(cachecore, project, { state, runtime, profile: cfg.profile, stats }),
     ...(cfg.baselineFile ? { baselineFiles: JSON.parse(fs.readFileSync(cfg.baselineFile, 'utf8')) } : {}),
+    // A host upgrade whose validator accepts only a newer schema of its data.
+    ...(cfg.upgradedHost ? { parseCachedData: (d) => (d?.schema === 'i18n-host/analysis@2' ? { ok: true, data: d } : { ok: false }) } : {}),
     // The page documents the local rules: a remote cache in the writer's environment
     // (TURBO_TOKEN, ...) must not change it.
     remote: false,
@@ -183,13 +185,10 @@ const SCENARIOS = [
     id: 'run_invalid',
     title: 'The cached data fails the host’s validation',
     onDisk:
-      'A run completed, then the data in `analysis.json` was changed to a schema the host no longer accepts (`parseCachedData` returns `{ ok: false }`), as after a host upgrade. The files did not change.',
+      'A run completed, then the host was upgraded and its `parseCachedData` no longer accepts the stored data’s schema (it returns `{ ok: false }`). The files did not change. (Data edited in `analysis.json` itself is caught earlier, by the checksum in `analysis.json.inputs`: a `cache_malformed` warning.)',
     go: (p) => {
       p.run()
-      const env = JSON.parse(fs.readFileSync(p.state.analysisPath, 'utf8'))
-      env.data.schema = 'i18n-host/analysis@0'
-      fs.writeFileSync(p.state.analysisPath, JSON.stringify(env))
-      return p.run()
+      return p.run({ upgradedHost: true })
     },
   },
   {

@@ -24,7 +24,7 @@ export const GROUPS = [
     id: 'fingerprinting',
     title: 'Fingerprinting',
     intro: 'Walk a tree, hash what changed, and say why. The generic engine, for any host.',
-    values: ['fingerprint', 'fingerprintSync'],
+    values: ['fingerprint', 'fingerprintSync', 'JsRegExp'],
   },
   {
     id: 'watch',

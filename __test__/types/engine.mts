@@ -98,6 +98,10 @@ export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'wri
     case 'cache_dir_unavailable':
     case 'cache_lock_timeout':
     case 'project_root_missing':
+    case 'cache_inputs_changed':
+    case 'cache_unknown_files':
+    case 'src_root_missing':
+    case 'locales_dir_missing':
       return 'cache files'
     case 'remote_unavailable':
     case 'remote_unreachable':

@@ -11,10 +11,68 @@ export const SCHEMA = 'i18n-host/analysis@1'
 const SRC_FILE = /\.(tsx?|jsx?|mjs|cjs|vue|svelte)$/i
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', '.git', 'coverage', '.next', 'out'])
 const MAX_DEPTH = 48
+/** The `production` preset's rules, listed before the host's own. */
+const PRODUCTION = {
+  dirs: ['node_modules', 'dist', 'build', 'compiled', 'tests', 'bench'],
+  files: ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock'],
+  extensions: ['test.ts', 'test.tsx', 'spec.ts', 'spec.tsx', 'test.js', 'test.jsx', 'spec.js', 'spec.jsx'],
+}
 
-/** Every src file under `srcRoot`, as sorted srcRoot-relative POSIX paths. */
-export function listSourceFiles(srcRoot) {
+/**
+ * The host's exclude rules (`{ preset?, dirs?, files?, extensions?, patterns?, useDefaultSkip? }`,
+ * strings or RegExps) as predicates: directory rules test a directory's name, file rules a
+ * file's name, extension rules every dotted suffix of the name lower-cased, patterns the
+ * src-relative path.
+ */
+export function excludeRules(exclude = {}) {
+  const preset = exclude.preset === 'production' ? PRODUCTION : {}
+  const both = (k) => [...(preset[k] ?? []), ...(exclude[k] ?? [])]
+  const split = (rules, norm = (s) => s.trim()) => ({
+    strings: new Set(rules.filter((r) => typeof r === 'string').map(norm).filter(Boolean)),
+    regexps: rules.filter((r) => typeof r !== 'string'),
+  })
+  const dirs = split(both('dirs'))
+  const files = split(both('files'))
+  const exts = split(both('extensions'), (s) => {
+    const t = s.trim().toLowerCase()
+    return t.startsWith('.') ? t.slice(1) : t
+  })
+  const patterns = both('patterns').map((p) => (typeof p === 'string' ? new RegExp(p) : p))
+  const useDefault = exclude.useDefaultSkip !== false
+  const suffixes = (name) => {
+    const parts = name.split('.')
+    const out = []
+    for (let i = 1; i < parts.length; i++) out.push(parts.slice(i).join('.').toLowerCase())
+    return out
+  }
+  return {
+    skipDir: (name) => (useDefault && SKIPPED_DIRS.has(name)) || dirs.strings.has(name) || dirs.regexps.some((r) => r.test(name)),
+    skipFile: (name, rel) =>
+      files.strings.has(name) ||
+      files.regexps.some((r) => r.test(name)) ||
+      suffixes(name).some((s) => exts.strings.has(s) || exts.regexps.some((r) => r.test(s))) ||
+      patterns.some((r) => r.test(rel)),
+  }
+}
+
+/**
+ * Every src file under `srcRoot`, as sorted srcRoot-relative POSIX paths. Links are followed
+ * (a link to a file is a file, a link to a directory a directory), as an i18n CLI's walk does.
+ */
+export function listSourceFiles(srcRoot, exclude) {
+  const rules = excludeRules(exclude)
   const out = []
+  const kind = (dir, e) => {
+    if (e.isFile()) return 'file'
+    if (e.isDirectory()) return 'dir'
+    if (!e.isSymbolicLink()) return 'other'
+    try {
+      const st = fs.statSync(path.join(dir, e.name))
+      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other'
+    } catch {
+      return 'other'
+    }
+  }
   const walk = (dir, rel, depth) => {
     let entries
     try {
@@ -24,9 +82,10 @@ export function listSourceFiles(srcRoot) {
     }
     for (const e of entries) {
       const childRel = rel ? `${rel}/${e.name}` : e.name
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && depth < MAX_DEPTH) walk(path.join(dir, e.name), childRel, depth + 1)
-      } else if (e.isFile() && SRC_FILE.test(e.name)) {
+      const k = kind(dir, e)
+      if (k === 'dir') {
+        if (!rules.skipDir(e.name) && depth < MAX_DEPTH) walk(path.join(dir, e.name), childRel, depth + 1)
+      } else if (k === 'file' && SRC_FILE.test(e.name) && !rules.skipFile(e.name, childRel)) {
         out.push(childRel)
       }
     }
@@ -132,7 +191,7 @@ function assemble(files, sourceKeys) {
 /** A full analysis: every src file, the source locale. */
 export function fullAnalysis(project) {
   const files = {}
-  for (const rel of listSourceFiles(project.srcRoot)) files[rel] = extractFile(project.srcRoot, rel)
+  for (const rel of listSourceFiles(project.srcRoot, project.exclude)) files[rel] = extractFile(project.srcRoot, rel)
   return assemble(files, loadSourceKeys(project.sourceLocalePath))
 }
 
@@ -194,6 +253,7 @@ export function dispatchInput(cachecore, project, { state, runtime, profile, sta
     srcRoot: project.srcRoot,
     localesDir: project.localesDir,
     locales: project.locales,
+    ...(project.exclude ? { exclude: project.exclude } : {}),
     producer: makeProducer(project, stats),
     parseCachedData,
   }

@@ -6,7 +6,8 @@ use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 
-use super::errors::{arg, exported, invalid};
+use super::errors::{exported, invalid, strict_arg};
+use super::option_keys::CACHE_CONFIG_SOURCE;
 use crate::core::contract::config as core;
 
 /// `CacheProfileId = 'safe' | 'balanced' | 'fast'`.
@@ -209,7 +210,12 @@ fn source_arg(env: &Env, source: Option<Unknown<'_>>) -> napi::Result<core::Cach
         napi::ValueType::Undefined | napi::ValueType::Null => {
             Ok(core::CacheConfigSource::default())
         }
-        napi::ValueType::Object => Ok(arg::<CacheConfigSource>(env, source, "source")?.into()),
+        napi::ValueType::Object => {
+            Ok(
+                strict_arg::<CacheConfigSource>(env, source, "source", CACHE_CONFIG_SOURCE, &[])?
+                    .into(),
+            )
+        }
         other => Err(invalid(
             env,
             "source",

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use napi::bindgen_prelude::{
-    ClassInstance, Either, Function, JsObjectValue, Object, ObjectFinalize, Unknown,
+    ClassInstance, Either, JsObjectValue, Object, ObjectFinalize, Unknown,
 };
 use napi::{Env, UnknownRef, ValueType};
 use napi_derive::napi;
@@ -19,11 +19,18 @@ use napi_derive::napi;
 use super::contract_config::CacheRebuildConfig;
 use super::contract_policy::{record_map, LocalesLayoutMode, LocalesLayoutStructure};
 use super::contract_state::{
-    caps_from, location_of, lock_timeout_from, runtime_hash, CacheCapsOptions, CacheDisableReason,
-    CacheState,
+    caps_from, location_of, lock_timeout_from, runtime_record_hash, CacheCapsOptions,
+    CacheDisableReason, CacheState,
 };
-use super::errors::{arg, coded, exported, invalid, to_js};
+use super::errors::{
+    arg, call_host, coded, coded_type_error, exported, invalid, reject_unknown_keys, strict_arg,
+    to_js,
+};
 use super::handoff::{define_lazy_json, json_parse, json_stringify, parse_stored, to_js_json};
+use super::js_regexp::js_pattern;
+use super::option_keys::{
+    CACHED_PROJECT_INPUT, CACHED_PROJECT_LOCALES, CACHE_CAPS_OPTIONS, CACHE_REBUILD_CONFIG,
+};
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
@@ -34,6 +41,7 @@ use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
 use crate::core::contract::walk_specs::{SrcExclude, SrcWalkRules};
+use crate::core::filter::{JsPattern, JsRegex};
 
 /// The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`).
 #[napi(object)]
@@ -61,7 +69,8 @@ pub struct CachedProjectInput<'a> {
     /// From `initializeCacheState`.
     pub state: CacheState,
     /// The host's port bag; only `hashText` is read (the hash of records and epochs; default
-    /// FNV-1a, the i18nprune CLI passes SHA-256). Use the same one as for the state.
+    /// SHA-256, as the i18nprune CLI passes; FNV-1a only when named). Use the same one as for
+    /// the state.
     #[napi(ts_type = "CacheRuntime")]
     pub runtime: Option<Unknown<'a>>,
     /// The source locale file; for `flat_file` its locales-dir-relative path is the source
@@ -183,19 +192,20 @@ pub struct CachedProjectResult<'a> {
     pub timings: DispatchTimings,
 }
 
-fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, bool)> {
+/// One rule of a `ScanExcludeConfig` list: a string, or a `RegExp` (run with JavaScript
+/// semantics; one the core cannot run exactly is `INVALID_OPTION` naming it).
+enum Rule {
+    Text(String),
+    Pattern(JsPattern),
+}
+
+fn rule(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<Rule> {
     match v.get_type()? {
-        ValueType::String => Ok((arg(env, v, what)?, false)),
-        ValueType::Object => {
-            let o: Object<'_> = arg(env, v, what)?;
-            let source: Option<String> = o.get_named_property("source")?;
-            let flags: Option<String> = o.get_named_property("flags")?;
-            let Some(source) = source else {
-                return Err(invalid(env, what, "expected a string or a RegExp"));
-            };
-            let ci = flags.is_some_and(|f| f.contains('i'));
-            Ok((if ci { format!("(?i){source}") } else { source }, true))
-        }
+        ValueType::String => Ok(Rule::Text(arg(env, v, what)?)),
+        ValueType::Object => match js_pattern(env, v, what)? {
+            Some(p) => Ok(Rule::Pattern(p)),
+            None => Err(invalid(env, what, "expected a string or a RegExp")),
+        },
         other => Err(invalid(
             env,
             what,
@@ -204,7 +214,7 @@ fn regex_source(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<(String, 
     }
 }
 
-fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool)>> {
+fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<Rule>> {
     let v: Option<Unknown<'_>> = o.get_named_property(name)?;
     let Some(v) = v else { return Ok(Vec::new()) };
     if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
@@ -213,31 +223,24 @@ fn list(env: &Env, o: &Object<'_>, name: &str) -> napi::Result<Vec<(String, bool
     let items: Vec<Unknown<'_>> = arg(env, v, &format!("exclude.{name}"))?;
     items
         .into_iter()
-        .map(|i| regex_source(env, i, &format!("exclude.{name}[]")))
+        .enumerate()
+        .map(|(n, i)| rule(env, i, &format!("exclude.{name}[{n}]")))
         .collect()
 }
 
-/// A RegExp tested against a base name (`RegExp.test(name)`, a search) as a regex on the
-/// relative path: it must match within the last path segment. `^` and `$` at the edges anchor
-/// to the segment's start and end. (The core's path regexes apply to files and directories
-/// alike, so a `dirs` RegExp also drops files whose name matches it, and vice versa.)
-fn name_pattern(source: &str) -> String {
-    let (flags, rest) = match source.strip_prefix("(?i)") {
-        Some(rest) => ("(?i)", rest),
-        None => ("", source),
-    };
-    let (start, rest) = match rest.strip_prefix('^') {
-        Some(rest) => ("(?:^|/)", rest),
-        None => ("(?:^|/)[^/]*?", rest),
-    };
-    let (inner, end) = match rest.strip_suffix('$') {
-        Some(inner) => (inner, "$"),
-        None => (rest, "[^/]*$"),
-    };
-    format!("{flags}{start}(?:{inner}){end}")
-}
+/// The keys of a `ScanExcludeConfig`.
+const EXCLUDE_KEYS: &[&str] = &[
+    "preset",
+    "dirs",
+    "files",
+    "extensions",
+    "patterns",
+    "useDefaultSkip",
+];
 
-/// The src walk rules of a `ScanExcludeConfig`.
+/// The src walk rules of a `ScanExcludeConfig`, normalised as the host's walk does: names
+/// trimmed (empty ones dropped), extensions trimmed, lower-cased and stripped of one leading
+/// dot, `RegExp`s kept with their flags. A string in `patterns` is a JavaScript pattern source.
 fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRules> {
     let mut rules = SrcWalkRules::default();
     let Some(v) = exclude else { return Ok(rules) };
@@ -245,6 +248,7 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
         return Ok(rules);
     }
     let o: Object<'_> = arg(env, v, "exclude")?;
+    reject_unknown_keys(env, &o, EXCLUDE_KEYS, "exclude")?;
     let preset: Option<String> = o.get_named_property("preset")?;
     match preset.as_deref() {
         None => {}
@@ -260,33 +264,65 @@ fn walk_rules(env: &Env, exclude: Option<Unknown<'_>>) -> napi::Result<SrcWalkRu
     let skip: Option<bool> = o.get_named_property("useDefaultSkip")?;
     rules.default_skipped_dirs = skip.unwrap_or(true);
     let mut ex = SrcExclude::default();
-    for (s, is_re) in list(env, &o, "dirs")? {
-        if is_re {
-            ex.path_patterns.push(name_pattern(&s));
-        } else {
-            ex.dirs.push(s);
+    let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|t| !t.is_empty());
+    for r in list(env, &o, "dirs")? {
+        match r {
+            Rule::Text(s) => ex.dirs.extend(trimmed(&s)),
+            Rule::Pattern(p) => ex.dir_patterns.push(p),
         }
     }
-    for (s, is_re) in list(env, &o, "files")? {
-        if is_re {
-            ex.path_patterns.push(name_pattern(&s));
-        } else {
-            ex.files.push(s);
+    for r in list(env, &o, "files")? {
+        match r {
+            Rule::Text(s) => ex.files.extend(trimmed(&s)),
+            Rule::Pattern(p) => ex.file_patterns.push(p),
         }
     }
-    for (s, _) in list(env, &o, "extensions")? {
-        ex.suffixes.push(s.trim_start_matches('.').to_owned());
+    for r in list(env, &o, "extensions")? {
+        match r {
+            Rule::Text(s) => {
+                let t = s.trim().to_lowercase();
+                let t = t.strip_prefix('.').unwrap_or(&t);
+                if !t.is_empty() {
+                    ex.extensions.push(t.to_owned());
+                }
+            }
+            Rule::Pattern(p) => ex.extension_patterns.push(p),
+        }
     }
-    for (s, _) in list(env, &o, "patterns")? {
-        ex.path_patterns.push(s);
+    for (n, r) in list(env, &o, "patterns")?.into_iter().enumerate() {
+        ex.path_patterns.push(match r {
+            Rule::Pattern(p) => p,
+            Rule::Text(source) => {
+                let p = JsPattern::new(source, "");
+                JsRegex::new(&p, &format!("exclude.patterns[{n}]")).map_err(|e| to_js(env, &e))?;
+                p
+            }
+        });
     }
     rules.exclude = ex;
     Ok(rules)
 }
 
+/// A dispatch's input, its keys checked (`runtime`, `state` and `baselineFiles` are structural:
+/// hosts pass their own port bag, state and records there).
+fn dispatch_arg<'a>(env: &Env, input: Unknown<'a>) -> napi::Result<CachedProjectInput<'a>> {
+    strict_arg(
+        env,
+        input,
+        "input",
+        CACHED_PROJECT_INPUT,
+        &[
+            ("locales", CACHED_PROJECT_LOCALES),
+            ("caps", CACHE_CAPS_OPTIONS),
+            ("rebuildConfig", CACHE_REBUILD_CONFIG),
+            ("exclude", EXCLUDE_KEYS),
+        ],
+    )
+}
+
 /// The core input of a dispatch.
 fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
-    let hash = runtime_hash(env, i.runtime)?;
+    let hash = runtime_record_hash(env, i.runtime)?;
     let loc = location_of(&i.state);
     let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
     let structure = i.locales.structure.unwrap_or(match mode {
@@ -339,6 +375,7 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
     input.use_watcher = i.use_watcher.unwrap_or(true);
+    input.source_locale_path = Some(resolve_path(Path::new(&i.source_locale_path)));
     input.remote = super::remote::remote_config(env, i.remote)?;
     Ok(input)
 }
@@ -347,10 +384,10 @@ fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<Dispatc
 /// exception it throws propagates unchanged.
 fn validate<'a>(
     env: &'a Env,
-    validator: &Function<'a, Unknown<'a>, Unknown<'a>>,
+    validator: &Unknown<'a>,
     value: Unknown<'a>,
 ) -> napi::Result<Option<Unknown<'a>>> {
-    let r = validator.call(value)?;
+    let r = call_host(env, *validator, &[value])?;
     if r.get_type()? != ValueType::Object {
         return Ok(None);
     }
@@ -367,15 +404,12 @@ fn validate<'a>(
     }))
 }
 
-fn validator<'a>(
-    env: &'a Env,
-    v: Option<Unknown<'a>>,
-) -> napi::Result<Option<Function<'a, Unknown<'a>, Unknown<'a>>>> {
+fn validator<'a>(env: &'a Env, v: Option<Unknown<'a>>) -> napi::Result<Option<Unknown<'a>>> {
     match v {
         None => Ok(None),
         Some(v) => match v.get_type()? {
             ValueType::Undefined | ValueType::Null => Ok(None),
-            ValueType::Function => Ok(Some(arg(env, v, "parseCachedData")?)),
+            ValueType::Function => Ok(Some(v)),
             other => Err(invalid(
                 env,
                 "parseCachedData",
@@ -584,7 +618,7 @@ pub fn get_or_build_cached_project_data<'a>(
     input: Unknown<'a>,
 ) -> napi::Result<CachedProjectResult<'a>> {
     exported(env, "getOrBuildCachedProjectData", || {
-        let i: CachedProjectInput<'a> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'a> = dispatch_arg(env, input)?;
         let producer = match i.producer {
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
@@ -599,14 +633,9 @@ pub fn get_or_build_cached_project_data<'a>(
         }
         let plan = decided.plan;
         let value: Unknown<'a> = match context_js(env, &plan, decided.parsed)? {
-            Some(ctx) => {
-                let f: Function<'a, Unknown<'a>, Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(ctx)?
-            }
-            None => {
-                let f: Function<'a, (), Unknown<'a>> = arg(env, producer, "producer")?;
-                f.call(())?
-            }
+            // A producer that throws makes this throw the very value it threw.
+            Some(ctx) => call_host(env, producer, &[ctx])?,
+            None => call_host(env, producer, &[])?,
         };
         if value.get_type()? == ValueType::Undefined {
             return Err(coded(
@@ -817,7 +846,7 @@ pub fn begin_cached_project_data(
     input: Unknown<'_>,
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
-        let i: CachedProjectInput<'_> = arg(env, input, "input")?;
+        let i: CachedProjectInput<'_> = dispatch_arg(env, input)?;
         let decided = begin_and_decide(env, &i)?;
         let plan = decided.plan;
         let needs_producer = plan.needs_producer();
@@ -856,4 +885,44 @@ pub fn commit_cached_project_data<'a>(
         let mut handle: ClassInstance<'a, CachedProjectDataHandle> = arg(env, handle, "handle")?;
         commit_handle(env, &mut handle, data)
     })
+}
+
+/// Replaces `CachedProjectDataHandle.prototype.commit` with a function that checks its
+/// receiver itself: a class method's receiver is checked by V8 before any of the addon's code
+/// runs (`handle.commit.call({})` would be a bare `TypeError: Illegal invocation` without a
+/// code). Called a wrong receiver, it throws a `TypeError` with code `INVALID_OPTION`.
+#[napi(module_exports)]
+pub fn guard_handle_commit(exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let class: napi::bindgen_prelude::Function<'_> =
+        exports.get_named_property("CachedProjectDataHandle")?;
+    let mut proto: Object<'_> = class.get_named_property("prototype")?;
+    let commit = env.create_function_from_closure::<(), Unknown<'static>, _>("commit", |ctx| {
+        use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
+        use napi::JsValue;
+        // SAFETY: the call's own env and values, used within the call.
+        let env: &'static Env = unsafe { &*(ctx.env as *const Env) };
+        let this: Unknown<'_> = ctx.this()?;
+        let handle = unsafe {
+            ClassInstance::<CachedProjectDataHandle>::from_napi_value(env.raw(), this.raw())
+        };
+        let Ok(mut handle) = handle else {
+            return Err(coded_type_error(
+                env,
+                "INVALID_OPTION",
+                "invalid option `this`: commit must be called on a CachedProjectDataHandle \
+                     (handle.commit(data), or commitCachedProjectData(handle, data))",
+            ));
+        };
+        let data: Option<Unknown<'_>> = match ctx.length() {
+            0 => None,
+            _ => Some(ctx.get(0)?),
+        };
+        let result = exported(env, "CachedProjectDataHandle.commit", || {
+            commit_handle(env, &mut handle, data)
+        })?;
+        let raw = unsafe { CachedProjectResult::to_napi_value(env.raw(), result)? };
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), raw) })
+    })?;
+    proto.set_named_property("commit", commit)?;
+    Ok(())
 }

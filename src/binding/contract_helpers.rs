@@ -10,8 +10,9 @@ use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use super::contract_policy::record_map;
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, exported, invalid, strict_arg};
 use super::fingerprint::HashAlgorithm;
+use super::option_keys::CACHE_PROJECT_ID_OPTIONS;
 use crate::core::contract::hashing::{self as core, TextHash};
 
 /// A host's text hasher: `(text: string) => string`.
@@ -183,7 +184,14 @@ pub fn compute_cache_project_id(
             Some(o) => match o.get_type()? {
                 ValueType::Undefined | ValueType::Null => None,
                 ValueType::Object => {
-                    arg::<CacheProjectIdOptions<'_>>(&env, o, "options")?.hash_text
+                    strict_arg::<CacheProjectIdOptions<'_>>(
+                        &env,
+                        o,
+                        "options",
+                        CACHE_PROJECT_ID_OPTIONS,
+                        &[],
+                    )?
+                    .hash_text
                 }
                 other => {
                     return Err(invalid(

@@ -12,8 +12,12 @@ use super::contract_policy::{
     AnalysisCacheInvalidationDecision, AnalysisRebuildDecision, CacheFileDelta,
     ClassifiedCacheFileDelta, FilesIndexStatus,
 };
-use super::errors::{arg, ensure_function, exported};
+use super::errors::{arg, ensure_function, exported, strict_arg};
 use super::fingerprint::CacheWarning;
+use super::option_keys::{
+    EMIT_ANALYSIS_CACHE_INVALIDATION_MESSAGE_INPUT, EMIT_CACHE_DISPATCH_MESSAGES_INPUT,
+    EMIT_CACHE_MEMORY_HIT_MESSAGE_INPUT,
+};
 use crate::core::contract::dispatch_info as core_info;
 use crate::core::contract::messages as core;
 
@@ -305,7 +309,13 @@ fn emit_lines(emit: &Emit<'_>, op: &str, run_id: Option<&str>, lines: Vec<core::
 )]
 pub fn emit_cache_dispatch_messages(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitCacheDispatchMessages", || {
-        let i: EmitCacheDispatchMessagesInput<'_> = arg(&env, input, "input")?;
+        let i: EmitCacheDispatchMessagesInput<'_> = strict_arg(
+            &env,
+            input,
+            "input",
+            EMIT_CACHE_DISPATCH_MESSAGES_INPUT,
+            &[],
+        )?;
         ensure_function(&env, &i.emit, "emit")?;
         let info = i.cache.into_core(&env)?;
         let lines = core::cache_dispatch_message_lines(&i.label, &info);
@@ -322,7 +332,13 @@ pub fn emit_cache_dispatch_messages(env: Env, input: Unknown<'_>) -> napi::Resul
 )]
 pub fn emit_cache_memory_hit_message(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitCacheMemoryHitMessage", || {
-        let i: EmitCacheMemoryHitMessageInput<'_> = arg(&env, input, "input")?;
+        let i: EmitCacheMemoryHitMessageInput<'_> = strict_arg(
+            &env,
+            input,
+            "input",
+            EMIT_CACHE_MEMORY_HIT_MESSAGE_INPUT,
+            &[],
+        )?;
         ensure_function(&env, &i.emit, "emit")?;
         let lines = vec![core::cache_memory_hit_message_line(&i.label)];
         emit_lines(&i.emit, &i.op, i.run_id.as_deref(), lines);
@@ -339,7 +355,13 @@ pub fn emit_cache_memory_hit_message(env: Env, input: Unknown<'_>) -> napi::Resu
 )]
 pub fn emit_analysis_cache_invalidation_message(env: Env, input: Unknown<'_>) -> napi::Result<()> {
     exported(&env, "emitAnalysisCacheInvalidationMessage", || {
-        let i: EmitAnalysisCacheInvalidationMessageInput<'_> = arg(&env, input, "input")?;
+        let i: EmitAnalysisCacheInvalidationMessageInput<'_> = strict_arg(
+            &env,
+            input,
+            "input",
+            EMIT_ANALYSIS_CACHE_INVALIDATION_MESSAGE_INPUT,
+            &[],
+        )?;
         ensure_function(&env, &i.emit, "emit")?;
         let lines = core::analysis_cache_invalidation_message_line(&i.decision.into())
             .into_iter()

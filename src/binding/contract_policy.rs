@@ -7,7 +7,10 @@ use napi::{Env, KeyCollectionMode, KeyConversion, KeyFilter, ValueType};
 use napi_derive::napi;
 
 use super::contract_config::CacheRebuildConfig;
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, exported, invalid, strict_arg};
+use super::option_keys::{
+    CLASSIFY_CACHE_FILE_DELTA_INPUT, DECIDE_ANALYSIS_REBUILD_INPUT, LOCALE_WRITE_INVALIDATION_INPUT,
+};
 use crate::core::contract::classify as core_classify;
 use crate::core::contract::decide as core_decide;
 use crate::core::contract::delta as core_delta;
@@ -381,7 +384,8 @@ pub fn classify_cache_file_delta(
     input: Unknown<'_>,
 ) -> napi::Result<ClassifiedCacheFileDelta> {
     exported(&env, "classifyCacheFileDelta", || {
-        let i: ClassifyCacheFileDeltaInput = arg(&env, input, "input")?;
+        let i: ClassifyCacheFileDeltaInput =
+            strict_arg(&env, input, "input", CLASSIFY_CACHE_FILE_DELTA_INPUT, &[])?;
         let input = core_classify::ClassifyCacheFileDeltaInput {
             delta: i.delta.into(),
             current_src_file_keys: i.current_src_file_keys,
@@ -571,7 +575,8 @@ pub fn decide_analysis_rebuild(
     input: Unknown<'_>,
 ) -> napi::Result<AnalysisRebuildDecision> {
     exported(&env, "decideAnalysisRebuild", || {
-        let i: DecideAnalysisRebuildInput = arg(&env, input, "input")?;
+        let i: DecideAnalysisRebuildInput =
+            strict_arg(&env, input, "input", DECIDE_ANALYSIS_REBUILD_INPUT, &[])?;
         let tracked = js_count(&env, i.tracked_src_count, "trackedSrcCount")?;
         Ok(core_decide::decide_analysis_rebuild(
             &i.config.into(),
@@ -690,7 +695,8 @@ pub fn decide_project_analysis_cache_invalidation(
     input: Unknown<'_>,
 ) -> napi::Result<AnalysisCacheInvalidationDecision> {
     exported(&env, "decideProjectAnalysisCacheInvalidation", || {
-        let i: LocaleWriteInvalidationInput = arg(&env, input, "input")?;
+        let i: LocaleWriteInvalidationInput =
+            strict_arg(&env, input, "input", LOCALE_WRITE_INVALIDATION_INPUT, &[])?;
         let input = core_inv::LocaleWriteInvalidationInput {
             enabled: i.enabled,
             rebuild_config: i.rebuild_config.into(),

@@ -15,9 +15,12 @@ use super::contract_policy::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
     LocaleWriteInvalidationInput,
 };
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, exported, invalid, strict_arg};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
+use super::option_keys::{
+    CACHE_CAPS_OPTIONS, CACHE_STATE_INPUT, CACHE_STORE_OPTIONS, SAVE_PROJECT_RUN_STATE_INPUT,
+};
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
@@ -219,9 +222,13 @@ pub(crate) fn store_options(
     options: Option<Unknown<'_>>,
 ) -> napi::Result<(CacheCaps, Duration)> {
     let o: CacheStoreOptions = match options {
-        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
-            arg(env, v, "options")?
-        }
+        Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => strict_arg(
+            env,
+            v,
+            "options",
+            CACHE_STORE_OPTIONS,
+            &[("caps", CACHE_CAPS_OPTIONS)],
+        )?,
         _ => CacheStoreOptions::default(),
     };
     Ok((
@@ -302,7 +309,8 @@ pub(crate) fn text_hash_of(env: &Env, value: Option<Unknown<'_>>) -> napi::Resul
 pub struct CacheRuntime<'a> {
     /// How records and epochs are hashed: an algorithm name (`'sha256'`, what the i18nprune CLI
     /// stores; `'blake3'`; `'fnv1a64'`), or a function `(text) => hex` that computes one of them
-    /// (cachecore still hashes natively). Absent: FNV-1a (the contract's fallback). Any string
+    /// (cachecore still hashes natively). Absent: SHA-256 for a dispatch's records and epochs,
+    /// FNV-1a (the contract's fallback) for project ids and the helpers. Any string
     /// type-checks, so `const runtime = { hashText: 'sha256' }` needs no `as const`; a name that
     /// is not an algorithm is `INVALID_OPTION`.
     #[napi(
@@ -311,16 +319,40 @@ pub struct CacheRuntime<'a> {
     pub hash_text: Option<Unknown<'a>>,
 }
 
-/// The `hashText` of an optional runtime bag.
+/// The `hashText` of an optional runtime bag (FNV-1a when absent: the contract's fallback, for
+/// project ids and the helpers).
 pub(crate) fn runtime_hash(env: &Env, runtime: Option<Unknown<'_>>) -> napi::Result<TextHash> {
+    runtime_hash_or(env, runtime, TextHash::default())
+}
+
+/// The hash of a dispatch's file records and epochs: the runtime's `hashText`, else SHA-256 (a
+/// cryptographic hash: a 64-bit FNV-1a collision is found in minutes, and a colliding rewrite
+/// would be served as a hit). FNV-1a only when the host names it.
+pub(crate) fn runtime_record_hash(
+    env: &Env,
+    runtime: Option<Unknown<'_>>,
+) -> napi::Result<TextHash> {
+    runtime_hash_or(env, runtime, TextHash::Sha256)
+}
+
+fn runtime_hash_or(
+    env: &Env,
+    runtime: Option<Unknown<'_>>,
+    default: TextHash,
+) -> napi::Result<TextHash> {
     let Some(runtime) = runtime else {
-        return Ok(TextHash::default());
+        return Ok(default);
     };
     match runtime.get_type()? {
-        ValueType::Undefined | ValueType::Null => Ok(TextHash::default()),
+        ValueType::Undefined | ValueType::Null => Ok(default),
         ValueType::Object => {
             let r: CacheRuntime<'_> = arg(env, runtime, "runtime")?;
-            text_hash_of(env, r.hash_text)
+            match r.hash_text {
+                Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                    text_hash_of(env, Some(v))
+                }
+                _ => Ok(default),
+            }
         }
         other => Err(invalid(
             env,
@@ -433,7 +465,7 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
 #[napi(ts_args_type = "input: CacheStateInput", ts_return_type = "CacheState")]
 pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
     exported(&env, "resolveCacheState", || {
-        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
         resolve_state(&env, &input)
     })
 }
@@ -448,7 +480,7 @@ pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheSt
 )]
 pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
     exported(&env, "initializeCacheState", || {
-        let input: CacheStateInput<'_> = arg(&env, input, "input")?;
+        let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
         let mut state = resolve_state(&env, &input)?;
         let mut warnings = Vec::new();
         if !state.enabled {
@@ -888,7 +920,8 @@ pub fn save_project_run_state<'a>(
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
         let (_, timeout) = store_options(env, options)?;
-        let input: SaveProjectRunStateInput<'_> = arg(env, input, "input")?;
+        let input: SaveProjectRunStateInput<'_> =
+            strict_arg(env, input, "input", SAVE_PROJECT_RUN_STATE_INPUT, &[])?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }

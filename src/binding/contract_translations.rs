@@ -16,9 +16,13 @@ use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use super::contract_state::{cache_mode, location_of, store_options, warnings_js, CacheState};
-use super::errors::{arg, exported, invalid, to_js};
+use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_parse, json_stringify};
+use super::option_keys::{
+    BUILD_TRANSLATE_CACHE_KEY_FOR_LOCALE_FILE_INPUT, BUILD_TRANSLATE_CACHE_KEY_INPUT,
+    TRANSLATION_CACHE_INPUT,
+};
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::hashing::fnv1a64_utf16_units;
 use crate::core::contract::translate_keys as keys;
@@ -139,7 +143,8 @@ pub fn load_translation_cache<'a>(
 ) -> napi::Result<TranslationCache> {
     exported(env, "loadTranslationCache", || {
         let state: CacheState = arg(env, state, "state")?;
-        let input: TranslationCacheInput = arg(env, input, "input")?;
+        let input: TranslationCacheInput =
+            strict_arg(env, input, "input", TRANSLATION_CACHE_INPUT, &[])?;
         let (caps, lock_timeout) = store_options(env, options)?;
         validate_locale_code(&input.target_lang).map_err(|e| to_js(env, &e))?;
         let loc = location_of(&state);
@@ -215,7 +220,8 @@ pub struct BuildTranslateCacheKeyForLocaleFileInput {
 #[napi(ts_args_type = "input: BuildTranslateCacheKeyInput")]
 pub fn build_translate_cache_key(env: Env, input: Unknown<'_>) -> napi::Result<String> {
     exported(&env, "buildTranslateCacheKey", || {
-        let i: BuildTranslateCacheKeyInput = arg(&env, input, "input")?;
+        let i: BuildTranslateCacheKeyInput =
+            strict_arg(&env, input, "input", BUILD_TRANSLATE_CACHE_KEY_INPUT, &[])?;
         Ok(keys::translate_cache_key(
             &i.translate_config_epoch,
             &i.provider_id,
@@ -234,7 +240,13 @@ pub fn build_translate_cache_key_for_locale_file(
     input: Unknown<'_>,
 ) -> napi::Result<String> {
     exported(&env, "buildTranslateCacheKeyForLocaleFile", || {
-        let i: BuildTranslateCacheKeyForLocaleFileInput = arg(&env, input, "input")?;
+        let i: BuildTranslateCacheKeyForLocaleFileInput = strict_arg(
+            &env,
+            input,
+            "input",
+            BUILD_TRANSLATE_CACHE_KEY_FOR_LOCALE_FILE_INPUT,
+            &[],
+        )?;
         Ok(keys::translate_cache_key_for_locale_file(
             &i.translate_config_epoch,
             &i.provider_id,

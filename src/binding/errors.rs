@@ -119,3 +119,144 @@ where
         Err(invalid(env, option, "expected a function"))
     }
 }
+
+/// Rejects a key of an options object that is not one of `known` (a typo such as `exlude`
+/// would otherwise be ignored silently): `INVALID_OPTION` naming `<what>.<key>`. Enumerable
+/// string keys are checked, whatever their value.
+pub fn reject_unknown_keys(
+    env: &Env,
+    o: &napi::bindgen_prelude::Object<'_>,
+    known: &[&str],
+    what: &str,
+) -> napi::Result<()> {
+    use napi::bindgen_prelude::JsObjectValue;
+    let names = o.get_property_names()?;
+    let len = names.get_array_length()?;
+    for i in 0..len {
+        let key: Unknown<'_> = names.get_element(i)?;
+        let key: String = match key.get_type()? {
+            napi::ValueType::String => arg(env, key, what)?,
+            _ => continue,
+        };
+        if !known.contains(&key.as_str()) {
+            let name = if what.is_empty() {
+                key.clone()
+            } else {
+                format!("{what}.{key}")
+            };
+            let mut expected: Vec<&str> = known.to_vec();
+            expected.sort_unstable();
+            return Err(invalid(
+                env,
+                &name,
+                format!("unknown option (expected one of: {})", expected.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// [`reject_unknown_keys`] on `value` when it is an object (anything else is left to the
+/// conversion that follows, which reports a wrong type).
+pub fn check_keys(env: &Env, value: Unknown<'_>, known: &[&str], what: &str) -> napi::Result<()> {
+    if value.get_type()? == napi::ValueType::Object {
+        let o: napi::bindgen_prelude::Object<'_> = arg(env, value, what)?;
+        reject_unknown_keys(env, &o, known, what)?;
+    }
+    Ok(())
+}
+
+/// [`check_keys`] on the property `field` of `value` (when both are objects).
+pub fn check_field_keys(
+    env: &Env,
+    value: Unknown<'_>,
+    field: &str,
+    known: &[&str],
+    prefix: &str,
+) -> napi::Result<()> {
+    use napi::bindgen_prelude::JsObjectValue;
+    if value.get_type()? != napi::ValueType::Object {
+        return Ok(());
+    }
+    let o: napi::bindgen_prelude::Object<'_> = arg(env, value, prefix)?;
+    let v: Option<Unknown<'_>> = o.get_named_property(field)?;
+    match v {
+        Some(v) => {
+            let what = if prefix.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            check_keys(env, v, known, &what)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Converts the options argument `option` to `T` after checking its keys (and those of the
+/// nested options objects `nested`: `(field, keys)`); see [`reject_unknown_keys`].
+pub fn strict_arg<T: napi::bindgen_prelude::FromNapiValue>(
+    env: &Env,
+    value: Unknown<'_>,
+    option: &str,
+    known: &[&str],
+    nested: &[(&str, &[&str])],
+) -> napi::Result<T> {
+    // A top-level argument's keys are named bare (`exlude`), nested ones with their path.
+    let prefix = "";
+    check_keys(env, value, known, prefix)?;
+    for (field, keys) in nested {
+        check_field_keys(env, value, field, keys, prefix)?;
+    }
+    arg(env, value, option)
+}
+
+/// Calls a host function (`producer`, `parseCachedData`) with `this` undefined. An exception
+/// it throws stays pending, so the export rethrows the very value it threw, whatever it is (a
+/// string, a number, `undefined`, an object): napi's own call path turns a thrown primitive
+/// into `InvalidArg: Create Error reference failed` on Node-API < 10, losing it. The caller
+/// must return the error at once, calling nothing else into JavaScript.
+pub fn call_host<'a>(
+    env: &'a Env,
+    f: Unknown<'a>,
+    args: &[Unknown<'a>],
+) -> napi::Result<Unknown<'a>> {
+    use napi::JsValue;
+    let raw_env = env.raw();
+    let mut this = std::ptr::null_mut();
+    // SAFETY: plain Node-API calls on the current env, with values of its current scope.
+    unsafe {
+        let status = napi::sys::napi_get_undefined(raw_env, &mut this);
+        if status != napi::sys::Status::napi_ok {
+            return Err(napi::Error::new(
+                napi::Status::from(status),
+                "could not get undefined",
+            ));
+        }
+        let argv: Vec<napi::sys::napi_value> = args.iter().map(|a| a.raw()).collect();
+        let mut result = std::ptr::null_mut();
+        let status = napi::sys::napi_call_function(
+            raw_env,
+            this,
+            f.raw(),
+            argv.len(),
+            argv.as_ptr(),
+            &mut result,
+        );
+        if status == napi::sys::Status::napi_ok {
+            return Ok(Unknown::from_raw_unchecked(raw_env, result));
+        }
+        if status == napi::sys::Status::napi_pending_exception {
+            // Left pending: the export returns at once, and napi does not throw over a pending
+            // exception tagged so; the host sees the very value its function threw.
+            return Err(napi::Error::new(
+                napi::Status::PendingException,
+                "the host function threw",
+            ));
+        }
+        Err(napi::Error::new(
+            napi::Status::from(status),
+            "calling a host function failed",
+        ))
+    }
+}

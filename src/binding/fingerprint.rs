@@ -8,18 +8,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{AsyncTask, Either3, FnArgs, Function, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Either3, FnArgs, Function, Object, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, ScopedTask, Status, ValueType};
 use napi_derive::napi;
 
-use super::errors::{arg, coded_type_error, failpoint, guarded, to_js};
+use super::errors::{
+    arg, check_field_keys, coded_type_error, failpoint, guarded, strict_arg, to_js,
+};
 use super::handoff::{define_lazy_json, into_js_json};
+use super::option_keys::{EXCLUDE_RULES, FINGERPRINT_OPTIONS, INCLUDE_RULES};
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
 use crate::core::digest::Digest;
 use crate::core::error::{CoreError, Warning};
 use crate::core::filter::FilterSpec;
+use crate::core::filter::JsPattern;
 use crate::core::fingerprint::{self as fp, FingerprintOutcome, Previous, Strategy};
 use crate::core::hash::HashAlgo;
 use crate::core::index_table::FileTable;
@@ -96,12 +100,28 @@ pub enum FingerprintStrategy {
     HashAlways,
 }
 
+/// A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
+/// is accepted as it is). It runs with JavaScript semantics.
+#[napi(object)]
+pub struct JsRegExp {
+    /// `re.source`.
+    pub source: String,
+    /// `re.flags` (`d`, `i`, `m`, `s`, `u`, `v`; `g` and `y` are refused: their `test()` is
+    /// stateful).
+    pub flags: String,
+}
+
+/// A pattern option: a string in Rust `regex` syntax, or a JavaScript `RegExp`.
+type PatternOption = Either<String, JsRegExp>;
+
 /// Which files are recorded: a file must match every rule that is set.
 #[napi(object)]
 pub struct IncludeRules {
-    /// A regular expression (Rust `regex` syntax) on the root-relative POSIX path, e.g.
-    /// `"(?i)\\.(tsx?|jsx?)$"`.
-    pub pattern: Option<String>,
+    /// A regular expression on the root-relative POSIX path: a string in Rust `regex` syntax
+    /// (e.g. `"(?i)\\.(tsx?|jsx?)$"`, `(?i)` for case-insensitive), or a JavaScript `RegExp`,
+    /// matched exactly as `RegExp.prototype.test` matches (e.g. `/\\.(tsx?|jsx?)$/i`).
+    #[napi(ts_type = "string | RegExp")]
+    pub pattern: Option<PatternOption>,
     /// Globs on the root-relative path (`*` does not cross `/`, `**` does).
     pub globs: Option<Vec<String>>,
 }
@@ -115,8 +135,10 @@ pub struct ExcludeRules {
     pub files: Option<Vec<String>>,
     /// Dotted suffixes never recorded (`d.ts` drops `a.d.ts`; every dotted suffix is tried).
     pub suffixes: Option<Vec<String>>,
-    /// Regular expressions on the relative path of files and directories.
-    pub patterns: Option<Vec<String>>,
+    /// Regular expressions on the relative path of files and directories: strings in Rust
+    /// `regex` syntax, or JavaScript `RegExp`s (JavaScript semantics).
+    #[napi(ts_type = "Array<string | RegExp>")]
+    pub patterns: Option<Vec<PatternOption>>,
     /// Globs on the relative path of files and directories.
     pub globs: Option<Vec<String>>,
 }
@@ -210,8 +232,9 @@ pub struct FingerprintOptions<'a> {
     pub include: Option<IncludeRules>,
     /// What is never walked or recorded.
     pub exclude: Option<ExcludeRules>,
-    /// Directories nested deeper than this are not entered (default 48).
-    pub max_depth: Option<u32>,
+    /// Directories nested deeper than this are not entered (default 48; an integer of at least
+    /// 1).
+    pub max_depth: Option<f64>,
     /// Follow symlinks that stay inside the root (default false: links are recorded as links).
     pub follow_symlinks: Option<bool>,
     /// Hash algorithm (default `sha256`).
@@ -442,6 +465,16 @@ pub enum CacheWarningCode {
     CacheLockTimeout,
     /// The project root is missing or not a directory: the cache is off for this run.
     ProjectRootMissing,
+    /// The stored analysis was built with other settings, or its settings are not recorded
+    /// (the TypeScript core's): not used; rebuilt.
+    CacheInputsChanged,
+    /// Tracked files could not be read: their records are kept; nothing is served from or
+    /// stored in the cache until they can be read.
+    CacheUnknownFiles,
+    /// A dispatch's src root does not exist: tracked as an empty tree.
+    SrcRootMissing,
+    /// A dispatch's locales dir does not exist: tracked as an empty tree.
+    LocalesDirMissing,
     /// Remote cache: its configuration cannot be used (a bad URL, FNV-1a records); no remote.
     RemoteUnavailable,
     /// Remote cache: the server could not be reached (refused, DNS, TLS).
@@ -787,7 +820,67 @@ fn convert_options<'a>(env: &Env, value: Unknown<'a>) -> napi::Result<Fingerprin
             ));
         }
     }
-    arg(env, value, "options")
+    let signal = options_field(env, &value, "signal")?;
+    if let Some(signal) = signal {
+        check_signal(env, signal)?;
+    }
+    strict_arg(
+        env,
+        value,
+        "options",
+        FINGERPRINT_OPTIONS,
+        &[("include", INCLUDE_RULES), ("exclude", EXCLUDE_RULES)],
+    )
+}
+
+fn options_field<'a>(
+    env: &Env,
+    value: &Unknown<'a>,
+    name: &str,
+) -> napi::Result<Option<Unknown<'a>>> {
+    let obj: Object<'_> = arg(env, *value, "options")?;
+    let field: Unknown<'_> = obj.get_named_property(name)?;
+    // SAFETY: the property lives in the caller's handle scope, as `value` does.
+    let field = unsafe { std::mem::transmute::<Unknown<'_>, Unknown<'a>>(field) };
+    Ok(match field.get_type()? {
+        ValueType::Undefined | ValueType::Null => None,
+        _ => Some(field),
+    })
+}
+
+/// An `AbortSignal` (or anything shaped like one: `aborted` and `addEventListener`), else
+/// `INVALID_OPTION` naming `signal`.
+fn check_signal(env: &Env, signal: Unknown<'_>) -> napi::Result<()> {
+    let bad = || type_error(env, "signal", "expected an AbortSignal");
+    if signal.get_type()? != ValueType::Object {
+        return Err(bad());
+    }
+    let o: Object<'_> = arg(env, signal, "signal")?;
+    let add: Unknown<'_> = o.get_named_property("addEventListener")?;
+    let aborted: Unknown<'_> = o.get_named_property("aborted")?;
+    if add.get_type()? != ValueType::Function || aborted.get_type()? != ValueType::Boolean {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Whether a watch's options object names only known keys (and its `include`, `exclude`).
+pub(crate) fn check_rule_keys(env: &Env, value: Unknown<'_>) -> napi::Result<()> {
+    check_field_keys(env, value, "include", INCLUDE_RULES, "")?;
+    check_field_keys(env, value, "exclude", EXCLUDE_RULES, "")
+}
+
+/// A pattern option as the filter takes it: a Rust `regex` string, or a JavaScript pattern
+/// (checked here so that the error names the option).
+fn pattern_of(p: PatternOption, option: &str) -> Result<Either<String, JsPattern>, CoreError> {
+    match p {
+        Either::A(s) => Ok(Either::A(s)),
+        Either::B(re) => {
+            let p = JsPattern::new(re.source, re.flags);
+            crate::core::filter::JsRegex::new(&p, option)?;
+            Ok(Either::B(p))
+        }
+    }
 }
 
 fn type_error(env: &Env, option: &str, message: impl Into<String>) -> napi::Error {
@@ -807,13 +900,19 @@ pub(crate) fn base_options(
     root: &str,
     include: Option<IncludeRules>,
     exclude: Option<ExcludeRules>,
-    max_depth: Option<u32>,
+    max_depth: Option<f64>,
     follow_symlinks: Option<bool>,
     hash: Option<HashAlgorithm>,
     strategy: Option<FingerprintStrategy>,
 ) -> Result<fp::FingerprintOptions, CoreError> {
     if root.is_empty() {
         return Err(CoreError::invalid_option("root", "must not be empty"));
+    }
+    if root.contains('\0') {
+        return Err(CoreError::invalid_option(
+            "root",
+            "contains a NUL character",
+        ));
     }
     let mut opts = fp::FingerprintOptions::new(PathBuf::from(root));
     opts.algorithm = hash.map(Into::into).unwrap_or_default();
@@ -823,22 +922,38 @@ pub(crate) fn base_options(
         Some(FingerprintStrategy::HashAlways) => Strategy::HashAlways,
     };
     if let Some(d) = max_depth {
-        if d == 0 {
-            return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
+        if !(d.is_finite() && d.fract() == 0.0 && d >= 1.0) {
+            return Err(CoreError::invalid_option(
+                "maxDepth",
+                format!("must be an integer of at least 1, got {d}"),
+            ));
         }
-        opts.max_depth = d as usize;
+        opts.max_depth = d.min(u32::MAX as f64) as usize;
     }
     opts.follow_symlinks = follow_symlinks.unwrap_or(false);
     let mut spec = FilterSpec::default();
     if let Some(inc) = include {
-        spec.include_pattern = inc.pattern;
+        match inc
+            .pattern
+            .map(|p| pattern_of(p, "include.pattern"))
+            .transpose()?
+        {
+            Some(Either::A(s)) => spec.include_pattern = Some(s),
+            Some(Either::B(p)) => spec.js.include_path = Some(p),
+            None => {}
+        }
         spec.include_globs = inc.globs.unwrap_or_default();
     }
     if let Some(exc) = exclude {
         spec.exclude_dirs = exc.dirs.unwrap_or_default();
         spec.exclude_files = exc.files.unwrap_or_default();
         spec.exclude_suffixes = exc.suffixes.unwrap_or_default();
-        spec.exclude_patterns = exc.patterns.unwrap_or_default();
+        for (n, p) in exc.patterns.unwrap_or_default().into_iter().enumerate() {
+            match pattern_of(p, &format!("exclude.patterns[{n}]"))? {
+                Either::A(s) => spec.exclude_patterns.push(s),
+                Either::B(p) => spec.js.exclude_path.push(p),
+            }
+        }
         spec.exclude_globs = exc.globs.unwrap_or_default();
     }
     opts.filter = spec;

@@ -31,6 +31,8 @@ pub mod contract_translations;
 mod errors;
 pub mod fingerprint;
 mod handoff;
+mod js_regexp;
+mod option_keys;
 pub mod remote;
 pub mod watch;
 

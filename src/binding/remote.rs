@@ -14,8 +14,9 @@ use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask, ValueType};
 use napi_derive::napi;
 
-use super::errors::{arg, exported, invalid};
+use super::errors::{arg, check_keys, exported, invalid};
 use super::fingerprint::CacheWarning;
+use super::option_keys::REMOTE_CACHE_OPTIONS;
 use crate::core::contract::dispatch_info as core_info;
 use crate::core::remote::config::{self as core_config, RemoteConfig, RemoteOverrides, Secret};
 use crate::core::remote::{status as core_status, upload as core_upload};
@@ -121,6 +122,7 @@ pub(crate) fn remote_config(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<R
                 }
             }
             ValueType::Object => {
+                check_keys(env, v, REMOTE_CACHE_OPTIONS, "remote")?;
                 let o: RemoteCacheOptions = arg(env, v, "remote")?;
                 overrides(env, o)?
             }

@@ -17,17 +17,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Function, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 
 use super::contract_policy::{AnalysisRebuildDecision, ClassifiedCacheFileDelta};
-use super::errors::{ensure_function, exported, invalid, to_js};
+use super::errors::{ensure_function, exported, invalid, strict_arg, to_js};
 use super::fingerprint::{
-    base_options, to_changes, to_records, CacheWarning, ExcludeRules, FileChange, FileRecord,
-    FingerprintStrategy, HashAlgorithm, IncludeRules,
+    base_options, check_rule_keys, to_changes, to_records, CacheWarning, ExcludeRules, FileChange,
+    FileRecord, FingerprintStrategy, HashAlgorithm, IncludeRules,
 };
+use super::option_keys::{WATCH_LAYOUT, WATCH_OPTIONS};
 use crate::core::watch as core;
 
 /// What a watch event reports.
@@ -71,8 +72,9 @@ pub struct WatchOptions {
     pub include: Option<IncludeRules>,
     /// What is never walked or recorded.
     pub exclude: Option<ExcludeRules>,
-    /// Directories nested deeper than this are not entered (default 48).
-    pub max_depth: Option<u32>,
+    /// Directories nested deeper than this are not entered (default 48; an integer of at least
+    /// 1).
+    pub max_depth: Option<f64>,
     /// Follow symlinks that stay inside the root (default false). When true, every batch is a
     /// full re-check (what a path names depends on links elsewhere).
     pub follow_symlinks: Option<bool>,
@@ -84,13 +86,14 @@ pub struct WatchOptions {
     /// native watcher cannot start, with a `watch_limit` or `native_watcher_unavailable`
     /// warning on the `ready` event).
     pub poll: Option<bool>,
-    /// Interval of poll sweeps in milliseconds (default 1000).
-    pub poll_interval_ms: Option<u32>,
-    /// A batch is flushed after this much quiet, in milliseconds (default 100).
-    pub debounce_ms: Option<u32>,
+    /// Interval of poll sweeps in milliseconds (default 1000; a positive integer).
+    pub poll_interval_ms: Option<f64>,
+    /// A batch is flushed after this much quiet, in milliseconds (default 100; a positive
+    /// integer).
+    pub debounce_ms: Option<f64>,
     /// A batch is flushed at most this long after its first event, in milliseconds
-    /// (default 500).
-    pub max_batch_ms: Option<u32>,
+    /// (default 500; a positive integer).
+    pub max_batch_ms: Option<f64>,
     /// The i18n host's layout under the root: when set, every event (but `error`) carries the
     /// contract's `classified` delta and its analysis rebuild `decision`.
     pub layout: Option<WatchLayout>,
@@ -257,11 +260,17 @@ fn to_event(e: core::WatchEvent) -> WatchEvent {
     }
 }
 
-fn ms(env: &Env, option: &str, v: Option<u32>, default: Duration) -> napi::Result<Duration> {
+fn ms(env: &Env, option: &str, v: Option<f64>, default: Duration) -> napi::Result<Duration> {
     match v {
         None => Ok(default),
-        Some(0) => Err(invalid(env, option, "must be at least 1")),
-        Some(v) => Ok(Duration::from_millis(v as u64)),
+        Some(v) if v.is_finite() && v.fract() == 0.0 && (1.0..=u32::MAX as f64).contains(&v) => {
+            Ok(Duration::from_millis(v as u64))
+        }
+        Some(v) => Err(invalid(
+            env,
+            option,
+            format!("must be an integer of at least 1, got {v}"),
+        )),
     }
 }
 
@@ -406,10 +415,18 @@ impl Watcher {
 #[napi(ts_args_type = "options: WatchOptions, onEvent: (event: WatchEvent) => void")]
 pub fn watch(
     env: Env,
-    mut options: WatchOptions,
+    options: Unknown<'_>,
     on_event: Function<'_, WatchEvent, ()>,
 ) -> napi::Result<Watcher> {
     exported(&env, "watch", || {
+        check_rule_keys(&env, options)?;
+        let mut options: WatchOptions = strict_arg(
+            &env,
+            options,
+            "options",
+            WATCH_OPTIONS,
+            &[("layout", WATCH_LAYOUT)],
+        )?;
         ensure_function(&env, &on_event, "onEvent")?;
         let opts = plan(&env, &mut options)?;
         let closed = Arc::new(AtomicBool::new(false));

@@ -559,13 +559,35 @@ pub(crate) struct Evaluated {
     pub hashed_at: Instant,
 }
 
-/// A walked entry as the join left it.
+/// An unknown file's state: its previous record, and a hint that never vouches for it (so it
+/// is read as soon as it can be).
+fn unknown_state(path: String, record: &ManifestRecord) -> FileState {
+    FileState {
+        path,
+        record: *record,
+        hint: Hint {
+            stat: crate::core::stat::StatTuple {
+                kind: crate::core::stat::FileKind::File,
+                size: record.size,
+                mtime_ns: 0,
+                ctime_ns: 0,
+                ino: 0,
+            },
+            racy: true,
+            unstable: true,
+        },
+    }
+}
+
+/// A recorded file as the join left it, in path order.
 #[derive(Clone, Copy)]
 enum Slot {
-    /// Reuses row `n` of the previous table.
+    /// A walked entry that reuses row `n` of the previous table.
     Reused(u32),
-    /// Waits for job `n`.
+    /// A walked entry that waits for job `n`.
     Read(u32),
+    /// A previous record under an unreadable path: kept (the next of the kept states), unknown.
+    Kept,
 }
 
 /// Decides per walked entry whether its hint lets us skip reading it, hashes the rest in
@@ -602,10 +624,18 @@ pub(crate) fn evaluate(
         unreadable: unreadable.len() as u64,
         ..Counts::default()
     };
-    // A previous record that was not walked again: deleted, or unknown under an unreadable path.
-    let gone = |delta: &mut Delta, path: &str| {
+    // A previous record that was not walked again: deleted, or unknown under an unreadable path,
+    // where it keeps its record (so nothing is lost when it can be read again).
+    let mut kept: Vec<FileState> = Vec::new();
+    let gone = |delta: &mut Delta,
+                slots: &mut Vec<Slot>,
+                kept: &mut Vec<FileState>,
+                path: &str,
+                record: &ManifestRecord| {
         if walk::under_any(path, &unreadable) {
             delta.push(path, Change::Unknown, Some(Reason::Unreadable));
+            slots.push(Slot::Kept);
+            kept.push(unknown_state(path.to_owned(), record));
         } else {
             delta.push(path, Change::Deleted, Some(Reason::Removed));
         }
@@ -620,7 +650,7 @@ pub(crate) fn evaluate(
         let rel = entry.rel.as_bytes();
         while let Some(r) = row.filter(|_| cur.path_bytes() < rel) {
             hinted_before += usize::from(r.hint.is_some());
-            gone(&mut delta, cur.path());
+            gone(&mut delta, &mut slots, &mut kept, cur.path(), &r.record);
             row = cur.next();
         }
         let matched = row.filter(|_| cur.path_bytes() == rel);
@@ -640,7 +670,7 @@ pub(crate) fn evaluate(
     }
     while let Some(r) = row {
         hinted_before += usize::from(r.hint.is_some());
-        gone(&mut delta, cur.path());
+        gone(&mut delta, &mut slots, &mut kept, cur.path(), &r.record);
         row = cur.next();
     }
     drop(cur);
@@ -668,23 +698,33 @@ pub(crate) fn evaluate(
     // Every recorded file kept the hint it had (so the stored hints need no rewrite).
     let mut hints_unchanged = hinted_before > 0;
     let mut outcomes = outcomes.into_iter();
-    // Entries are consumed: a file that was read keeps the walk's path string.
-    for (entry, slot) in entries.into_iter().zip(slots) {
+    let mut entries = entries;
+    let mut kept = kept.into_iter();
+    // Walked entries come in the slots in walk order, kept records between them.
+    let mut next_entry = 0usize;
+    for slot in slots {
         let index = match slot {
             Slot::Reused(index) => {
                 counts.reused += 1;
                 if list_unchanged {
-                    delta.push(&entry.rel, Change::Unchanged, None);
+                    delta.push(&entries[next_entry].rel, Change::Unchanged, None);
                 }
+                next_entry += 1;
                 files.push_base(index);
+                continue;
+            }
+            Slot::Kept => {
+                files.push_fresh(kept.next().expect("one kept state per slot"));
                 continue;
             }
             Slot::Read(j) => j as usize,
         };
+        next_entry += 1;
         let outcome = outcomes.next().expect("one outcome per job");
         let prev_rec = jobs[index].prev;
         let prev_hint = prev_rec.and_then(|(_, h)| h);
-        let path = entry.rel;
+        // A file that was read keeps the walk's path string.
+        let path = std::mem::take(&mut entries[jobs[index].entry as usize].rel);
         let rel = path.as_str();
         match outcome {
             Outcome::Hashed(h) => {
@@ -772,7 +812,10 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unreadable));
-                unknown_paths.push(path);
+                unknown_paths.push(rel.to_owned());
+                if let Some((record, _)) = prev_rec {
+                    files.push_fresh(unknown_state(path, &record));
+                }
             }
             Outcome::Moved => {
                 counts.unstable += 1;
@@ -782,6 +825,9 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unstable));
+                if let Some((record, _)) = prev_rec {
+                    files.push_fresh(unknown_state(path, &record));
+                }
             }
         }
     }

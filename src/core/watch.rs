@@ -116,8 +116,8 @@ fn key_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
 }
 
 impl WatchLayout {
-    fn src_key<'a>(&self, re: &regex::Regex, path: &'a str) -> Option<&'a str> {
-        key_in(path, &self.src_dir).filter(|k| re.is_match(k))
+    fn src_key<'a>(&self, path: &'a str) -> Option<&'a str> {
+        key_in(path, &self.src_dir).filter(|k| walk_specs::is_src_key(k))
     }
 
     fn locale_key<'a>(&self, path: &'a str) -> Option<&'a str> {
@@ -132,12 +132,11 @@ impl WatchLayout {
         delta: &Delta,
         ready: bool,
     ) -> ContractView {
-        let re = walk_specs::src_file_regex();
         let keys = |paths: &[String]| -> (Vec<String>, Vec<String>) {
             let mut src = Vec::new();
             let mut loc = Vec::new();
             for p in paths {
-                if let Some(k) = self.src_key(re, p) {
+                if let Some(k) = self.src_key(p) {
                     src.push(k.to_string());
                 } else if let Some(k) = self.locale_key(p) {
                     loc.push(k.to_string());
@@ -150,7 +149,7 @@ impl WatchLayout {
         let map = |paths: &[String]| -> Vec<String> {
             paths
                 .iter()
-                .filter_map(|p| self.src_key(re, p).or_else(|| self.locale_key(p)))
+                .filter_map(|p| self.src_key(p).or_else(|| self.locale_key(p)))
                 .map(str::to_string)
                 .collect()
         };

@@ -337,8 +337,24 @@ pub fn save_analysis(
     data: &str,
     input_files_epoch: &str,
 ) -> Option<CacheWarning> {
-    let now = super::iso_time::now_iso();
-    let parts = analysis_parts(&now, project_id, data, Some(input_files_epoch));
+    save_analysis_at(
+        path,
+        project_id,
+        data,
+        input_files_epoch,
+        &super::iso_time::now_iso(),
+    )
+}
+
+/// [`save_analysis`] with the `updatedAt` to write.
+pub fn save_analysis_at(
+    path: &Path,
+    project_id: &str,
+    data: &str,
+    input_files_epoch: &str,
+    now: &str,
+) -> Option<CacheWarning> {
+    let parts = analysis_parts(now, project_id, data, Some(input_files_epoch));
     let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
     cache_file::write_cache_parts(path, &slices)
 }

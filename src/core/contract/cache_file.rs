@@ -24,6 +24,12 @@ pub const CACHE_READ_ONLY: &str = "cache_read_only";
 pub const CACHE_DIR_UNAVAILABLE: &str = "cache_dir_unavailable";
 /// Warning code (cachecore's): another process held the cache lock too long; nothing persisted.
 pub const CACHE_LOCK_TIMEOUT: &str = "cache_lock_timeout";
+/// The stored analysis was built with other settings, or its settings are not recorded
+/// (cachecore's own code): it is not used, and the analysis is rebuilt.
+pub const CACHE_INPUTS_CHANGED: &str = "cache_inputs_changed";
+/// Tracked files could not be read (cachecore's own code): their records are kept, nothing is
+/// served from or stored in the cache until they can be read.
+pub const CACHE_UNKNOWN_FILES: &str = "cache_unknown_files";
 
 /// Why a cache file could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]

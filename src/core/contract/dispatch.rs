@@ -20,8 +20,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
+use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
+    CACHE_READ_ONLY, CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
@@ -58,6 +60,11 @@ use crate::core::filter::Filter;
 use crate::core::hints::Hint;
 use crate::core::remote::{flow as remote_flow, RemoteConfig};
 use crate::core::stat::Snapshot;
+
+/// Warning code: the src root does not exist (it is tracked as an empty tree).
+pub const SRC_ROOT_MISSING: &str = "src_root_missing";
+/// Warning code: the locales dir does not exist (it is tracked as an empty tree).
+pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
 
 /// Effective size caps of the cache files, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +133,9 @@ pub struct DispatchInput {
     /// Take the src and locale records from a live, settled watcher of this process that
     /// covers both trees, when its options allow (default true); else walk.
     pub use_watcher: bool,
+    /// The source locale file the host reads (an input of the analysis; `None` when the host
+    /// gives none).
+    pub source_locale_path: Option<PathBuf>,
     /// The shared cache across machines (off by default; see `crate::core::remote`).
     pub remote: RemoteConfig,
 }
@@ -147,7 +157,25 @@ impl DispatchInput {
             caps: CacheCaps::default(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             use_watcher: true,
+            source_locale_path: None,
             remote: RemoteConfig::Off,
+        }
+    }
+
+    /// Everything besides the tracked files' content that shapes the analysis (compared on
+    /// every dispatch, hit included, and recorded beside `analysis.json`).
+    pub fn analysis_inputs(&self) -> AnalysisInputs {
+        let resolved = |p: &std::path::Path| {
+            super::paths::to_posix_path(&super::store_paths::resolve_path(p).display().to_string())
+                .into_owned()
+        };
+        AnalysisInputs {
+            hash: self.hash.as_str().to_owned(),
+            src_root: resolved(&self.src_root),
+            src_rules: self.src_rules.clone(),
+            locales_dir: resolved(&self.locales.dir),
+            layout: self.locales.layout.clone(),
+            source_locale_path: self.source_locale_path.as_deref().map(resolved),
         }
     }
 
@@ -161,15 +189,12 @@ impl DispatchInput {
         }
     }
 
+    /// The per-process memory key: the project dir and every analysis input.
     fn memory_key(&self) -> String {
         format!(
-            "{}\0{}\0{}\0{:?}\0{:?}\0{}",
+            "{}\0{}",
             self.location.project_dir.display(),
-            self.src_root.display(),
-            self.locales.dir.display(),
-            self.locales.layout,
-            self.src_rules,
-            self.hash
+            self.analysis_inputs().canonical()
         )
     }
 }
@@ -234,6 +259,10 @@ pub struct DispatchBegin {
     epoch: String,
     baseline_epoch: String,
     previous: Option<AnalysisEnvelope>,
+    /// How the stored analysis's inputs compare with this run's.
+    inputs_check: InputsCheck,
+    /// Tracked paths whose content could not be read (kept with their stored records).
+    unknown: Vec<String>,
     stored_files_bytes: Option<Vec<u8>>,
     /// The shadow that stood for the stored index on the fast path: the current records, the
     /// baseline and the hints are then the stored ones, built from `files.json` only if the
@@ -336,6 +365,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         epoch: String::new(),
         baseline_epoch: String::new(),
         previous: None,
+        inputs_check: InputsCheck::Unknown,
+        unknown: Vec::new(),
         stored_files_bytes: None,
         elided: None,
         shadow_current: false,
@@ -353,6 +384,44 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let input = &state.input;
     let loc = &input.location;
     let read_only = input.mode == CacheMode::ReadOnly;
+    // The trees: a path with a NUL or a tree that is not a directory is a bad option (the
+    // host's own walk would throw on it); a missing tree is empty, as the host's own walk has
+    // it (i18nprune lists nothing under a missing root), and said so in a warning.
+    for (dir, option, code) in [
+        (&input.src_root, "srcRoot", SRC_ROOT_MISSING),
+        (&input.locales.dir, "localesDir", LOCALES_DIR_MISSING),
+    ] {
+        if dir.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                option,
+                "contains a NUL character",
+            ));
+        }
+        match std::fs::metadata(dir) {
+            Ok(md) if !md.is_dir() => {
+                return Err(CoreError::RootNotDirectory(format!(
+                    "{option} {}",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                state.info.warnings.push(cache_file::warning(
+                    code,
+                    format!("{option} does not exist; it is tracked as an empty tree"),
+                    dir,
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = &input.source_locale_path {
+        if p.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(CoreError::invalid_option(
+                "sourceLocalePath",
+                "contains a NUL character",
+            ));
+        }
+    }
     let src_filter = Filter::new(&input.src_rules.filter_spec())?;
     let locale_filter = Filter::new(&walk_specs::locale_filter_spec())?;
 
@@ -566,6 +635,8 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.hints.extend(locales.hints);
     state.current_src = src.records;
     state.current_locales = locales.records;
+    state.unknown = src.unknown;
+    state.unknown.extend(locales.unknown);
 
     // Step 5: baseline and delta.
     state.baseline = match &input.baseline_files {
@@ -573,7 +644,33 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
         None => stored.map(FilesIndex::merged).unwrap_or_default(),
     };
     let merged = state.merged();
-    let delta = diff_project_files(&state.baseline, &merged);
+    let mut delta = diff_project_files(&state.baseline, &merged);
+    // An unknown file kept its stored record, so it diffs as unchanged: it may have changed.
+    if !state.unknown.is_empty() {
+        let unknown: rustc_hash::FxHashSet<&str> =
+            state.unknown.iter().map(String::as_str).collect();
+        let (maybe, unchanged): (Vec<String>, Vec<String>) = std::mem::take(&mut delta.unchanged)
+            .into_iter()
+            .partition(|k| unknown.contains(k.as_str()));
+        delta.unchanged = unchanged;
+        delta.changed.extend(maybe);
+        state.info.warnings.push(cache_file::warning(
+            CACHE_UNKNOWN_FILES,
+            format!(
+                "{} tracked path(s) could not be read ({}); their stored records are kept, and \
+                 the analysis is rebuilt and not cached until they can be read",
+                state.unknown.len(),
+                state
+                    .unknown
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &state.input.src_root,
+        ));
+    }
 
     // Step 6: epochs.
     state.epoch = compute_input_files_epoch(&merged, input.hash);
@@ -634,8 +731,10 @@ impl StoredLoad {
 
 /// The end of [`begin`]: the per-process memory, then `analysis.json`'s envelope.
 fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
-    // Same-process memory.
-    if let Some(record) = memory::recall(&state.input.memory_key()) {
+    // Same-process memory (never while something is unknown).
+    if let Some(record) =
+        memory::recall(&state.input.memory_key()).filter(|_| state.unknown.is_empty())
+    {
         if record.epoch == state.epoch {
             state.memory = Some(record.data);
             return Ok(state);
@@ -648,7 +747,21 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
         input.caps.analysis,
         &input.location.project_id,
     ) {
-        Ok(previous) => state.previous = previous,
+        Ok(previous) => {
+            if let Some(p) = &previous {
+                state.inputs_check = analysis_inputs::check(
+                    &input.location.analysis_path,
+                    p,
+                    &input.analysis_inputs(),
+                );
+                // Its data is used only if its bytes are the ones written (a bit flip or an
+                // edit that keeps it JSON is caught when it is read).
+                if let InputsCheck::Same(digest) = state.inputs_check {
+                    p.data.expect_digest(digest);
+                }
+            }
+            state.previous = previous;
+        }
         Err(f) => {
             state.corrupt_analysis = f.corrupt;
             state.info.warnings.push(f.warning);
@@ -673,17 +786,19 @@ impl DispatchBegin {
     /// data bound to the current files.
     pub(crate) fn local_serves(&self) -> bool {
         self.memory.is_some()
-            || self
-                .previous
-                .as_ref()
-                .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str()))
+            || (self.inputs_check.same()
+                && self
+                    .previous
+                    .as_ref()
+                    .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.epoch.as_str())))
     }
 
     /// Whether the stored data is bound to the stored index (a local base to patch).
     pub(crate) fn local_base(&self) -> bool {
-        self.previous
-            .as_ref()
-            .is_some_and(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()))
+        self.inputs_check.same()
+            && self.previous.as_ref().is_some_and(|p| {
+                p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str())
+            })
     }
 
     /// Adds a warning to the dispatch's `cache` info.
@@ -718,6 +833,12 @@ impl DispatchBegin {
         };
         self.info.delta = Some(delta);
         self.info.files_index_status = None;
+        // The remote key binds every analysis input (`remote::key::Identity`): an adopted
+        // artifact was built from this run's settings, and its data is what was verified.
+        self.inputs_check = match a.data.text() {
+            Ok(text) => InputsCheck::Same(*blake3::hash(text.as_bytes()).as_bytes()),
+            Err(_) => InputsCheck::Unknown,
+        };
         self.previous = Some(AnalysisEnvelope {
             updated_at: None,
             project_id: None,
@@ -877,9 +998,24 @@ impl DispatchBegin {
         let has_changes = info.delta.as_ref().is_some_and(CacheFileDelta::has_changes);
         let previous = self.previous.take();
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
+        // The stored analysis is served or built upon only when it was built from these very
+        // inputs (settings), whatever the files say.
+        let same_inputs = self.inputs_check.same();
+        // Something tracked could not be read: nothing is served from the cache, and what the
+        // producer builds is not stored (it was built without those files).
+        let complete = self.unknown.is_empty();
+        if previous.is_some() {
+            if let Some(message) = self.inputs_check.describe() {
+                info.warnings.push(cache_file::warning(
+                    CACHE_INPUTS_CHANGED,
+                    message,
+                    &analysis_inputs::path_of(&self.input.location.analysis_path),
+                ));
+            }
+        }
 
         // Step 7: index unusable, files changed, previous parses and is bound to these files.
-        if !self.status.is_usable() && has_changes {
+        if !self.status.is_usable() && has_changes && same_inputs && complete {
             if let Some(p) = prev_ok.filter(|p| p.input_files_epoch.as_deref() == Some(&self.epoch))
             {
                 info.status = CacheDispatchStatus::Hit;
@@ -903,7 +1039,7 @@ impl DispatchBegin {
         } else {
             CacheDispatchReason::RunMissing
         };
-        if !has_changes {
+        if !has_changes && complete {
             if let Some(p) = &previous {
                 if p.input_files_epoch.as_deref() != Some(self.epoch.as_str()) {
                     reason = CacheDispatchReason::RunBindingStale;
@@ -911,6 +1047,10 @@ impl DispatchBegin {
                         cached: p.input_files_epoch.clone(),
                         current: self.epoch.clone(),
                     });
+                } else if !same_inputs {
+                    // Same files, other settings: the analysis is bound to inputs that are not
+                    // this run's.
+                    reason = CacheDispatchReason::RunBindingStale;
                 } else if previous_valid {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
@@ -952,12 +1092,11 @@ impl DispatchBegin {
         let (primary, sources) = source_segment_keys(&self.input.locales, &locale_keys);
         // Src and locale keys never collide: src files match the src pattern, segments end in
         // `.json`, which it never matches.
-        let src_re = walk_specs::src_file_regex();
         let (baseline_src, baseline_locale): (Vec<String>, Vec<String>) = self
             .baseline
             .keys()
             .map(str::to_owned)
-            .partition(|k| src_re.is_match(k));
+            .partition(|k| walk_specs::is_src_key(k));
         let classified = classify_cache_file_delta(&ClassifyCacheFileDeltaInput {
             delta: delta.clone(),
             current_src_file_keys: self.current_src.keys().map(str::to_owned).collect(),
@@ -970,6 +1109,13 @@ impl DispatchBegin {
             current_layout: self.input.locales.layout.clone(),
             files_index_status: self.status,
         });
+        // Inputs the v1 layout does not record (src root, walk rules, source locale file, the
+        // record hash) count as layout: a usable index with an analysis of other inputs is a
+        // full `layout_changed` rebuild, never a patch of the other inputs' analysis.
+        let mut classified = classified;
+        if base.is_some() && !same_inputs && self.status.is_usable() {
+            classified.layout_changed = true;
+        }
         let tracked_src_count = self.current_src.len() as u64;
         let decision = decide_analysis_rebuild(
             &self.input.rebuild,
@@ -982,10 +1128,16 @@ impl DispatchBegin {
         info.reason = reason;
         info.analysis_rebuild = Some(decision.clone());
         info.classified = Some(classified.clone());
+        let base = base.filter(|_| same_inputs);
+        let persist = if complete {
+            Persist::Both
+        } else {
+            Persist::Nothing
+        };
         if decision.strategy == AnalysisRebuildStrategy::Reuse {
             if let Some(b) = base {
                 let data = b.data.clone();
-                return self.plan(info, DispatchAction::Reuse(data), false, Persist::Both);
+                return self.plan(info, DispatchAction::Reuse(data), false, persist);
             }
         }
         let ctx = ProducerContext {
@@ -1000,7 +1152,7 @@ impl DispatchBegin {
             info,
             DispatchAction::Produce(Some(Box::new(ctx))),
             false,
-            Persist::Both,
+            persist,
         )
     }
 
@@ -1073,6 +1225,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     };
     let input = &begin.input;
+    if !begin.unknown.is_empty() {
+        // Built without the unknown files: neither remembered nor stored.
+        return Ok(DispatchOutcome {
+            data,
+            cache,
+            memory_hit,
+            from_watcher,
+        });
+    }
     memory::remember(
         &input.memory_key(),
         MemoryRecord {
@@ -1208,13 +1369,22 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         }
     }
     if persist == Persist::Both {
-        if let Some(w) = analysis_file::save_analysis(
+        let now = now_iso();
+        match analysis_file::save_analysis_at(
             &loc.analysis_path,
             &loc.project_id,
             data.get(),
             &begin.epoch,
+            &now,
         ) {
-            cache.warnings.push(w);
+            Some(w) => cache.warnings.push(w),
+            None => analysis_inputs::record(
+                &loc.analysis_path,
+                &input.analysis_inputs(),
+                &now,
+                &begin.epoch,
+                data.get(),
+            ),
         }
     }
     Ok(DispatchOutcome {

@@ -70,6 +70,10 @@ struct Inner {
     text: OnceLock<Result<Box<str>, DataError>>,
     pending: Mutex<Option<Pending>>,
     valid: AtomicBool,
+    /// The BLAKE3 digest the text must have (recorded when it was written), if known.
+    expected: OnceLock<[u8; 32]>,
+    /// Whether the text matched [`Inner::expected`] (checked once).
+    digest_ok: OnceLock<bool>,
 }
 
 /// JSON text of an analysis's `data`, shared, read and validated on first use.
@@ -96,6 +100,8 @@ impl JsonData {
             text: cell,
             pending: Mutex::new(pending),
             valid: AtomicBool::new(valid),
+            expected: OnceLock::new(),
+            digest_ok: OnceLock::new(),
         }))
     }
 
@@ -129,8 +135,33 @@ impl JsonData {
         )
     }
 
-    /// The text, reading it on first use (not validated: see [`Self::validate`]).
+    /// Requires the text to have this BLAKE3 digest (what was recorded when it was written):
+    /// [`Self::text`] then fails with `cache_malformed` on any other bytes (a bit flip, an
+    /// edit, another writer's serialisation), so damaged data is never served or patched.
+    pub fn expect_digest(&self, digest: [u8; 32]) {
+        let _ = self.0.expected.set(digest);
+    }
+
+    /// The text, reading it on first use (not validated: see [`Self::validate`]), checked
+    /// against its expected digest when one is set.
     pub fn text(&self) -> Result<&str, DataError> {
+        let text = self.raw_text()?;
+        if let Some(expected) = self.0.expected.get() {
+            let ok = *self
+                .0
+                .digest_ok
+                .get_or_init(|| blake3::hash(text.as_bytes()).as_bytes() == expected);
+            if !ok {
+                return Err(DataError::malformed(
+                    "the stored data does not match the checksum recorded when it was written \
+                     (analysis.json.inputs): it changed since",
+                ));
+            }
+        }
+        Ok(text)
+    }
+
+    fn raw_text(&self) -> Result<&str, DataError> {
         self.0
             .text
             .get_or_init(|| {

@@ -9,6 +9,7 @@
 mod literal;
 
 pub mod analysis_file;
+pub mod analysis_inputs;
 pub mod cache_file;
 pub mod classify;
 pub mod config;

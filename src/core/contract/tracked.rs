@@ -81,6 +81,10 @@ pub struct TreeScanOutput {
     pub bytes_read: u64,
     /// Diagnostics.
     pub warnings: Vec<CacheWarning>,
+    /// Tracked keys whose content is unknown: under a directory that could not be read, or a
+    /// file that could not be read. A known one keeps its stored record in `records` (unknown
+    /// is not deleted); the dispatch never serves or stores an analysis while any is unknown.
+    pub unknown: Vec<String>,
 }
 
 fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
@@ -88,6 +92,22 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
         code: w.code,
         message: w.message,
         path: w.path.map(|p| root.join(p).display().to_string()),
+    }
+}
+
+/// Whether a read error means the path leads to no file (deleted, or a link whose target is
+/// gone, under a file, or a loop), as opposed to a file that exists but cannot be read.
+fn is_gone(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::ENOTDIR) | Some(libc::ELOOP))
+    }
+    #[cfg(not(unix))]
+    {
+        false
     }
 }
 
@@ -146,8 +166,12 @@ pub fn walk_warnings(root: &Path, max_depth: usize, warnings: Vec<Warning>) -> V
 /// Whether a walk found exactly the stored records of `tree` in `shadow`, each a regular file
 /// whose whole stat tuple equals its trustworthy hint: then every stored record stands as it is
 /// and nothing need be read ([`evaluate_tree`] would reuse every one of them). A missing tree
-/// (`None`) matches no record.
+/// (`None`) matches no record; a walk that met an unreadable directory matches nothing.
 pub fn all_vouched(shadow: &FilesShadow, tree: Tree, walked: Option<&walk::WalkOutput>) -> bool {
+    // A directory that could not be read may hold files: the tree is not fully known.
+    if walked.is_some_and(|w| !w.unreadable.is_empty()) {
+        return false;
+    }
     let entries = walked.map_or(&[][..], |w| &w.entries[..]);
     if entries.len() != shadow.len(tree) {
         return false;
@@ -178,6 +202,7 @@ pub fn evaluate_tree(
     let Some(walked) = walked else {
         return out;
     };
+    let unreadable = walked.unreadable.clone();
     out.warnings
         .extend(walk_warnings(scan.root, scan.max_depth, walked.warnings));
     let streaming = hash_algo(algo);
@@ -233,13 +258,38 @@ pub fn evaluate_tree(
                 out.records.insert(entry.rel.clone(), record);
                 out.hints.push((key, hint));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out.warnings.push(CacheWarning {
-                code: "unreadable_file".to_owned(),
-                message: format!("cannot read {}: {e}; it is not tracked", entry.rel),
-                path: Some(scan.root.join(&entry.rel).display().to_string()),
-            }),
+            // Gone since the walk, or a link that leads nowhere (the host's walk skips a link
+            // whose target it cannot stat): not tracked, as a deleted file.
+            Err(e) if is_gone(&e) => {}
+            Err(e) => {
+                out.warnings.push(CacheWarning {
+                    code: "unreadable_file".to_owned(),
+                    message: format!(
+                        "cannot read {}: {e}; it is unknown (its stored record is kept)",
+                        entry.rel
+                    ),
+                    path: Some(scan.root.join(&entry.rel).display().to_string()),
+                });
+                if let Some(s) = scan.stored.and_then(|m| m.get(&entry.rel)) {
+                    out.records.insert(entry.rel.clone(), s.clone());
+                }
+                out.unknown.push(entry.rel.clone());
+            }
         }
+    }
+    // Stored records under a directory that could not be read are unknown, never deleted.
+    if !unreadable.is_empty() {
+        if let Some(stored) = scan.stored {
+            for (key, record) in stored.iter() {
+                if !out.records.contains_key(key) && crate::core::walk::under_any(key, &unreadable)
+                {
+                    out.records.insert(key.to_owned(), record.clone());
+                    out.unknown.push(key.to_owned());
+                }
+            }
+        }
+        // An unreadable directory may hold files never recorded: the tree is not fully known.
+        out.unknown.extend(unreadable);
     }
     out
 }

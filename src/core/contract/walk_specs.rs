@@ -1,19 +1,45 @@
 //! §8 what counts as a tracked file: the src walk and the locale walk rules, as
 //! [`FilterSpec`]s and depth caps for the parallel walk.
+//!
+//! The src rules are the host's own (i18nprune's `listSourceFiles` with its
+//! `ScanExcludeConfig`), rule for rule: a file the host reads must be tracked and a file it
+//! skips must not be, or an edit goes unseen. The src pattern and every host `RegExp` run with
+//! JavaScript semantics ([`JsPattern`]); directory rules test a directory's name, file rules a
+//! file's base name, extension rules every dotted suffix of the name lower-cased, path rules a
+//! file's src-relative POSIX path.
 
-use crate::core::filter::FilterSpec;
+use serde::Serialize;
+
+use crate::core::filter::{FilterSpec, JsPattern, JsRegex};
 use crate::core::walk::DEFAULT_MAX_DEPTH;
 
 use super::layout::LocalesLayoutStructure;
 
-/// The src file pattern: `\.(tsx?|jsx?|mjs|cjs|vue|svelte)$`, case-insensitive.
+/// The src file pattern's `source`: `/\.(tsx?|jsx?|mjs|cjs|vue|svelte)$/i`, tested on a file's
+/// name with JavaScript semantics.
+pub const SRC_FILE_PATTERN_SOURCE: &str = r"\.(tsx?|jsx?|mjs|cjs|vue|svelte)$";
+/// The src file pattern's `flags`.
+pub const SRC_FILE_PATTERN_FLAGS: &str = "i";
+/// The src file pattern in Rust `regex` syntax, for the engine's `include.pattern` string. It
+/// equals the JavaScript pattern on ASCII names; the dispatch itself runs the JavaScript one.
 pub const SRC_FILE_PATTERN: &str = r"(?i)\.(tsx?|jsx?|mjs|cjs|vue|svelte)$";
 
-/// [`SRC_FILE_PATTERN`] compiled once per process.
-pub fn src_file_regex() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(SRC_FILE_PATTERN).expect("a valid pattern"))
+/// The src file pattern as a [`JsPattern`].
+pub fn src_file_pattern() -> JsPattern {
+    JsPattern::new(SRC_FILE_PATTERN_SOURCE, SRC_FILE_PATTERN_FLAGS)
 }
+
+/// The src file pattern compiled once per process (JavaScript semantics).
+pub fn src_file_regex() -> &'static JsRegex {
+    static RE: std::sync::OnceLock<JsRegex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| JsRegex::new(&src_file_pattern(), "srcPattern").expect("a valid pattern"))
+}
+
+/// Whether a src-relative key is a src file by the src pattern (tested on its last segment).
+pub fn is_src_key(key: &str) -> bool {
+    src_file_regex().is_match(key.rsplit('/').next().unwrap_or(key))
+}
+
 /// Directory names the src walk skips by default.
 pub const DEFAULT_SKIPPED_DIRS: [&str; 7] = [
     "node_modules",
@@ -24,42 +50,51 @@ pub const DEFAULT_SKIPPED_DIRS: [&str; 7] = [
     ".next",
     "out",
 ];
-/// Directory names the `production` preset adds.
-pub const PRODUCTION_SKIPPED_DIRS: [&str; 3] = ["compiled", "tests", "bench"];
-/// Lockfile names the `production` preset adds.
-pub const PRODUCTION_LOCKFILES: [&str; 5] = [
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lockb",
+/// Directory names the `production` preset adds (before the host's own).
+pub const PRODUCTION_SKIPPED_DIRS: [&str; 6] = [
+    "node_modules",
+    "dist",
+    "build",
+    "compiled",
+    "tests",
+    "bench",
 ];
-/// The src extensions (for the preset's `test|spec` suffixes).
-const SRC_EXTENSIONS: [&str; 9] = [
-    "ts", "tsx", "js", "jsx", "mjs", "cjs", "vue", "svelte", "mts",
+/// File names the `production` preset adds.
+pub const PRODUCTION_LOCKFILES: [&str; 3] = ["pnpm-lock.yaml", "package-lock.json", "yarn.lock"];
+/// Extensions the `production` preset adds.
+pub const PRODUCTION_EXTENSIONS: [&str; 8] = [
+    "test.ts", "test.tsx", "spec.ts", "spec.tsx", "test.js", "test.jsx", "spec.js", "spec.jsx",
 ];
 /// The locale walk's depth cap for nested layouts.
 pub const LOCALE_MAX_DEPTH: usize = 16;
 /// The src walk's depth cap.
 pub const SRC_MAX_DEPTH: usize = DEFAULT_MAX_DEPTH;
 
-/// The host's src excludes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The host's src excludes (`ScanExcludeConfig`), strings already normalised as the host
+/// normalises them (names trimmed; extensions trimmed, lower-cased, one leading dot dropped;
+/// empty ones dropped).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SrcExclude {
     /// Directory names never entered.
     pub dirs: Vec<String>,
-    /// Regexes on a directory's name.
-    pub dir_patterns: Vec<String>,
+    /// `RegExp`s on a directory's name: matching directories are never entered.
+    pub dir_patterns: Vec<JsPattern>,
     /// File base names never tracked.
     pub files: Vec<String>,
-    /// Dotted suffixes (`d.ts`, `test.ts`); every suffix of a name is tried, longest first.
-    pub suffixes: Vec<String>,
-    /// Regexes on the src-relative POSIX path.
-    pub path_patterns: Vec<String>,
+    /// `RegExp`s on a file's base name.
+    pub file_patterns: Vec<JsPattern>,
+    /// Dotted suffixes (`d.ts`, `test.ts`), lower case; every suffix of a name is tried.
+    pub extensions: Vec<String>,
+    /// `RegExp`s on every lower-cased dotted suffix of a file's name.
+    pub extension_patterns: Vec<JsPattern>,
+    /// `RegExp`s on a file's src-relative POSIX path.
+    pub path_patterns: Vec<JsPattern>,
 }
 
 /// How to walk the src root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SrcWalkRules {
     /// The user's excludes.
     pub exclude: SrcExclude,
@@ -80,34 +115,32 @@ impl Default for SrcWalkRules {
 }
 
 impl SrcWalkRules {
-    /// The filter spec of these rules. A directory-name regex `r` becomes a path regex matching
-    /// a last path segment `r` (it also applies to file names).
+    /// The filter spec of these rules (the host's walk, rule for rule).
     pub fn filter_spec(&self) -> FilterSpec {
         let owned = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ex = &self.exclude;
         let mut spec = FilterSpec {
-            include_pattern: Some(SRC_FILE_PATTERN.to_owned()),
-            exclude_dirs: self.exclude.dirs.clone(),
-            exclude_files: self.exclude.files.clone(),
-            exclude_suffixes: self.exclude.suffixes.clone(),
-            exclude_patterns: self.exclude.path_patterns.clone(),
+            exclude_dirs: ex.dirs.clone(),
+            exclude_files: ex.files.clone(),
+            exclude_suffixes: ex.extensions.clone(),
+            suffixes_ignore_case: true,
             ..FilterSpec::default()
         };
-        for re in &self.exclude.dir_patterns {
-            let inner = re.trim_start_matches('^').trim_end_matches('$');
-            spec.exclude_patterns.push(format!("(?:^|/)(?:{inner})$"));
-        }
+        spec.js.include_name = Some(src_file_pattern());
+        spec.js.exclude_dir_name = ex.dir_patterns.clone();
+        spec.js.exclude_file_name = ex.file_patterns.clone();
+        spec.js.exclude_suffix = ex.extension_patterns.clone();
+        spec.js.exclude_file_path = ex.path_patterns.clone();
         if self.default_skipped_dirs {
             spec.exclude_dirs.extend(owned(&DEFAULT_SKIPPED_DIRS));
         }
         if self.production {
             spec.exclude_dirs.extend(owned(&PRODUCTION_SKIPPED_DIRS));
             spec.exclude_files.extend(owned(&PRODUCTION_LOCKFILES));
-            for kind in ["test", "spec"] {
-                for ext in SRC_EXTENSIONS {
-                    spec.exclude_suffixes.push(format!("{kind}.{ext}"));
-                }
-            }
+            spec.exclude_suffixes.extend(owned(&PRODUCTION_EXTENSIONS));
         }
+        spec.exclude_dirs.sort();
+        spec.exclude_dirs.dedup();
         spec
     }
 }
@@ -136,23 +169,38 @@ mod tests {
     #[test]
     fn src_rules() {
         let mut rules = SrcWalkRules::default();
-        rules.exclude.dir_patterns.push("^gen.*$".into());
-        rules.exclude.suffixes.push("d.ts".into());
+        rules.exclude.dir_patterns.push(JsPattern::new("^gen", ""));
+        rules.exclude.extensions.push("d.ts".into());
         let f = Filter::new(&rules.filter_spec()).unwrap();
         assert!(f.keep_file("a.TSX", "x/a.TSX"));
         assert!(f.keep_file("a.svelte", "a.svelte"));
         assert!(!f.keep_file("a.json", "a.json"));
         assert!(!f.keep_file("a.d.ts", "a.d.ts"));
+        assert!(
+            !f.keep_file("a.D.TS", "a.D.TS"),
+            "extensions compare lower-cased"
+        );
         assert!(f.skip_dir("node_modules", "node_modules"));
         assert!(f.skip_dir("generated", "x/generated"));
+        assert!(
+            f.keep_file("generated.ts", "generated.ts"),
+            "a dirs RegExp tests directories only"
+        );
         assert!(!f.skip_dir("tests", "tests"));
         assert!(f.keep_file("a.test.ts", "a.test.ts"));
+        // Long s is not an ASCII s for a non-unicode case-insensitive JavaScript RegExp.
+        assert!(!f.keep_file("a.j\u{17f}", "a.j\u{17f}"));
         rules.production = true;
         rules.default_skipped_dirs = false;
         let f = Filter::new(&rules.filter_spec()).unwrap();
-        assert!(!f.skip_dir("node_modules", "node_modules"));
+        assert!(
+            f.skip_dir("node_modules", "node_modules"),
+            "the preset lists it"
+        );
+        assert!(!f.skip_dir(".git", ".git"));
         assert!(f.skip_dir("tests", "tests"));
         assert!(!f.keep_file("a.test.ts", "a.test.ts"));
         assert!(!f.keep_file("a.spec.jsx", "a.spec.jsx"));
+        assert!(f.keep_file("a.test.mjs", "a.test.mjs"), "the host reads it");
     }
 }

@@ -18,9 +18,11 @@ use super::records::{FileRecord, FileRecordMap};
 use super::tracked::{self, TreeScanOutput};
 use crate::core::filter::{Filter, FilterSpec};
 use crate::core::fingerprint::{FileState, FingerprintOptions, Strategy};
+use crate::core::hash;
 use crate::core::hints::Hint;
-use crate::core::stat::{FileKind, Snapshot};
+use crate::core::stat::{FileKind, Snapshot, StatTuple};
 use crate::core::watch::registry;
+use rayon::prelude::*;
 
 /// How long a dispatch waits for a watcher's barrier before walking instead.
 pub const WATCHER_SYNC_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -100,10 +102,11 @@ fn tree_records(
     files: &[FileState],
     tree: &WatchedTree<'_>,
     rel: &str,
+    algo: TextHash,
     snapshot: &Snapshot,
     now: &str,
 ) -> Option<TreeScanOutput> {
-    let mut out = TreeScanOutput::default();
+    let mut kept: Vec<(&str, &FileState)> = Vec::new();
     for f in files {
         let Some(key) = key_in(&f.path, rel) else {
             continue;
@@ -122,34 +125,93 @@ fn tree_records(
         if f.hint.stat.kind != FileKind::File || f.hint.unstable {
             return None;
         }
-        if !walk_keeps(tree.filter, key) {
-            continue;
+        if walk_keeps(tree.filter, key) {
+            kept.push((key, f));
         }
+    }
+    // The watcher vouches for names (what exists), never for content: a write through another
+    // hard link of a file (outside the tree, or a second name inside it) raises no event on
+    // this name, a link can be added without one, and writes through mmap or on a network
+    // file system raise none either. So every file is stat'ed again, and its record is reused
+    // only when its whole stat tuple still equals the one the watcher hashed and that hash was
+    // not racy; anything else is read and hashed, exactly as a walk does.
+    let streaming = tracked::hash_algo(algo);
+    let checked: Vec<Option<Checked>> = kept
+        .par_iter()
+        .with_min_len(32)
+        .map(|(key, f)| {
+            let abs = tree.root.join(key);
+            let md = std::fs::symlink_metadata(&abs).ok()?;
+            let stat = StatTuple::from_metadata(&md);
+            if stat.kind != FileKind::File {
+                return None; // a type change the watcher has not seen: walk
+            }
+            if stat == f.hint.stat && !f.hint.racy {
+                return Some(Checked {
+                    hash: f.record.hash.to_hex(),
+                    size: f.record.size,
+                    hint: Hint {
+                        stat,
+                        racy: snapshot.is_racy(&stat),
+                        unstable: false,
+                    },
+                    read: None,
+                });
+            }
+            let h = hash::hash_file(&abs, streaming).ok()?;
+            if h.stat.kind != FileKind::File {
+                return None;
+            }
+            Some(Checked {
+                hash: h.hash.to_hex(),
+                size: h.size,
+                hint: Hint {
+                    stat: h.stat,
+                    racy: snapshot.is_racy(&h.stat),
+                    unstable: h.unstable,
+                },
+                read: Some(h.bytes_read),
+            })
+        })
+        .collect();
+    let mut out = TreeScanOutput::default();
+    for ((key, _), c) in kept.into_iter().zip(checked) {
+        // Gone, unreadable or of another type since the watcher's last event: let a walk
+        // decide (and report) it.
+        let c = c?;
         let updated_at = match tree.stored.and_then(|m| m.get(key)) {
-            Some(s) if s.hash == f.record.hash && s.size == f.record.size => s.updated_at.clone(),
+            Some(s) if s.hash == c.hash && s.size == c.size => s.updated_at.clone(),
             _ => now.to_owned(),
         };
+        match c.read {
+            None => out.reused += 1,
+            Some(n) => {
+                out.hashed += 1;
+                out.bytes_read += n;
+            }
+        }
         out.records.insert(
             key.to_owned(),
             FileRecord {
-                hash: f.record.hash.to_hex(),
-                size: f.record.size,
+                hash: c.hash,
+                size: c.size,
                 mtime_ms: 0.0,
                 updated_at,
             },
         );
-        out.hints.push((
-            format!("{}{key}", tree.hint_prefix),
-            Hint {
-                stat: f.hint.stat,
-                // Judged against this dispatch's snapshot too, as a walk would.
-                racy: f.hint.racy || snapshot.is_racy(&f.hint.stat),
-                unstable: false,
-            },
-        ));
-        out.reused += 1;
+        out.hints
+            .push((format!("{}{key}", tree.hint_prefix), c.hint));
     }
     Some(out)
+}
+
+/// One file of the watcher's index, checked again.
+struct Checked {
+    hash: String,
+    size: u64,
+    hint: Hint,
+    /// Bytes read when it was hashed again; `None` when the watcher's record stood.
+    read: Option<u64>,
 }
 
 /// The src and locale scans from a settled watcher, or `None` (walk instead).
@@ -173,8 +235,8 @@ pub fn scan_from_watcher(
     if !w.unreadable.is_empty() || !w.depth_limited.is_empty() {
         return None;
     }
-    let s = tree_records(&w.files, src, src_rel, snapshot, now)?;
-    let l = tree_records(&w.files, locales, loc_rel, snapshot, now)?;
+    let s = tree_records(&w.files, src, src_rel, algo, snapshot, now)?;
+    let l = tree_records(&w.files, locales, loc_rel, algo, snapshot, now)?;
     Some((s, l))
 }
 

@@ -17,24 +17,30 @@ use crate::core::contract::hashing::TextHash;
 use crate::core::contract::layout::CachedLocalesLayout;
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
+use crate::core::filter::JsPattern;
 
 /// The version of the artifact format and of the key derivation.
 pub const ARTIFACT_FORMAT: u32 = 1;
 
-/// The src walk rules as they enter a key (canonical field order, plain lists).
+/// The src walk rules as they enter a key (canonical field order, plain lists; `RegExp`s as
+/// their source and flags).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RulesIdentity {
     /// Directory names never entered.
     pub dirs: Vec<String>,
-    /// Regexes on a directory's name.
-    pub dir_patterns: Vec<String>,
+    /// `RegExp`s on a directory's name.
+    pub dir_patterns: Vec<JsPattern>,
     /// File base names never tracked.
     pub files: Vec<String>,
-    /// Dotted suffixes.
-    pub suffixes: Vec<String>,
-    /// Regexes on the relative path.
-    pub path_patterns: Vec<String>,
+    /// `RegExp`s on a file's base name.
+    pub file_patterns: Vec<JsPattern>,
+    /// Dotted suffixes, lower case.
+    pub extensions: Vec<String>,
+    /// `RegExp`s on every lower-cased dotted suffix.
+    pub extension_patterns: Vec<JsPattern>,
+    /// `RegExp`s on a file's src-relative path.
+    pub path_patterns: Vec<JsPattern>,
     /// Whether the default skipped directories are skipped.
     pub default_skipped_dirs: bool,
     /// The `production` preset.
@@ -62,6 +68,9 @@ pub struct Identity {
     pub src_root: String,
     /// The locales dir relative to the project root.
     pub locales_dir: String,
+    /// The source locale file the host reads, relative to the project root (absent when the
+    /// host gives none).
+    pub source_locale_path: Option<String>,
     /// The src walk rules.
     pub src_rules: RulesIdentity,
 }
@@ -111,11 +120,17 @@ impl Identity {
             source_segments: input.locales.source_segment_keys.clone(),
             src_root: relative_posix(root, &resolve_path(&input.src_root)),
             locales_dir: relative_posix(root, &resolve_path(&input.locales.dir)),
+            source_locale_path: input
+                .source_locale_path
+                .as_deref()
+                .map(|p| relative_posix(root, &resolve_path(p))),
             src_rules: RulesIdentity {
                 dirs: ex.dirs.clone(),
                 dir_patterns: ex.dir_patterns.clone(),
                 files: ex.files.clone(),
-                suffixes: ex.suffixes.clone(),
+                file_patterns: ex.file_patterns.clone(),
+                extensions: ex.extensions.clone(),
+                extension_patterns: ex.extension_patterns.clone(),
                 path_patterns: ex.path_patterns.clone(),
                 default_skipped_dirs: input.src_rules.default_skipped_dirs,
                 production: input.src_rules.production,

@@ -575,7 +575,7 @@ pub(crate) fn to_changes(reasons: Vec<crate::core::delta::FileReason>) -> Vec<Fi
 /// never pays for 100,000 objects (see [`define_lazy_json`]).
 struct LazyFiles {
     table: FileTable,
-    /// Added and changed paths, sorted: every other recorded file is unchanged.
+    /// Added, changed and unknown paths, sorted: every other recorded file is unchanged.
     changed: Vec<String>,
     /// How many of the two lists were not read yet (the table is freed at 0).
     pending: u8,
@@ -694,7 +694,14 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> Prepared {
             (records, None)
         }
         FingerprintReport::All => {
-            let mut changed: Vec<String> = d.added.iter().chain(&d.changed).cloned().collect();
+            // Unknown files keep their previous records in the table: never unchanged either.
+            let mut changed: Vec<String> = d
+                .added
+                .iter()
+                .chain(&d.changed)
+                .chain(&d.unknown)
+                .cloned()
+                .collect();
             changed.sort_unstable();
             let lazy = LazyFiles {
                 table: o.files,

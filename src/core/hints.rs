@@ -8,6 +8,7 @@
 //! entry: path length `u32`, path bytes (UTF-8), kind `u8`, flags `u8`, size `u64`,
 //! mtime ns `i64`, ctime ns `i64`, inode `u64`; then the checksum `[u8; 32]`.
 
+use super::bytes::{Corrupt, Reader};
 use super::stat::{FileKind, StatTuple};
 
 const MAGIC: &[u8; 8] = b"CCHINTS1";
@@ -82,31 +83,9 @@ pub enum HintsError {
     Stale,
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HintsError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.b.len())
-            .ok_or(HintsError::Corrupt("truncated"))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-    fn u64(&mut self) -> Result<u64, HintsError> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-    fn i64(&mut self) -> Result<i64, HintsError> {
-        Ok(i64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
+impl From<Corrupt> for HintsError {
+    fn from(c: Corrupt) -> Self {
+        HintsError::Corrupt(c.0)
     }
 }
 
@@ -120,7 +99,7 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
     if blake3::hash(body).as_bytes() != sum {
         return Err(HintsError::Corrupt("checksum mismatch"));
     }
-    let mut r = Reader { b: body, at: 0 };
+    let mut r = Reader::new(body, 0);
     if r.take(8)? != MAGIC {
         return Err(HintsError::Corrupt("bad magic"));
     }
@@ -133,12 +112,12 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
     }
     let mut out = Vec::with_capacity(count as usize);
     for _ in 0..count {
-        let len = u32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes")) as usize;
+        let len = r.u32()? as usize;
         let path = std::str::from_utf8(r.take(len)?)
             .map_err(|_| HintsError::Corrupt("path is not UTF-8"))?
             .to_string();
-        let kind = FileKind::from_byte(r.take(1)?[0]).ok_or(HintsError::Corrupt("bad kind"))?;
-        let flags = r.take(1)?[0];
+        let kind = FileKind::from_byte(r.u8()?).ok_or(HintsError::Corrupt("bad kind"))?;
+        let flags = r.u8()?;
         let stat = StatTuple {
             kind,
             size: r.u64()?,
@@ -155,7 +134,7 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
             },
         ));
     }
-    if r.at != body.len() {
+    if r.at() != body.len() {
         return Err(HintsError::Corrupt("trailing bytes"));
     }
     if out.windows(2).any(|w| w[0].0 >= w[1].0) {

@@ -19,6 +19,7 @@
 //! record was reused points at its row of the previous table (its path is not copied), and a
 //! file that was read holds its own [`FileState`].
 
+use super::bytes::{push_varint, Corrupt, Reader};
 use super::digest::Digest;
 use super::fingerprint::FileState;
 use super::hints::Hint;
@@ -52,10 +53,6 @@ pub struct Row {
     /// The stat hint, when the row has one.
     pub hint: Option<Hint>,
 }
-
-/// Why encoded rows were refused.
-#[derive(Debug, PartialEq, Eq)]
-pub struct TableError(pub &'static str);
 
 impl IndexTable {
     /// The number of rows.
@@ -111,50 +108,47 @@ impl IndexTable {
         end: usize,
         rows: u64,
         digest_len: usize,
-    ) -> Result<IndexTable, TableError> {
+    ) -> Result<IndexTable, Corrupt> {
         if start > end || end > bytes.len() {
-            return Err(TableError("rows out of range"));
+            return Err(Corrupt("rows out of range"));
         }
         // Every row takes at least 4 bytes: no count can claim more rows than that allows.
         if rows > ((end - start) / 4) as u64 {
-            return Err(TableError("count larger than the rows"));
+            return Err(Corrupt("count larger than the rows"));
         }
-        let mut r = Reader {
-            b: &bytes[..end],
-            at: start,
-        };
+        let mut r = Reader::new(&bytes[..end], start);
         let mut path: Vec<u8> = Vec::new();
         for i in 0..rows {
             let shared = r.varint()?;
             let suffix_len = r.varint()?;
             if shared > path.len() {
-                return Err(TableError("shared prefix longer than the previous path"));
+                return Err(Corrupt("shared prefix longer than the previous path"));
             }
             let suffix = r.take(suffix_len)?;
             // Strictly increasing: both paths share `shared` bytes, so the new one is greater
             // exactly when its suffix is greater than the rest of the previous one.
             if i > 0 && suffix <= &path[shared..] {
-                return Err(TableError("paths not sorted and unique"));
+                return Err(Corrupt("paths not sorted and unique"));
             }
             path.truncate(shared);
             path.extend_from_slice(suffix);
-            let p = std::str::from_utf8(&path).map_err(|_| TableError("path is not UTF-8"))?;
+            let p = std::str::from_utf8(&path).map_err(|_| Corrupt("path is not UTF-8"))?;
             if !is_safe_path(p) {
-                return Err(TableError("unsafe path"));
+                return Err(Corrupt("unsafe path"));
             }
             let flags = r.u8()?;
             if flags & !F_ALL != 0 {
-                return Err(TableError("unknown flags"));
+                return Err(Corrupt("unknown flags"));
             }
             if flags & F_HINT != 0 {
-                FileKind::from_byte(r.u8()?).ok_or(TableError("bad kind"))?;
+                FileKind::from_byte(r.u8()?).ok_or(Corrupt("bad kind"))?;
                 r.take(32)?;
             } else if flags & (F_RACY | F_UNSTABLE) != 0 {
-                return Err(TableError("hint flags without a hint"));
+                return Err(Corrupt("hint flags without a hint"));
             }
             let dlen = r.u8()? as usize;
             if dlen != digest_len {
-                return Err(TableError("digest of the wrong length"));
+                return Err(Corrupt("digest of the wrong length"));
             }
             r.take(dlen)?;
             if flags & F_SIZE != 0 || flags & F_HINT == 0 {
@@ -164,8 +158,8 @@ impl IndexTable {
                 r.take(8)?;
             }
         }
-        if r.at != end {
-            return Err(TableError("trailing bytes after the rows"));
+        if r.at() != end {
+            return Err(Corrupt("trailing bytes after the rows"));
         }
         Ok(IndexTable {
             bytes,
@@ -278,52 +272,6 @@ impl TableWriter {
             end,
             rows: self.rows,
         }
-    }
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Bounds-checked reading of encoded rows.
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], TableError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.b.len())
-            .ok_or(TableError("truncated row"))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-
-    fn u8(&mut self) -> Result<u8, TableError> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn varint(&mut self) -> Result<usize, TableError> {
-        let mut v: u64 = 0;
-        for shift in (0..35).step_by(7) {
-            let b = self.u8()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return usize::try_from(v)
-                    .ok()
-                    .filter(|v| *v <= u32::MAX as usize)
-                    .ok_or(TableError("length out of range"));
-            }
-        }
-        Err(TableError("length out of range"))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The pure Rust cache core. Nothing here imports napi, so `cargo test` covers all of it.
 
 pub mod atomic;
+pub mod bytes;
 pub mod contract;
 pub mod control;
 pub mod delta;

@@ -29,6 +29,7 @@ use super::files_index::{FilesIndex, LEGACY_SOURCE_LOCALE_KEY};
 use super::hashing::TextHash;
 use super::records::FileRecordMap;
 use super::tracked::{self, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use crate::core::bytes::{push_varint, Reader};
 use crate::core::hints::{self, Hint, HintsError};
 use crate::core::stat::{FileKind, StatTuple};
 
@@ -56,14 +57,6 @@ pub struct FilesShadow {
     flags: u8,
     epoch: String,
     trees: [(usize, usize, u64); 2],
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
 }
 
 /// Rows of one tree: `keys` (unique, any order) with the hint of each, if any, sorted by key.
@@ -155,53 +148,12 @@ pub fn encode(
     out
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HintsError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.b.len())
-            .ok_or(HintsError::Corrupt("truncated"))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-    fn u8(&mut self) -> Result<u8, HintsError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u64(&mut self) -> Result<u64, HintsError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8")))
-    }
-    fn varint(&mut self) -> Result<usize, HintsError> {
-        let mut v: u64 = 0;
-        for shift in (0..35).step_by(7) {
-            let b = self.u8()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return usize::try_from(v)
-                    .ok()
-                    .filter(|v| *v <= u32::MAX as usize)
-                    .ok_or(HintsError::Corrupt("length out of range"));
-            }
-        }
-        Err(HintsError::Corrupt("length out of range"))
-    }
-}
-
 /// Checks `count` rows in `b[start..end]`: well-formed, UTF-8 keys strictly increasing.
 fn validate_rows(b: &[u8], start: usize, end: usize, count: u64) -> Result<(), HintsError> {
     if count > ((end - start) / 3) as u64 {
         return Err(HintsError::Corrupt("count larger than the rows"));
     }
-    let mut r = Reader {
-        b: &b[..end],
-        at: start,
-    };
+    let mut r = Reader::new(&b[..end], start);
     let mut key: Vec<u8> = Vec::new();
     for i in 0..count {
         let shared = r.varint()?;
@@ -227,7 +179,7 @@ fn validate_rows(b: &[u8], start: usize, end: usize, count: u64) -> Result<(), H
             return Err(HintsError::Corrupt("hint flags without a hint"));
         }
     }
-    if r.at != end {
+    if r.at() != end {
         return Err(HintsError::Corrupt("trailing bytes after the rows"));
     }
     Ok(())
@@ -258,15 +210,12 @@ pub fn decode(
     if bytes[8..40] != tracked::hints_generation(algo, files_json) {
         return Err(HintsError::Stale);
     }
-    let mut r = Reader {
-        b: &bytes[..body_end],
-        at: 40,
-    };
+    let mut r = Reader::new(&bytes[..body_end], 40);
     let flags = r.u8()?;
     if flags & !(PLAIN | EMPTY) != 0 {
         return Err(HintsError::Corrupt("unknown flags"));
     }
-    let elen = u16::from_le_bytes(r.take(2)?.try_into().expect("2")) as usize;
+    let elen = r.u16()? as usize;
     let epoch = std::str::from_utf8(r.take(elen)?)
         .map_err(|_| HintsError::Corrupt("epoch is not UTF-8"))?
         .to_owned();
@@ -274,12 +223,12 @@ pub fn decode(
     for t in &mut trees {
         let count = r.u64()?;
         let len = usize::try_from(r.u64()?).map_err(|_| HintsError::Corrupt("rows too long"))?;
-        let start = r.at;
+        let start = r.at();
         r.take(len)?;
-        validate_rows(&bytes, start, r.at, count)?;
-        *t = (start, r.at, count);
+        validate_rows(&bytes, start, r.at(), count)?;
+        *t = (start, r.at(), count);
     }
-    if r.at != body_end {
+    if r.at() != body_end {
         return Err(HintsError::Corrupt("trailing bytes"));
     }
     Ok(FilesShadow {

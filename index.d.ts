@@ -24,6 +24,11 @@ export declare class CachedProjectDataHandle {
   get fromWatcher(): boolean
   /** Where `begin` spent its time (`commitMs` is 0: the result of `commit` has it). */
   get timings(): DispatchTimings
+  /**
+   * What `begin`'s fingerprint step read: files hashed, files whose stored hash a stat hint
+   * vouched for (not opened), content bytes read.
+   */
+  get scan(): DispatchScanStats
   /** Whether `commit` already ran. */
   get committed(): boolean
   /**
@@ -234,12 +239,26 @@ export declare const CACHE_SCHEMA_VERSION: number
 export interface CacheCapsOptions {
   /** `meta.json` (default `MAX_META_BYTES`). */
   meta?: number
-  /** `files.json` (default `MAX_FILES_BYTES`). */
+  /** `files.json` (default `DEFAULT_FILES_CAP_BYTES`, 256 MiB). */
   files?: number
   /** `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB). */
   analysis?: number
   /** `translations/<code>.json` (default `MAX_TRANSLATIONS_BYTES`). */
   translations?: number
+}
+
+/** What a clean removed and kept. */
+export interface CacheCleanResult {
+  /** Whether the directory itself is gone. */
+  removed: boolean
+  /** The directory cleaned. */
+  path: string
+  /** Files removed (only files cachecore writes). */
+  files: number
+  /** Their bytes. */
+  bytes: number
+  /** What was left because cachecore did not write it (or it is a link), one line each. */
+  kept: Array<string>
 }
 
 /** The host's `cache` config block. Every field is optional. */
@@ -750,7 +769,7 @@ export interface CacheWarning {
  * and those of the host contract's cache files. A warning is a diagnostic, never a failure of
  * the call; a host's exhaustive `switch` over this set type-checks.
  */
-export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'cache_inputs_changed' | 'cache_unknown_files' | 'src_root_missing' | 'locales_dir_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
+export type CacheWarningCode = 'previous_missing' | 'previous_malformed' | 'previous_oversize' | 'previous_newer_version' | 'previous_unreadable' | 'previous_algorithm_mismatch' | 'hints_stale' | 'hints_malformed' | 'unreadable_dir' | 'unreadable_file' | 'unstable_file' | 'future_mtime' | 'non_utf8_name' | 'special_file' | 'depth_limit' | 'path_too_long' | 'symlink_loop' | 'symlink_outside_root' | 'broken_symlink' | 'write_failed' | 'write_skipped_newer' | 'clock_unusable' | 'portability_case_collision' | 'portability_normalization_collision' | 'watch_limit' | 'native_watcher_unavailable' | 'watcher_error' | 'scan_failed' | 'cache_malformed' | 'cache_oversize' | 'cache_io_error' | 'cache_read_only' | 'cache_dir_unavailable' | 'cache_lock_timeout' | 'project_root_missing' | 'cache_inputs_changed' | 'cache_unknown_files' | 'src_root_missing' | 'locales_dir_missing' | 'remote_unavailable' | 'remote_unreachable' | 'remote_timeout' | 'remote_auth' | 'remote_http_error' | 'remote_truncated' | 'remote_oversize' | 'remote_invalid' | 'remote_signature' | 'remote_skipped' | 'remote_io_error'
 
 /**
  * A delta sorted by role:
@@ -814,6 +833,23 @@ export interface ClassifyCacheFileDeltaInput {
   /** The state of the `files.json` index. */
   filesIndexStatus: FilesIndexStatus
 }
+
+/**
+ * `cleanCacheRoot(rootDir) -> CacheCleanResult`: removes cachecore's files from a cache root.
+ * Throws `NOT_A_CACHE_ROOT` unless the directory is positively one (its `meta.json` is a
+ * regular file holding a valid projects index); then removes every project directory that is
+ * cachecore's, `meta.json` and its lock, and the directories left empty. Files cachecore did
+ * not write (and links) are kept and listed in `kept`.
+ */
+export declare function cleanCacheRoot(rootDir: string): CacheCleanResult
+
+/**
+ * `cleanProjectCache(state) -> CacheCleanResult`: removes the project's cache directory
+ * (`<root>/projects/<id>`, derived from the state's root and id) when it is cachecore's: a
+ * real directory (never through a link) holding only the files cachecore writes there.
+ * Anything else leaves it in place, listed in `kept`.
+ */
+export declare function cleanProjectCache(state: CacheState): CacheCleanResult
 
 /** `commitCachedProjectData(handle, data?)`: `handle.commit(data)`. */
 export declare function commitCachedProjectData<T = unknown>(handle: CachedProjectDataHandleOf<T>, data?: T): CachedProjectResult<T>
@@ -886,6 +922,13 @@ export declare const DEFAULT_ANALYSIS_CAP_BYTES: number
 /** The default profile, `'balanced'`. */
 export declare const DEFAULT_CACHE_PROFILE_ID: CacheProfileId
 
+/**
+ * cachecore's default effective cap of `files.json`, in bytes (256 MiB: about 1.3 million
+ * tracked files). `MAX_FILES_BYTES` (32 MiB) is the TypeScript core's value, about 170,000
+ * files. No cache file is ever written over the cap its readers use.
+ */
+export declare const DEFAULT_FILES_CAP_BYTES: number
+
 /** The default time a writer waits for a cache lock before skipping its write, in ms. */
 export declare const DEFAULT_LOCK_TIMEOUT_MS: number
 
@@ -899,6 +942,20 @@ export declare function defaultCacheCaps(): CacheCapsOptions
  * not an object of records.
  */
 export declare function diffProjectFiles(previous: Record<string, CacheFileRecord>, current: Record<string, CacheFileRecord>): CacheFileDelta
+
+/**
+ * What the fingerprint step of a dispatch read (cachecore's diagnostics): how many tracked
+ * files were read and hashed, how many kept their stored hash through a whole-tuple stat hint
+ * without being opened, and the content bytes read.
+ */
+export interface DispatchScanStats {
+  /** Tracked files whose content was read. */
+  hashed: number
+  /** Tracked files whose stored hash was reused without reading them. */
+  reused: number
+  /** Content bytes read. */
+  bytesRead: number
+}
 
 /**
  * Where a dispatch spent its time, in milliseconds: cachecore's diagnostics (not part of the
@@ -1436,6 +1493,28 @@ export interface PreparedCacheRun {
   warnings: Array<CacheWarning>
 }
 
+/** What `scanProjectFiles` found and wrote. */
+export interface ProjectFilesScan {
+  /** Tracked src files. */
+  srcFiles: number
+  /** Tracked locale segments. */
+  localeSegments: number
+  /** Files whose content was read. */
+  hashed: number
+  /** Files whose stored hash was reused through a whole-tuple stat hint (not opened). */
+  reused: number
+  /** Content bytes read. */
+  bytesRead: number
+  /** Whether `files.json` was (re)written. */
+  written: boolean
+  /** Whether the stored `files.json` already held exactly these records. */
+  unchanged: boolean
+  /** `projects/<id>/files.json`. */
+  filesPath: string
+  /** Diagnostics (`cache_oversize`, `cache_io_error`, `cache_lock_timeout`, ...). */
+  warnings: Array<CacheWarning>
+}
+
 /** One check of `remoteCacheStatus`. */
 export interface RemoteCacheCheck {
   /** `configuration`, `reachable`, `auth`, `write` or `signature`. */
@@ -1617,6 +1696,17 @@ export interface SaveProjectRunStateInput {
  * `meta.json` (2-space indented) under the meta lock. Read-only writes nothing.
  */
 export declare function saveProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): CacheSaveResult
+
+/**
+ * `scanProjectFiles(input) -> ProjectFilesScan`: refreshes a project's `files.json` as a
+ * dispatch does, without an analysis (the input of `beginCachedProjectData`; `producer` and
+ * `parseCachedData` are ignored): `meta.json` maintenance, the stored index and its stat
+ * hints, the walk with stored hashes reused where a whole-tuple stat hint vouches for them,
+ * then `files.json` and its hints under the project lock when the records changed (only the
+ * hints when files had to be read). A second scan of an unchanged tree reads no content and
+ * writes nothing; a dispatch or a status after a scan reads none either.
+ */
+export declare function scanProjectFiles(input: CachedProjectInput): ProjectFilesScan
 
 /** `trackedWalkRules()`: the default rules of the src and locale walks (§8). */
 export declare function trackedWalkRules(): TrackedWalkRules

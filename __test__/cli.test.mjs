@@ -245,8 +245,9 @@ test('cli scan: writes files.json through the core; no progress when stderr is n
   assert.equal(d.added.length + d.changed.length + d.deleted.length, 0)
   const q = cli(['scan', s.app, '--home', s.home, '--quiet'])
   assert.deepEqual([q.code, q.stdout, q.stderr], [0, '', ''])
+  // Nothing changed since: the index is up to date, nothing written, no content read.
   const j = cli(['scan', s.app, '--home', s.home, '--json']).json()
-  assert.deepEqual([j.written, j.srcFiles, j.localeSegments], [true, 6, 4])
+  assert.deepEqual([j.written, j.unchanged, j.srcFiles, j.localeSegments], [false, true, 6, 4])
   const off = cli(['scan', s.app, '--home', s.home, '--no-cache', '--json']).json()
   assert.equal(off.written, false)
 })
@@ -358,13 +359,13 @@ test('cli: --layout locale_directory classifies every segment under the source d
   assert.equal(cli(['verify', s.app, '--home', s.home, '--layout', 'locale_directory']).code, 0)
 })
 
-test('cli scan: draws a progress bar on stderr when it is a terminal', { skip: (process.platform !== 'linux' || !fs.existsSync('/usr/bin/script')) && "needs util-linux's script(1)" }, (t) => {
+test('cli scan on a terminal: the summary, no progress bar (the scan is a dispatch\'s scan)', { skip: (process.platform !== 'linux' || !fs.existsSync('/usr/bin/script')) && "needs util-linux's script(1)" }, (t) => {
   const s = sandbox(t)
   const cmd = [process.execPath, CLI, 'scan', s.app, '--home', s.home].map((a) => `'${a}'`).join(' ')
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: cleanEnv() })
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stdout, /\r\x1b\[Ksrc: \[#+\] 6\/6/)
   assert.match(r.stdout, /scanned 6 src files/)
+  assert.doesNotMatch(r.stdout, /\r\x1b\[K/)
 })
 
 test('watch: one JSON line per batch with the decision the next run gets; SIGINT exits 0', async (t) => {

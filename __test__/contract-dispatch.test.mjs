@@ -302,7 +302,11 @@ test('corrupt and oversize files: warnings with the contract codes, then a corre
   const o = runChild({ ...p, caps: { analysis: 10 } })
   assert.ok(o.result.cache.warnings.some((w) => w.code === 'cache_oversize' && w.path === state.analysisPath))
   assert.equal(o.calls, 1)
-  // With the default cap it is a hit again.
+  // Nothing is written over the cap its readers use: the rebuilt analysis was not persisted
+  // (cache_oversize, "not written"), so the next run with the default cap rebuilds once, then hits.
+  assert.ok(o.result.cache.warnings.some((w) => w.code === 'cache_oversize' && /not written/.test(w.message)))
+  assert.equal(fs.existsSync(state.analysisPath), false)
+  assert.deepEqual(statusOf(runChild(p)), ['miss', 'run_missing'])
   assert.deepEqual(statusOf(runChild(p)), ['hit', 'cache_hit'])
 })
 

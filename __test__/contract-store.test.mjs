@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { cachecore, settle, tempDir } from './helpers.mjs'
-import { project, stateOf, runChild, snapshot } from './dispatch-project.mjs'
+import { project, stateOf, runChild, snapshot, dispatchInput } from './dispatch-project.mjs'
 
 const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex')
 const T0 = '2026-01-01T00:00:00.000Z'
@@ -62,34 +62,24 @@ function writeGolden(p, state) {
   return { files, localeSegments, epoch, filesJson, analysisJson }
 }
 
-test('golden: files written by the TypeScript core are read as they are, and their analysis is rebuilt once', async (t) => {
+test('golden: files written by the TypeScript core are a hit with no rewrite; a layout they do not match is rebuilt', async (t) => {
   const p = project(t)
   const state = stateOf(p)
   const golden = writeGolden(p, state)
   await settle()
-  // The loaders read them as they are.
-  const f0 = cachecore.loadProjectFilesState(state)
-  assert.deepEqual(f0.status, { kind: 'ok' })
-  assert.deepEqual(cachecore.loadProjectRunState(state).value.data, { golden: true, keys: ['app.title'] })
-  // The TypeScript core records no settings beside its analysis (src root, excludes, source
-  // locale file...): a dispatch cannot vouch that it was built from this run's, so it is rebuilt
-  // once (never a hit on settings that may differ), with a warning that says why.
-  const r = runChild(p)
-  assert.deepEqual([r.result.cache.status, r.result.cache.reason], ['miss', 'run_binding_stale'])
-  assert.deepEqual([r.result.cache.analysisRebuild.strategy, r.result.cache.analysisRebuild.reason], ['full', 'layout_changed'])
-  assert.equal(r.calls, 1)
-  assert.deepEqual(r.result.cache.warnings.map((w) => w.code), ['cache_inputs_changed'])
-  assert.deepEqual(r.result.cache.delta.changed, [], 'its files.json is a usable index: nothing re-read as changed')
-  // From then on it hits, with nothing rewritten.
   const before = [fs.statSync(state.filesPath).mtimeMs, fs.statSync(state.analysisPath).mtimeMs]
-  const again = runChild(p)
-  assert.deepEqual([again.result.cache.status, again.result.cache.reason], ['hit', 'cache_hit'])
-  assert.equal(again.calls, 0)
-  assert.deepEqual(again.result.cache.warnings, [])
+  // The TypeScript core records no settings of cachecore's beside its analysis; what its v1
+  // files record (the tracked files and the locales layout) vouches for it, as in that core.
+  const r = runChild(p)
+  assert.deepEqual([r.result.cache.status, r.result.cache.reason], ['hit', 'cache_hit'])
+  assert.equal(r.calls, 0)
+  assert.deepEqual(r.result.data, { golden: true, keys: ['app.title'] })
+  assert.deepEqual(r.result.cache.warnings, [])
+  assert.equal(fs.readFileSync(state.filesPath, 'utf8'), golden.filesJson, 'files.json not rewritten')
+  assert.equal(fs.readFileSync(state.analysisPath, 'utf8'), golden.analysisJson, 'analysis.json not rewritten')
   assert.deepEqual([fs.statSync(state.filesPath).mtimeMs, fs.statSync(state.analysisPath).mtimeMs], before)
-  // What a TypeScript-core-written pair would have given, read back by the loaders.
-  fs.writeFileSync(state.filesPath, golden.filesJson)
-  fs.writeFileSync(state.analysisPath, golden.analysisJson)
+  assert.ok(!fs.existsSync(`${state.analysisPath}.inputs`), 'a hit writes nothing, not even the record')
+  // The loaders read them too.
   const f = cachecore.loadProjectFilesState(state)
   assert.deepEqual(f.status, { kind: 'ok' })
   assert.deepEqual(f.value.files, golden.files)
@@ -99,6 +89,26 @@ test('golden: files written by the TypeScript core are read as they are, and the
   assert.deepEqual(a.value.data, { golden: true, keys: ['app.title'] })
   // And the epoch helper of the other bindings agrees with the test's own.
   assert.equal(cachecore.computeInputFilesEpoch({ ...golden.files, ...golden.localeSegments }, 'sha256'), golden.epoch)
+
+  // Another source locale with no file changed: the layout files.json records differs, so the
+  // TypeScript core's analysis is never served for it (that core would have served it).
+  let calls = 0
+  const de = cachecore.getOrBuildCachedProjectData(
+    dispatchInput(p, {
+      locales: { source: 'de', directory: 'locales', mode: 'flat_file', structure: 'locale_file' },
+      sourceLocalePath: path.join(p.root, 'locales', 'de.json'),
+      producer: () => {
+        calls++
+        return { built: 'de' }
+      },
+      parseCachedData: (d) => ({ ok: true, data: d }),
+    }),
+  )
+  assert.deepEqual([de.cache.status, de.cache.reason], ['miss', 'run_binding_stale'])
+  assert.deepEqual([de.cache.analysisRebuild.strategy, de.cache.analysisRebuild.reason], ['full', 'layout_changed'])
+  assert.equal(calls, 1)
+  assert.deepEqual(de.data, { built: 'de' })
+  assert.ok(de.cache.warnings.some((w) => w.code === 'cache_inputs_changed'))
 })
 
 test('what cachecore writes parses into the v1 shapes the TypeScript core reads', async (t) => {
@@ -210,9 +220,10 @@ test('loaders never throw: missing, malformed, oversize and foreign files are wa
   assert.equal(m.warnings[0].code, 'cache_malformed')
   assert.equal(m.value.maintenance.runCount, 0, 'a fresh index')
   assert.equal(cachecore.DEFAULT_ANALYSIS_CAP_BYTES, 256 * 1024 * 1024)
+  assert.equal(cachecore.DEFAULT_FILES_CAP_BYTES, 256 * 1024 * 1024)
   assert.deepEqual(cachecore.defaultCacheCaps(), {
     meta: cachecore.MAX_META_BYTES,
-    files: cachecore.MAX_FILES_BYTES,
+    files: cachecore.DEFAULT_FILES_CAP_BYTES,
     analysis: cachecore.DEFAULT_ANALYSIS_CAP_BYTES,
     translations: cachecore.MAX_TRANSLATIONS_BYTES,
   })

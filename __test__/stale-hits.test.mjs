@@ -181,7 +181,7 @@ test('item 2: another src root with the same files, and other exclude rules, are
   assert.equal(freshDispatch(p, ex).cache.status, 'hit')
 })
 
-test('item 2: an analysis whose settings are not recorded (TypeScript core, older cachecore) is rebuilt once', async (t) => {
+test('item 2: an analysis whose settings are not recorded (TypeScript core, older cachecore) is judged by its v1 files, as that core does', async (t) => {
   const p = project(t)
   const proj = hostProject(p)
   const first = freshDispatch(p, proj)
@@ -191,17 +191,19 @@ test('item 2: an analysis whose settings are not recorded (TypeScript core, olde
   const stored = JSON.parse(fs.readFileSync(first.cache.paths.analysis, 'utf8'))
   assert.deepEqual(Object.keys(stored).sort(), ['data', 'inputFilesEpoch', 'projectId', 'updatedAt', 'version'])
   fs.rmSync(inputs)
+  // Without the record, files.json vouches for the files and the locales layout: a hit, as
+  // with a cache the TypeScript core wrote (each core reads the other's cache without a rebuild).
   const again = freshDispatch(p, proj)
-  assert.equal(again.cache.status, 'miss')
-  assert.ok(again.cache.warnings.some((w) => w.code === 'cache_inputs_changed' && /no record/.test(w.message)))
-  assert.equal(freshDispatch(p, proj).cache.status, 'hit')
-  // Another writer saves an analysis (saveProjectRunState, the TypeScript core): a new updatedAt,
-  // which the record does not describe.
-  const { state } = initializeCacheState({ projectRoot: p.root, cacheRootDir: p.cacheRoot, runtime: { hashText: 'sha256' } })
-  const run = JSON.parse(fs.readFileSync(first.cache.paths.analysis, 'utf8'))
-  await sleep(5)
-  cachecore.saveProjectRunState(state, { data: run.data, inputFilesEpoch: run.inputFilesEpoch })
-  assert.equal(freshDispatch(p, proj).cache.status, 'miss')
+  assert.deepEqual([again.cache.status, again.cache.reason], ['hit', 'cache_hit'])
+  assert.deepEqual(again.cache.warnings, [])
+  assert.ok(!fs.existsSync(inputs), 'a hit writes nothing')
+  // A source locale switch with no file changed is still seen: the layout files.json records differs.
+  const de = hostProject(p, { source: 'de' })
+  const switched = freshDispatch(p, de)
+  assert.deepEqual([switched.cache.status, switched.cache.reason], ['miss', 'run_binding_stale'])
+  assert.equal(switched.cache.analysisRebuild.reason, 'layout_changed')
+  assert.deepEqual(switched.data, fullAnalysis(de))
+  assert.equal(freshDispatch(p, proj).cache.status, 'miss', 'back to en: the record says de')
   assert.equal(freshDispatch(p, proj).cache.status, 'hit')
   // A bit flip inside the data that keeps it valid JSON (a key renamed by one letter) is caught
   // by the checksum the record holds: never served, never patched.
@@ -215,6 +217,14 @@ test('item 2: an analysis whose settings are not recorded (TypeScript core, olde
   assert.ok(flipped.cache.warnings.some((w) => w.code === 'cache_malformed' && /checksum/.test(w.message)), JSON.stringify(flipped.cache.warnings))
   assert.deepEqual(flipped.data, fullAnalysis(proj))
   assert.equal(freshDispatch(p, proj).cache.status, 'hit')
+  // Another writer saves an analysis (saveProjectRunState, the TypeScript core): a new updatedAt,
+  // which the record does not describe; the v1 files vouch for it as above.
+  const { state } = initializeCacheState({ projectRoot: p.root, cacheRootDir: p.cacheRoot, runtime: { hashText: 'sha256' } })
+  const run = JSON.parse(fs.readFileSync(first.cache.paths.analysis, 'utf8'))
+  await sleep(5)
+  cachecore.saveProjectRunState(state, { data: run.data, inputFilesEpoch: run.inputFilesEpoch })
+  assert.equal(freshDispatch(p, proj).cache.status, 'hit')
+  assert.equal(freshDispatch(p, de).cache.status, 'miss', 'and it is never served for another layout')
 })
 
 test('item 3: without hashText the records are SHA-256, and an FNV-1a collision is not served', async (t) => {

@@ -10,7 +10,7 @@ import { parseArgs } from './lib/args.mjs'
 import { CliError, EXIT, reportError, usage } from './lib/errors.mjs'
 import { makeOutput } from './lib/output.mjs'
 import { cacheRootOf, checkProfile, resolveHome, resolveProject } from './lib/project.mjs'
-import { addon, checkDispatch, LABEL, remoteOption, saveFilesIndex } from './lib/core.mjs'
+import { addon, checkDispatch, LABEL, remoteOption, requireExports, resolveState, scanFilesIndex } from './lib/core.mjs'
 import {
   asContractMap,
   asEngineRecords,
@@ -372,30 +372,6 @@ function explainSummary(c) {
   return rebuildWords(c.analysisRebuild) ?? `the analysis would be built by the producer (${c.reason})`
 }
 
-function progressBar(stream) {
-  if (!stream.isTTY) return undefined
-  let last = ''
-  return {
-    onProgress(label) {
-      return (p) => {
-        const total = p.filesToHash || 0
-        const done = p.filesHashed || 0
-        const width = 24
-        const filled = total ? Math.round((done / total) * width) : 0
-        const text =
-          p.phase === 'walk'
-            ? `${label}: walking… ${p.filesSeen} files`
-            : `${label}: [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`
-        if (text !== last) stream.write(`\r\x1b[K${text}`)
-        last = text
-      }
-    },
-    end() {
-      stream.write('\r\x1b[K')
-    },
-  }
-}
-
 function cmdScan(flags, positionals, out) {
   const project = resolveProject(positionals[0], flags)
   if (project.noCache) {
@@ -403,54 +379,35 @@ function cmdScan(flags, positionals, out) {
     if (flags.json) out.json({ root: project.root, written: false, reason: 'no_cache' })
     return EXIT.OK
   }
-  const bar = flags.quiet || flags.json ? undefined : progressBar(process.stderr)
   const t0 = performance.now()
-  let src
-  let loc
-  // The stored index is the previous state: a file that cannot be read now keeps its record
-  // (unknown is not deleted), and is read again once it can be.
-  const stored = readJson(cachePaths(project).files).json
-  const alg = indexAlgorithm(stored)
-  try {
-    src = addon.fingerprintSync({
-      ...srcOptions(project, alg),
-      previous: asEngineRecords(stored?.files),
-      ...(bar ? { onProgress: bar.onProgress('src') } : {}),
-    })
-    loc = addon.fingerprintSync({
-      ...localeOptions(project, alg),
-      previous: asEngineRecords(stored?.localeSegments),
-      ...(bar ? { onProgress: bar.onProgress('locales') } : {}),
-    })
-  } finally {
-    bar?.end()
-  }
-  const now = new Date().toISOString()
-  const index = {
-    files: asContractMap(src.records, now),
-    localeSegments: asContractMap(loc.records, now),
-    localesLayout: project.locales,
-  }
-  const saved = saveFilesIndex(project, index)
+  // The core refreshes files.json exactly as a host dispatch does: stored hashes are reused
+  // where the stat hints vouch for them, and the hints are written, so a second scan or a
+  // status after a scan reads no content.
+  const scanned = scanFilesIndex(project)
   const ms = performance.now() - t0
   const result = {
     root: project.root,
-    written: saved.written,
-    path: saved.path,
-    srcFiles: src.records.length,
-    localeSegments: loc.records.length,
-    bytesHashed: src.counts.bytesHashed + loc.counts.bytesHashed,
-    warnings: [...src.warnings, ...loc.warnings, ...(saved.warnings ?? [])],
+    written: scanned.written,
+    unchanged: scanned.unchanged,
+    path: scanned.filesPath,
+    srcFiles: scanned.srcFiles,
+    localeSegments: scanned.localeSegments,
+    hashed: scanned.hashed,
+    reused: scanned.reused,
+    bytesHashed: scanned.bytesRead,
+    warnings: scanned.warnings,
     ms: Math.round(ms),
   }
   if (flags.json) out.json(result)
   out.line(
     `scanned ${result.srcFiles} src files and ${result.localeSegments} locale segments ` +
-      `(${result.bytesHashed} bytes) in ${result.ms} ms`,
+      `(${result.hashed} read, ${result.reused} unchanged by stat; ${result.bytesHashed} bytes) in ${result.ms} ms`,
   )
-  out.line(saved.written ? `  wrote ${saved.path}` : `  ${out.yellow('not written')}: ${saved.path}`)
+  if (scanned.written) out.line(`  wrote ${scanned.filesPath}`)
+  else if (scanned.unchanged) out.line(`  up to date: ${scanned.filesPath}`)
+  else out.line(`  ${out.yellow('not written')}: ${scanned.filesPath}`)
   for (const w of result.warnings) out.line(`  ${out.yellow('warning')}: ${w.message}${w.path ? ` (${w.path})` : ''}`)
-  return saved.written ? EXIT.OK : EXIT.RUNTIME
+  return scanned.written || scanned.unchanged ? EXIT.OK : EXIT.RUNTIME
 }
 
 function compareMaps(kind, stored, fresh, problems) {
@@ -571,8 +528,8 @@ function cmdVerify(flags, positionals, out) {
   return ok ? EXIT.OK : EXIT.DIFFERENCE
 }
 
-function looksLikeCacheRoot(dir) {
-  return fs.existsSync(path.join(dir, 'meta.json')) || fs.existsSync(path.join(dir, 'projects'))
+function printKept(kept, out) {
+  for (const k of kept) out.line(`  ${out.yellow('kept')}: ${k}`)
 }
 
 function cmdClean(flags, positionals, out) {
@@ -585,22 +542,27 @@ function cmdClean(flags, positionals, out) {
       out.line(`nothing to clean: ${root} does not exist`)
       return EXIT.OK
     }
-    if (!looksLikeCacheRoot(root)) {
-      throw new CliError('NOT_A_CACHE_ROOT', `refusing to remove ${root}: it holds neither meta.json nor projects/`)
+    // The core refuses (NOT_A_CACHE_ROOT) unless meta.json is a valid projects index, and
+    // removes only the files cachecore writes: anything else in the directory stays.
+    requireExports(['cleanCacheRoot'])
+    let r
+    try {
+      r = addon.cleanCacheRoot(root)
+    } catch (e) {
+      if (e.code === 'NOT_A_CACHE_ROOT') throw new CliError('NOT_A_CACHE_ROOT', e.message)
+      throw e
     }
-    const bytes = diskUsage(root)
-    fs.rmSync(root, { recursive: true, force: true })
-    if (flags.json) out.json({ removed: true, path: root, bytes })
-    out.line(`removed ${root} (${formatBytes(bytes)})`)
+    if (flags.json) out.json({ removed: r.removed, path: root, bytes: r.bytes, files: r.files, kept: r.kept })
+    out.line(`${r.removed ? 'removed' : 'cleaned'} ${root} (${r.files} files, ${formatBytes(r.bytes)})`)
+    printKept(r.kept, out)
     return EXIT.OK
   }
   const project = resolveProject(positionals[0], flags)
-  const paths = cachePaths(project)
-  const exists = fs.existsSync(paths.projectDir)
-  const bytes = exists ? diskUsage(paths.projectDir) : 0
-  if (exists) fs.rmSync(paths.projectDir, { recursive: true, force: true })
-  if (flags.json) out.json({ removed: exists, path: paths.projectDir, bytes, projectId: paths.projectId })
-  out.line(exists ? `removed ${paths.projectDir} (${formatBytes(bytes)})` : `nothing to clean: ${paths.projectDir} does not exist`)
+  requireExports(['cleanProjectCache'])
+  const r = addon.cleanProjectCache(resolveState(project))
+  if (flags.json) out.json({ removed: r.removed, path: r.path, bytes: r.bytes, files: r.files, kept: r.kept, projectId: path.basename(r.path) })
+  out.line(r.removed ? `removed ${r.path} (${formatBytes(r.bytes)})` : r.kept.length ? `not removed: ${r.path}` : `nothing to clean: ${r.path} does not exist`)
+  printKept(r.kept, out)
   return EXIT.OK
 }
 

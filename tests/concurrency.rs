@@ -177,7 +177,7 @@ fn lock_holder() {
     };
     let path = PathBuf::from(path);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let _guard = lock::acquire(&path, Duration::from_secs(5))
+    let _guard = lock::acquire(path.parent().unwrap(), &path, Duration::from_secs(5))
         .unwrap()
         .unwrap();
     println!("locked");
@@ -268,7 +268,7 @@ fn a_lock_held_by_another_process_blocks_until_that_process_dies() {
     let (mut holder, out_pipe) = spawn_lock_holder(&path);
     let start = std::time::Instant::now();
     assert!(
-        lock::acquire(&path, Duration::from_millis(200))
+        lock::acquire(tmp.path(), &path, Duration::from_millis(200))
             .unwrap()
             .is_none(),
         "another process holds it"
@@ -278,7 +278,9 @@ fn a_lock_held_by_another_process_blocks_until_that_process_dies() {
     holder.wait().unwrap();
     drop(out_pipe);
     assert!(
-        lock::acquire(&path, Duration::ZERO).unwrap().is_some(),
+        lock::acquire(tmp.path(), &path, Duration::ZERO)
+            .unwrap()
+            .is_some(),
         "the dead holder's lock is released by the system"
     );
     assert!(path.exists(), "the lock file stays; it never holds data");

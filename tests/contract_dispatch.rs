@@ -441,9 +441,13 @@ fn lock_held_elsewhere_computes_without_persisting() {
     let p = Proj::new();
     let mut input = p.input();
     input.lock_timeout = Duration::from_millis(100);
-    let held = lock::acquire(&input.location.lock_path, Duration::ZERO)
-        .unwrap()
-        .unwrap();
+    let held = lock::acquire(
+        &input.location.root_dir,
+        &input.location.lock_path,
+        Duration::ZERO,
+    )
+    .unwrap()
+    .unwrap();
     let (out, _) = p.run_with(input.clone(), true);
     assert_eq!(p.calls(), 1);
     assert_eq!(out.data.get(), "{\"run\":1}");

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cachecore::core::contract::analysis_file::JsonData;
-use cachecore::core::contract::dispatch::{begin, commit, DispatchBegin, DispatchInput};
+use cachecore::core::contract::analysis_inputs;
+use cachecore::core::contract::dispatch::{
+    begin, commit, scan_files_index, DispatchBegin, DispatchInput,
+};
 use cachecore::core::contract::dispatch_info::{
     CacheDispatchReason as R, CacheDispatchStatus as S,
 };
@@ -136,6 +139,54 @@ fn a_no_change_dispatch_is_served_by_the_shadow() {
     let before = fs::read(p.shadow()).unwrap();
     commit(plan, None).unwrap();
     assert_eq!(fs::read(p.shadow()).unwrap(), before);
+}
+
+/// An analysis without cachecore's inputs record beside it (the TypeScript core wrote it) is
+/// vouched for by the stored layout, which the shadow does not hold: through the shadow it is
+/// still a hit when the layout is this run's, and still never one when it is not.
+#[test]
+fn without_an_inputs_record_the_stored_layout_decides_through_the_shadow_too() {
+    let p = Proj::new();
+    p.run(1);
+    fs::remove_file(analysis_inputs::path_of(&p.input().location.analysis_path)).unwrap();
+    let b = begin(p.input()).unwrap();
+    assert!(
+        b.scan_stats().from_shadow,
+        "the shadow stood for files.json"
+    );
+    let plan = b.decide(true);
+    assert_eq!(
+        (plan.cache.status, plan.cache.reason),
+        (S::Hit, R::CacheHit)
+    );
+    assert!(!plan.needs_producer());
+    // Another source locale (same locale files, so the walks vouch for every record).
+    let mut input = p.input();
+    input.locales.layout.source = "fr".into();
+    let b = begin(input).unwrap();
+    assert!(b.scan_stats().from_shadow);
+    let plan = b.decide(true);
+    assert_ne!(plan.cache.status, S::Hit);
+    assert!(plan.needs_producer());
+}
+
+/// `cachecore scan` on an index its shadow stands for: up to date, the stored records counted,
+/// nothing written (the records the shadow stood for are never replaced by an empty index).
+#[test]
+fn a_scan_of_an_unchanged_tree_through_the_shadow_keeps_the_index() {
+    let p = Proj::new();
+    let first = scan_files_index(p.input()).unwrap();
+    assert!(first.written);
+    settle();
+    // Settles the stat hints (the first scan's may be racy).
+    scan_files_index(p.input()).unwrap();
+    let before = fs::read(p.files_json()).unwrap();
+    let second = scan_files_index(p.input()).unwrap();
+    assert!(second.stats.from_shadow, "the shadow stood for files.json");
+    assert!(second.unchanged && !second.written);
+    assert_eq!((second.src_files, second.locale_segments), (4, 2));
+    assert_eq!(second.stats.bytes_read, 0);
+    assert_eq!(fs::read(p.files_json()).unwrap(), before);
 }
 
 /// A hand edit of `files.json`, the same records written as the TypeScript core writes them,

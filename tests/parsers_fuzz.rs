@@ -170,9 +170,9 @@ proptest! {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("meta.json");
         std::fs::write(&p, &bytes).unwrap();
-        let _ = load_meta(&p, 1 << 20);
+        let _ = load_meta(d.path(), &p, 1 << 20);
         std::fs::write(&p, flip(META_JSON.as_bytes(), at, bit)).unwrap();
-        let _ = load_meta(&p, 1 << 20);
+        let _ = load_meta(d.path(), &p, 1 << 20);
     }
 
     #[test]

@@ -85,6 +85,7 @@ export function warningSource(w: CacheWarning): 'previous index' | 'walk' | 'wri
       return 'walk'
     case 'write_failed':
     case 'write_skipped_newer':
+    case 'clock_unusable':
       return 'write'
     case 'watch_limit':
     case 'native_watcher_unavailable':

@@ -67,20 +67,18 @@ export function requireExports(names) {
 }
 
 /**
- * Writes a project's files index through the core (`prepareCacheForRun` registers the project
- * in meta.json, then `saveProjectFilesState`): `{ written, path, warnings }`.
+ * Refreshes a project's files index through the core as a host dispatch does
+ * (`scanProjectFiles`: the stored index and its stat hints, hashes reused where the hints vouch
+ * for them, files.json and its hints written when something changed).
  */
-export function saveFilesIndex(project, index) {
-  requireExports(['initializeCacheState', 'prepareCacheForRun', 'saveProjectFilesState'])
+export function scanFilesIndex(project) {
+  requireExports(['initializeCacheState', 'scanProjectFiles'])
   const { state, warnings } = cacheState(project)
-  if (!state.enabled) return { written: false, path: state.filesPath, warnings }
-  const prepared = addon.prepareCacheForRun(state, RUNTIME)
-  const saved = addon.saveProjectFilesState(state, {
-    version: addon.CACHE_SCHEMA_VERSION,
-    updatedAt: new Date().toISOString(),
-    ...index,
-  })
-  return { written: saved.written, path: state.filesPath, warnings: [...warnings, ...prepared.warnings, ...saved.warnings] }
+  if (!state.enabled) {
+    return { written: false, unchanged: false, filesPath: state.filesPath, srcFiles: 0, localeSegments: 0, hashed: 0, reused: 0, bytesRead: 0, warnings }
+  }
+  const scanned = addon.scanProjectFiles(dispatchInput(project, state, cacheConfig(project)))
+  return { ...scanned, warnings: [...warnings, ...scanned.warnings] }
 }
 
 /** The dispatch input of a project, without the producer. */

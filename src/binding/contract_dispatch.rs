@@ -164,6 +164,20 @@ pub struct DispatchTimings {
     pub stringify_ms: f64,
 }
 
+/// What the fingerprint step of a dispatch read (cachecore's diagnostics): how many tracked
+/// files were read and hashed, how many kept their stored hash through a whole-tuple stat hint
+/// without being opened, and the content bytes read.
+#[napi(object, object_from_js = false)]
+#[derive(Clone, Copy, Default)]
+pub struct DispatchScanStats {
+    /// Tracked files whose content was read.
+    pub hashed: f64,
+    /// Tracked files whose stored hash was reused without reading them.
+    pub reused: f64,
+    /// Content bytes read.
+    pub bytes_read: f64,
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -321,9 +335,9 @@ fn dispatch_arg<'a>(env: &Env, input: Unknown<'a>) -> napi::Result<CachedProject
 }
 
 /// The core input of a dispatch.
-fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
+pub(crate) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
     let hash = runtime_record_hash(env, i.runtime)?;
-    let loc = location_of(&i.state);
+    let loc = location_of(env, &i.state)?;
     let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
     let structure = i.locales.structure.unwrap_or(match mode {
         LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,
@@ -428,6 +442,7 @@ struct Decided<'a> {
     /// `previous`), when the decision uses it.
     parsed: Option<Unknown<'a>>,
     timings: DispatchTimings,
+    scan: DispatchScanStats,
 }
 
 impl<'a> Decided<'a> {
@@ -446,6 +461,12 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
     let check = validator(env, i.parse_cached_data)?;
     let mut begun = core::begin(input).map_err(|e| to_js(env, &e))?;
     let times = begun.phase_times();
+    let stats = begun.scan_stats();
+    let scan = DispatchScanStats {
+        hashed: stats.hashed as f64,
+        reused: stats.reused as f64,
+        bytes_read: stats.bytes_read as f64,
+    };
     let data_started = std::time::Instant::now();
     let mut parsed = None;
     if let Some(data) = begun.previous_data().cloned() {
@@ -488,6 +509,7 @@ fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Resul
         validated,
         parsed,
         timings,
+        scan,
     })
 }
 
@@ -666,6 +688,7 @@ pub struct CachedProjectDataHandle {
     /// The stored data as parsed for the decision (the context's `previous`).
     previous: Option<UnknownRef>,
     timings: DispatchTimings,
+    scan: DispatchScanStats,
 }
 
 impl CachedProjectDataHandle {
@@ -722,6 +745,13 @@ impl CachedProjectDataHandle {
     #[napi(getter)]
     pub fn timings(&self) -> DispatchTimings {
         self.timings
+    }
+
+    /// What `begin`'s fingerprint step read: files hashed, files whose stored hash a stat hint
+    /// vouched for (not opened), content bytes read.
+    #[napi(getter)]
+    pub fn scan(&self) -> DispatchScanStats {
+        self.scan
     }
 
     /// Whether `commit` already ran.
@@ -858,6 +888,7 @@ pub fn begin_cached_project_data(
         let unchanged = take_unchanged(&mut cache);
         Ok(CachedProjectDataHandle {
             timings: decided.timings,
+            scan: decided.scan,
             cache,
             unchanged,
             memory_hit: plan.memory_hit,

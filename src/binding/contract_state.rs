@@ -4,7 +4,7 @@
 //! oversize file: they return `{ value?, warnings }`. In `readOnly` state nothing is written or
 //! deleted (a `cache_read_only` warning says what was skipped).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Function, JsObjectValue, JsValue, Object, Unknown};
@@ -15,7 +15,7 @@ use super::contract_policy::{
     AnalysisCacheInvalidationAction, AnalysisCacheInvalidationReason, FilesIndexStatus,
     LocaleWriteInvalidationInput,
 };
-use super::errors::{arg, exported, invalid, strict_arg};
+use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
 use super::option_keys::{
@@ -24,26 +24,33 @@ use super::option_keys::{
 use crate::core::contract::analysis_file;
 use crate::core::contract::cache_file::{self, CACHE_DIR_UNAVAILABLE, CACHE_READ_ONLY};
 use crate::core::contract::config::{
-    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
+    CacheMode, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP, MAX_META_BYTES,
     MAX_TRANSLATIONS_BYTES,
 };
 use crate::core::contract::dispatch::CacheCaps;
 use crate::core::contract::dispatch_info::CacheWarning as CoreWarning;
 use crate::core::contract::files_index;
-use crate::core::contract::hashing::{
-    compute_cache_project_id, normalize_project_root_key, TextHash,
-};
+use crate::core::contract::hashing::{compute_cache_project_id, TextHash};
 use crate::core::contract::invalidation as core_inv;
 use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
-use crate::core::contract::store_paths::{resolve_path, CacheLocation};
+use crate::core::contract::store_paths::{
+    location_from_state, resolve_path, CacheLocation, StatedPaths,
+};
+use crate::core::safe_dir;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
 #[napi]
 pub const DEFAULT_ANALYSIS_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_ANALYSIS_CAP as u32;
+
+/// cachecore's default effective cap of `files.json`, in bytes (256 MiB: about 1.3 million
+/// tracked files). `MAX_FILES_BYTES` (32 MiB) is the TypeScript core's value, about 170,000
+/// files. No cache file is ever written over the cap its readers use.
+#[napi]
+pub const DEFAULT_FILES_CAP_BYTES: u32 = DEFAULT_EFFECTIVE_FILES_CAP as u32;
 
 /// The default time a writer waits for a cache lock before skipping its write, in ms.
 #[napi]
@@ -144,7 +151,7 @@ pub struct InitializedCacheState {
 pub struct CacheCapsOptions {
     /// `meta.json` (default `MAX_META_BYTES`).
     pub meta: Option<f64>,
-    /// `files.json` (default `MAX_FILES_BYTES`).
+    /// `files.json` (default `DEFAULT_FILES_CAP_BYTES`, 256 MiB).
     pub files: Option<f64>,
     /// `analysis.json` (default `DEFAULT_ANALYSIS_CAP_BYTES`, 256 MiB).
     pub analysis: Option<f64>,
@@ -193,7 +200,7 @@ pub(crate) fn caps_from(env: &Env, c: Option<&CacheCapsOptions>) -> napi::Result
     let c = c.cloned().unwrap_or_default();
     Ok(CacheCaps {
         meta: cap_value(env, c.meta, MAX_META_BYTES, "caps.meta")?,
-        files: cap_value(env, c.files, MAX_FILES_BYTES, "caps.files")?,
+        files: cap_value(env, c.files, DEFAULT_EFFECTIVE_FILES_CAP, "caps.files")?,
         analysis: cap_value(
             env,
             c.analysis,
@@ -362,28 +369,23 @@ fn runtime_hash_or(
     }
 }
 
-/// Every path of a project's cache, from a state.
-pub(crate) fn location_of(state: &CacheState) -> CacheLocation {
-    let root_dir = PathBuf::from(&state.root_dir);
-    let project_dir = PathBuf::from(&state.project_dir);
-    CacheLocation {
-        meta_path: PathBuf::from(&state.meta_path),
-        meta_lock_path: root_dir.join(".meta.lock"),
-        project_root: PathBuf::from(&state.project_root),
-        project_key: normalize_project_root_key(&state.project_root),
-        project_id: state.project_id.clone(),
-        files_path: PathBuf::from(&state.files_path),
-        hints_path: PathBuf::from(format!("{}.hints", state.files_path)),
-        analysis_path: PathBuf::from(&state.analysis_path),
-        translations_dir: state
-            .translations_dir
-            .as_ref()
-            .map(PathBuf::from)
-            .unwrap_or_else(|| project_dir.join("translations")),
-        lock_path: project_dir.join(".lock"),
-        project_dir,
-        root_dir,
-    }
+/// Every path of a project's cache, from a state: derived from its `rootDir` and `projectId`,
+/// never taken from it; a path the state names that differs is `INVALID_OPTION`
+/// ([`location_from_state`]).
+pub(crate) fn location_of(env: &Env, state: &CacheState) -> napi::Result<CacheLocation> {
+    location_from_state(
+        &state.root_dir,
+        &state.project_id,
+        &state.project_root,
+        &StatedPaths {
+            meta: Some(&state.meta_path),
+            project_dir: Some(&state.project_dir),
+            files: Some(&state.files_path),
+            analysis: Some(&state.analysis_path),
+            translations_dir: state.translations_dir.as_deref(),
+        },
+    )
+    .map_err(|e| to_js(env, &e))
 }
 
 pub(crate) fn warnings_js(w: Vec<CoreWarning>) -> Vec<CacheWarning> {
@@ -408,35 +410,23 @@ fn state_arg(env: &Env, value: Unknown<'_>) -> napi::Result<CacheState> {
     arg(env, value, "state")
 }
 
-/// Node's `path.join(a, b, ...)` for display: joined and normalised (`.`, `..` folded).
-fn join(base: &str, parts: &[&str]) -> String {
-    let mut p = PathBuf::from(base);
-    for part in parts {
-        p.push(part);
-    }
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out.display().to_string()
-}
-
 fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheState> {
     let hash = runtime_hash(env, input.runtime)?;
     let project_root = resolve_path(Path::new(&input.project_root))
         .display()
         .to_string();
     let project_id = compute_cache_project_id(&project_root, hash);
-    let root_dir = input.cache_root_dir.clone();
-    let project_dir = join(&root_dir, &["projects", &project_id]);
+    // Resolved once (as `path.resolve`): every path of the state, the locks included, derives
+    // from this one absolute root, so `../../x` can never put the data and its lock apart.
+    let root = resolve_path(Path::new(&input.cache_root_dir));
+    let loc = location_from_state(
+        &root.display().to_string(),
+        &project_id,
+        &project_root,
+        &StatedPaths::default(),
+    )
+    .map_err(|e| to_js(env, &e))?;
+    let shown = |p: &Path| p.display().to_string();
     let no_cache = input.no_cache == Some(true);
     Ok(CacheState {
         enabled: !no_cache,
@@ -447,14 +437,14 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
         } else {
             CacheDisableReason::Default
         },
-        meta_path: join(&root_dir, &["meta.json"]),
+        meta_path: shown(&loc.meta_path),
         project_id,
         project_root,
-        files_path: join(&project_dir, &["files.json"]),
-        analysis_path: join(&project_dir, &["analysis.json"]),
-        translations_dir: Some(join(&project_dir, &["translations"])),
-        project_dir,
-        root_dir,
+        files_path: shown(&loc.files_path),
+        analysis_path: shown(&loc.analysis_path),
+        translations_dir: Some(shown(&loc.translations_dir)),
+        project_dir: shown(&loc.project_dir),
+        root_dir: shown(&loc.root_dir),
         read_only: input.cache_read_only == Some(true),
     })
 }
@@ -503,7 +493,8 @@ pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<Init
             return Ok(InitializedCacheState { state, warnings });
         }
         if !state.read_only {
-            if let Err(e) = std::fs::create_dir_all(&state.project_dir) {
+            let loc = location_of(&env, &state)?;
+            if let Err(e) = safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
                 warnings.push(CacheWarning {
                     code: CACHE_DIR_UNAVAILABLE.into(),
                     message: format!(
@@ -577,7 +568,7 @@ pub fn prepare_cache_for_run<'a>(
     exported(env, "prepareCacheForRun", || {
         let state = state_arg(env, state)?;
         let (caps, timeout) = store_options(env, options)?;
-        let loc = location_of(&state);
+        let loc = location_of(env, &state)?;
         if !state.enabled {
             return Ok(PreparedCacheRun {
                 index: to_js_json(env, &MetaFile::fresh())?,
@@ -587,7 +578,7 @@ pub fn prepare_cache_for_run<'a>(
         let (meta, mut warnings) =
             meta_file::run_maintenance(&loc, state.read_only, caps.meta, timeout);
         if !state.read_only {
-            if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
+            if let Err(e) = safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
                 warnings.push(cache_file::warning(
                     CACHE_DIR_UNAVAILABLE,
                     format!("unable to create cache project dir: {e}"),
@@ -599,10 +590,11 @@ pub fn prepare_cache_for_run<'a>(
                 });
             }
         }
-        let files = files_index::load_files_index(&loc.files_path, caps.files);
+        let root = &loc.root_dir;
+        let files = files_index::load_files_index(root, &loc.files_path, caps.files);
         warnings.extend(files.warnings.iter().cloned());
         let analysis =
-            analysis_file::load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
+            analysis_file::load_analysis(root, &loc.analysis_path, caps.analysis, &loc.project_id);
         // The envelope alone may be read: validate the data too, since this call's job is to drop
         // a corrupt file (the dispatch would catch it as well, when it uses the data).
         let analysis = analysis.and_then(|a| match a {
@@ -623,12 +615,12 @@ pub fn prepare_cache_for_run<'a>(
             }
         };
         if !state.read_only && (files.corrupt || corrupt_analysis) {
-            if let Ok(Some(_guard)) = lock::acquire(&loc.lock_path, timeout) {
+            if let Ok(Some(_guard)) = lock::acquire(root, &loc.lock_path, timeout) {
                 if files.corrupt {
-                    cache_file::remove_corrupt(&loc.files_path);
+                    cache_file::remove_corrupt(root, &loc.files_path);
                 }
                 if corrupt_analysis {
-                    cache_file::remove_corrupt(&loc.analysis_path);
+                    cache_file::remove_corrupt(root, &loc.analysis_path);
                 }
             }
         }
@@ -693,7 +685,8 @@ pub fn load_project_files_state<'a>(
                 warnings: Vec::new(),
             });
         }
-        let loaded = files_index::load_files_index(Path::new(&state.files_path), caps.files);
+        let loc = location_of(env, &state)?;
+        let loaded = files_index::load_files_index(&loc.root_dir, &loc.files_path, caps.files);
         let status = loaded.status().into();
         Ok(LoadedProjectFilesState {
             value: loaded
@@ -730,14 +723,16 @@ fn not_saved(warnings: Vec<CacheWarning>) -> CacheSaveResult {
     }
 }
 
-/// Runs `write` under the lock at `lock_path`; a busy lock is a `cache_lock_timeout` warning.
+/// Runs `write` under the lock at `lock_path` (under the cache `root`); a busy lock is a
+/// `cache_lock_timeout` warning.
 fn with_lock(
+    root: &Path,
     lock_path: &Path,
     target: &Path,
     timeout: Duration,
     write: impl FnOnce() -> Option<CoreWarning>,
 ) -> CacheSaveResult {
-    match lock::acquire(lock_path, timeout) {
+    match lock::acquire(root, lock_path, timeout) {
         Ok(Some(_guard)) => saved(write()),
         Ok(None) => saved(Some(cache_file::warning(
             cache_file::CACHE_LOCK_TIMEOUT,
@@ -771,7 +766,8 @@ pub fn save_project_files_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (caps, timeout) = store_options(env, options)?;
+        let loc = location_of(env, &state)?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }
@@ -787,10 +783,21 @@ pub fn save_project_files_state<'a>(
         }
         index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         index.updated_at = now_iso();
-        let loc = location_of(&state);
-        Ok(with_lock(&loc.lock_path, &loc.files_path, timeout, || {
-            cache_file::write_cache_file(&loc.files_path, &index.to_bytes())
-        }))
+        Ok(with_lock(
+            &loc.root_dir,
+            &loc.lock_path,
+            &loc.files_path,
+            timeout,
+            || {
+                cache_file::write_cache_parts_capped(
+                    &loc.root_dir,
+                    &loc.files_path,
+                    &[&index.to_bytes()],
+                    caps.files,
+                    "caps.files",
+                )
+            },
+        ))
     })
 }
 
@@ -852,8 +859,10 @@ pub fn load_project_run_state<'a>(
                 warnings: Vec::new(),
             });
         }
+        let loc = location_of(env, &state)?;
         match analysis_file::load_analysis(
-            Path::new(&state.analysis_path),
+            &loc.root_dir,
+            &loc.analysis_path,
             caps.analysis,
             &state.project_id,
         ) {
@@ -919,7 +928,8 @@ pub fn save_project_run_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (caps, timeout) = store_options(env, options)?;
+        let loc = location_of(env, &state)?;
         let input: SaveProjectRunStateInput<'_> =
             strict_arg(env, input, "input", SAVE_PROJECT_RUN_STATE_INPUT, &[])?;
         if !state.enabled {
@@ -932,7 +942,6 @@ pub fn save_project_run_state<'a>(
                 &state.analysis_path,
             )]));
         }
-        let loc = location_of(&state);
         memory::forget_prefix(&loc.project_dir.display().to_string());
         let parts = analysis_file::analysis_parts(
             &now_iso(),
@@ -942,10 +951,19 @@ pub fn save_project_run_state<'a>(
         );
         let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
         Ok(with_lock(
+            &loc.root_dir,
             &loc.lock_path,
             &loc.analysis_path,
             timeout,
-            || cache_file::write_cache_parts(&loc.analysis_path, &slices),
+            || {
+                cache_file::write_cache_parts_capped(
+                    &loc.root_dir,
+                    &loc.analysis_path,
+                    &slices,
+                    caps.analysis,
+                    "caps.analysis",
+                )
+            },
         ))
     })
 }
@@ -974,7 +992,8 @@ pub fn load_projects_index<'a>(
     exported(env, "loadProjectsIndex", || {
         let state = state_arg(env, state)?;
         let (caps, _) = store_options(env, options)?;
-        let (meta, warnings) = meta_file::load_meta(Path::new(&state.meta_path), caps.meta);
+        let loc = location_of(env, &state)?;
+        let (meta, warnings) = meta_file::load_meta(&loc.root_dir, &loc.meta_path, caps.meta);
         Ok(LoadedProjectsIndex {
             value: to_js_json(env, &meta)?,
             warnings: warnings_js(warnings),
@@ -996,7 +1015,8 @@ pub fn save_projects_index<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (_, timeout) = store_options(env, options)?;
+        let (caps, timeout) = store_options(env, options)?;
+        let loc = location_of(env, &state)?;
         let raw = json_stringify(env, index, "index")?;
         let mut meta: MetaFile =
             serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
@@ -1008,12 +1028,20 @@ pub fn save_projects_index<'a>(
         }
         meta.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        let loc = location_of(&state);
         Ok(with_lock(
+            &loc.root_dir,
             &loc.meta_lock_path,
             &loc.meta_path,
             timeout,
-            || cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta)),
+            || {
+                cache_file::write_cache_parts_capped(
+                    &loc.root_dir,
+                    &loc.meta_path,
+                    &[&cache_file::to_pretty_json(&meta)],
+                    caps.meta,
+                    "caps.meta",
+                )
+            },
         ))
     })
 }
@@ -1030,21 +1058,25 @@ pub struct AnalysisInvalidationResult {
     pub warnings: Vec<CacheWarning>,
 }
 
-fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
-    let loc = location_of(state);
+fn delete_analysis(env: &Env, state: &CacheState) -> napi::Result<AnalysisInvalidationResult> {
+    let loc = location_of(env, state)?;
     if state.read_only {
-        return AnalysisInvalidationResult {
+        return Ok(AnalysisInvalidationResult {
             deleted: false,
             warnings: vec![CacheWarning {
                 code: CACHE_READ_ONLY.into(),
                 message: "cache is read-only; skipped deleting analysis cache".into(),
                 path: Some(state.analysis_path.clone()),
             }],
-        };
+        });
     }
     // The next dispatch of this process must not serve the dropped analysis from memory.
     memory::forget_prefix(&loc.project_dir.display().to_string());
-    match std::fs::remove_file(&loc.analysis_path) {
+    // Unlinked relative to the project dir reached without following links: never a victim
+    // through a linked `projects/<id>`.
+    let removed = safe_dir::open_parent(&loc.root_dir, &loc.analysis_path, false)
+        .and_then(|(dir, leaf)| dir.remove_file(leaf));
+    Ok(match removed {
         Ok(()) => AnalysisInvalidationResult {
             deleted: true,
             warnings: Vec::new(),
@@ -1061,7 +1093,7 @@ fn delete_analysis(state: &CacheState) -> AnalysisInvalidationResult {
                 path: Some(state.analysis_path.clone()),
             }],
         },
-    }
+    })
 }
 
 /// `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
@@ -1079,7 +1111,7 @@ pub fn invalidate_project_analysis_cache<'a>(
     let _ = runtime;
     exported(env, "invalidateProjectAnalysisCache", || {
         let state = state_arg(env, state)?;
-        Ok(delete_analysis(&state))
+        delete_analysis(env, &state)
     })
 }
 
@@ -1126,7 +1158,7 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
                 },
             );
             let done = if decision.action == core_inv::AnalysisCacheInvalidationAction::Delete {
-                delete_analysis(&state)
+                delete_analysis(env, &state)?
             } else {
                 AnalysisInvalidationResult {
                     deleted: false,

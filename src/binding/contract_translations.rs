@@ -147,7 +147,7 @@ pub fn load_translation_cache<'a>(
             strict_arg(env, input, "input", TRANSLATION_CACHE_INPUT, &[])?;
         let (caps, lock_timeout) = store_options(env, options)?;
         validate_locale_code(&input.target_lang).map_err(|e| to_js(env, &e))?;
-        let loc = location_of(&state);
+        let loc = location_of(env, &state)?;
         let mut store = TranslationStore::load(
             &loc,
             &input.target_lang,

@@ -439,6 +439,9 @@ pub enum CacheWarningCode {
     WriteFailed,
     /// `writeTo` holds a manifest written by a newer cachecore: left as it is, results not saved.
     WriteSkippedNewer,
+    /// `.cachecore-clock` beside `writeTo` is a link, a FIFO, a directory or a file cachecore did
+    /// not make: left untouched; the racy window uses the wall clock.
+    ClockUnusable,
     /// Two tracked paths differ only in letter case (one file on macOS and Windows).
     PortabilityCaseCollision,
     /// Two tracked paths differ only in Unicode normalization (NFC/NFD).

@@ -24,6 +24,7 @@ macro_rules! mirror_enum {
 pub mod contract_config;
 pub mod contract_dispatch;
 pub mod contract_helpers;
+pub mod contract_maintenance;
 pub mod contract_messages;
 pub mod contract_policy;
 pub mod contract_state;

@@ -3,7 +3,7 @@
 //! torn one; the temp file is created with `create_new`, so an existing symlink is never
 //! written through.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,20 +14,19 @@ pub const TEMP_SUFFIX: &str = ".cachecore-tmp";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+/// A fresh temp file name for the file `name`: `.<name>.<pid>-<n>-<nanos hex>.cachecore-tmp`.
+pub fn temp_name(name: &std::ffi::OsStr) -> String {
+    let name = name.to_string_lossy();
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!(
-        ".{name}.{}-{n}-{nanos:x}{TEMP_SUFFIX}",
-        std::process::id()
-    ))
+    format!(".{name}.{}-{n}-{nanos:x}{TEMP_SUFFIX}", std::process::id())
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    path.with_file_name(temp_name(path.file_name().unwrap_or_default()))
 }
 
 /// Writes `bytes` to `path` atomically, creating the parent directory if needed.
@@ -80,7 +79,8 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
 /// write window. Read once per process; unset (the default) it costs nothing.
 pub const TEST_WRITE_DELAY_ENV: &str = "CACHECORE_TEST_WRITE_DELAY_MS";
 
-fn test_write_delay() -> Option<Duration> {
+/// The test hook's delay, if set.
+pub fn test_write_delay() -> Option<Duration> {
     static DELAY: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
     *DELAY.get_or_init(|| {
         std::env::var(TEST_WRITE_DELAY_ENV)
@@ -92,8 +92,16 @@ fn test_write_delay() -> Option<Duration> {
 }
 
 fn sync_dir(dir: &Path) {
+    // `O_DIRECTORY | O_NONBLOCK`: whatever was swapped in at `dir` meanwhile, never a FIFO
+    // that would block.
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = {
+        use std::os::unix::fs::OpenOptionsExt;
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+            .open(dir)
+    } {
         let _ = d.sync_all();
     }
     #[cfg(not(unix))]
@@ -101,14 +109,38 @@ fn sync_dir(dir: &Path) {
 }
 
 /// The pid of the writer that created a temp file, from its name.
-fn temp_writer_pid(name: &str) -> Option<u32> {
+pub fn temp_writer_pid(name: &str) -> Option<u32> {
     let stem = name.strip_suffix(TEMP_SUFFIX)?;
     let tail = stem.rsplit('.').next()?;
     tail.split('-').next()?.parse().ok()
 }
 
+/// Whether `name` has exactly the shape of a temp file cachecore creates:
+/// `.<name>.<pid>-<counter>-<hex nanos>.cachecore-tmp`. Nothing else is ever swept.
+pub fn is_temp_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(TEMP_SUFFIX) else {
+        return false;
+    };
+    let Some((head, tail)) = stem.rsplit_once('.') else {
+        return false;
+    };
+    let mut parts = tail.split('-');
+    let (Some(pid), Some(n), Some(nanos), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    head.len() > 1
+        && head.starts_with('.')
+        && digits(pid)
+        && digits(n)
+        && !nanos.is_empty()
+        && nanos.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Whether the process that wrote a temp file is certainly gone (never for our own pid).
-fn writer_is_dead(pid: u32) -> bool {
+pub fn writer_is_dead(pid: u32) -> bool {
     if pid == std::process::id() {
         return false;
     }
@@ -127,30 +159,15 @@ fn writer_is_dead(pid: u32) -> bool {
     }
 }
 
-/// Removes cachecore temp files in `dir` left by a crashed writer: those whose writer process
-/// is gone, and any older than `min_age`. Returns how many were removed.
+/// Removes cachecore temp files in `dir` left by a crashed writer: regular files with
+/// cachecore's temp name shape ([`is_temp_name`]) whose writer process is gone, or older than
+/// `min_age`. Never follows a link (`dir` itself is the caller's; its entries are checked and
+/// removed relative to it). Returns how many were removed.
 pub fn sweep_temps(dir: &Path, min_age: Duration) -> usize {
-    let Ok(rd) = fs::read_dir(dir) else { return 0 };
-    let now = SystemTime::now();
-    let mut removed = 0;
-    for e in rd.flatten() {
-        let name = e.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !name.ends_with(TEMP_SUFFIX) {
-            continue;
-        }
-        let dead = temp_writer_pid(name).is_some_and(writer_is_dead);
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age >= min_age);
-        if (dead || old) && fs::remove_file(e.path()).is_ok() {
-            removed += 1;
-        }
+    match super::safe_dir::SafeDir::open_root(dir, false) {
+        Ok(d) => d.sweep_temps(min_age),
+        Err(_) => 0,
     }
-    removed
 }
 
 #[cfg(test)]
@@ -176,10 +193,18 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let me = std::process::id();
         fs::write(d.path().join(format!(".x.json.{me}-1-1{TEMP_SUFFIX}")), "t").unwrap();
+        // Not cachecore's shape: never swept.
+        fs::write(d.path().join(format!("x.{me}-1-1{TEMP_SUFFIX}")), "t").unwrap();
+        fs::write(
+            d.path().join(format!(".x.json.{me}-1-zz{TEMP_SUFFIX}")),
+            "t",
+        )
+        .unwrap();
         fs::write(d.path().join("keep.json"), "k").unwrap();
         assert_eq!(sweep_temps(d.path(), Duration::from_secs(3600)), 0);
         assert_eq!(sweep_temps(d.path(), Duration::ZERO), 1);
         assert!(d.path().join("keep.json").exists());
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 3);
     }
 
     #[cfg(unix)]

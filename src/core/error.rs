@@ -37,6 +37,9 @@ pub enum CoreError {
         #[source]
         source: io::Error,
     },
+    /// A directory given as a cache root is not positively one (no valid `meta.json`).
+    #[error("refusing to clean {0}: it is not a cachecore cache root (no valid meta.json)")]
+    NotACacheRoot(String),
     /// The caller aborted the operation.
     #[error("the operation was aborted")]
     Aborted,
@@ -54,6 +57,7 @@ impl CoreError {
             CoreError::InvalidOption { .. } => "INVALID_OPTION",
             CoreError::InvalidKey { .. } => "INVALID_KEY",
             CoreError::Io { .. } => "IO_ERROR",
+            CoreError::NotACacheRoot(_) => "NOT_A_CACHE_ROOT",
             CoreError::Aborted => "ABORTED",
             CoreError::Internal(_) => "INTERNAL",
         }

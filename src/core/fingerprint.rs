@@ -383,7 +383,7 @@ fn hash_entry(root: &Path, entry: &WalkEntry, algo: HashAlgo) -> Outcome {
     let res = if entry.stat.kind == FileKind::Symlink {
         hash::hash_link(&abs, algo)
     } else {
-        hash::hash_file(&abs, algo)
+        hash::hash_file(&abs, algo, &entry.stat)
     };
     match res {
         Ok(h) => Outcome::Hashed(Box::new(h)),
@@ -409,13 +409,24 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
     }
     walk::check_root(&opts.root)?;
+    let mut clock_warnings = Vec::new();
     let snapshot = match &opts.write_to {
         Some(w) => {
             let dir = w.parent().filter(|p| !p.as_os_str().is_empty());
             if let Some(dir) = dir {
                 let _ = std::fs::create_dir_all(dir);
             }
-            Snapshot::take(dir.or(Some(Path::new("."))))
+            let dir = dir.unwrap_or(Path::new("."));
+            let (snapshot, problem) = Snapshot::take_reporting(Some(dir));
+            if let Some(message) = problem {
+                let sentinel = dir.join(super::stat::CLOCK_SENTINEL);
+                clock_warnings.push(Warning::at(
+                    "clock_unusable",
+                    message,
+                    sentinel.display().to_string(),
+                ));
+            }
+            snapshot
         }
         None => Snapshot::take(None),
     };
@@ -436,6 +447,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     let walked = walked?;
     let t_walk = t0.elapsed();
     let mut warnings = prev.warnings;
+    warnings.extend(clock_warnings);
     warnings.extend(walked.warnings.iter().cloned());
     warnings.extend(walk::portability_warnings(&walked.entries));
     let ev = evaluate(
@@ -494,10 +506,18 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             let bytes = w.finish();
             let generation = hints::generation_of(&bytes);
             let manifest_same = same_target && prev.generation == Some(generation);
+            let oversize = bytes.len() as u64 > opts.max_manifest_bytes;
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
-            let res = if manifest_same {
+            let res = if oversize {
+                Err(std::io::Error::other(format!(
+                    "{} bytes would exceed the manifest size cap ({}), and a manifest over it is \
+                     never read",
+                    bytes.len(),
+                    opts.max_manifest_bytes
+                )))
+            } else if manifest_same {
                 Ok(())
             } else {
                 atomic::write_atomic(target, &bytes)

@@ -243,16 +243,54 @@ pub struct HashedFile {
     pub unstable: bool,
 }
 
-/// Opens, fstats, streams and fstats again. `Err` only when the file cannot be opened or read
-/// (callers map `NotFound` to "gone" and others to "unreadable").
-pub fn hash_file(path: &Path, algo: HashAlgo) -> io::Result<HashedFile> {
-    let mut f = File::open(path)?;
+fn moved() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "no longer a regular file")
+}
+
+/// Opens a file to hash without blocking and without following a link the walk did not see:
+/// `O_NONBLOCK` (a FIFO swapped in after the walk opens at once instead of waiting for a
+/// writer, and is then refused by the type check), `O_NOCTTY`, and `O_NOFOLLOW` first. A link
+/// in its place is read through only when the walk itself saw a link here (a host that reads
+/// links) or reached this very file through one (the target's inode is the inode the walk
+/// recorded); a link swapped in after the walk is [`moved`].
+fn open_for_hash(path: &Path, walked: &StatTuple) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let open = |extra: libc::c_int| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | extra)
+                .open(path)
+        };
+        match open(libc::O_NOFOLLOW) {
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                let f = open(0)?;
+                let through = StatTuple::from_metadata(&f.metadata()?);
+                if walked.kind == FileKind::File && through.ino != walked.ino {
+                    return Err(moved());
+                }
+                Ok(f)
+            }
+            other => other,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = walked;
+        File::open(path)
+    }
+}
+
+/// Opens, fstats, streams and fstats again. `walked` is what the walk saw at `path` (see
+/// [`open_for_hash`]): never blocks, never reads anything but a regular file. `Err` only when
+/// the file cannot be opened or read (callers map `NotFound` to "gone", `InvalidInput` to
+/// "moved" and others to "unreadable").
+pub fn hash_file(path: &Path, algo: HashAlgo, walked: &StatTuple) -> io::Result<HashedFile> {
+    let mut f = open_for_hash(path, walked)?;
     let before = StatTuple::from_metadata(&f.metadata()?);
     if before.kind != FileKind::File {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "no longer a regular file",
-        ));
+        return Err(moved());
     }
     let mut hasher = ContentHasher::new(algo);
     let mut remaining = before.size;
@@ -395,10 +433,36 @@ mod tests {
             .map(|i| (i % 251) as u8)
             .collect();
         std::fs::write(&p, &data).unwrap();
-        let h = hash_file(&p, HashAlgo::Blake3).unwrap();
+        let walked = StatTuple::from_metadata(&std::fs::symlink_metadata(&p).unwrap());
+        let h = hash_file(&p, HashAlgo::Blake3, &walked).unwrap();
         assert_eq!(h.hash.to_hex(), blake3::hash(&data).to_hex().to_string());
         assert_eq!(h.bytes_read, data.len() as u64);
         assert!(!h.unstable);
         assert_eq!(h.stat.size, data.len() as u64);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hash_file_never_blocks_on_a_fifo_nor_reads_a_link_swapped_in() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.ts");
+        std::fs::write(&p, "x").unwrap();
+        // Made while `a.ts` exists, so it cannot reuse its inode number.
+        let other = d.path().join("other.ts");
+        std::fs::write(&other, "y").unwrap();
+        let walked = StatTuple::from_metadata(&std::fs::symlink_metadata(&p).unwrap());
+        std::fs::remove_file(&p).unwrap();
+        let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo on a path we own.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e = hash_file(&p, HashAlgo::Sha256, &walked).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        std::fs::remove_file(&p).unwrap();
+        std::os::unix::fs::symlink(&other, &p).unwrap();
+        let e = hash_file(&p, HashAlgo::Sha256, &walked).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        // The walk reached `other` through the link: read.
+        let through = StatTuple::from_metadata(&std::fs::metadata(&p).unwrap());
+        assert!(hash_file(&p, HashAlgo::Sha256, &through).is_ok());
     }
 }

@@ -304,7 +304,9 @@ pub fn generation_of_file(path: &Path, cap: u64) -> Result<[u8; 32], ManifestErr
     Ok(*hasher.finalize().as_bytes())
 }
 
-/// Reads a regular file (never through a symlink, never a FIFO), refusing it when over `cap`.
+/// Reads a regular file (never through a symlink, never blocking on a FIFO: opened with
+/// `O_NOFOLLOW | O_NONBLOCK`, its type checked on the open descriptor), refusing it when over
+/// `cap`.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ManifestError> {
     let (f, len) = open_capped(path, cap)?;
     let mut bytes = Vec::with_capacity(len as usize);
@@ -320,18 +322,36 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ManifestError> {
     Ok(bytes)
 }
 
-/// Opens a regular file (never through a symlink, never a FIFO) of at most `cap` bytes; with
-/// its length.
+/// Opens a regular file (never through a symlink, never blocking on a FIFO: opened with
+/// `O_NOFOLLOW | O_NONBLOCK`, its type checked on the open descriptor) of at most `cap` bytes;
+/// with its length.
 fn open_capped(path: &Path, cap: u64) -> Result<(fs::File, u64), ManifestError> {
-    let md = match fs::symlink_metadata(path) {
-        Ok(md) => md,
+    let not_a_file = || {
+        ManifestError::Unreadable("not a regular file (symlink, directory or special file)".into())
+    };
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return Err(not_a_file());
+    }
+    let f = match options.open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ManifestError::Missing),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
         Err(e) => return Err(ManifestError::Unreadable(e.to_string())),
     };
+    let md = f
+        .metadata()
+        .map_err(|e| ManifestError::Unreadable(e.to_string()))?;
     if !md.file_type().is_file() {
-        return Err(ManifestError::Unreadable(
-            "not a regular file (symlink, directory or special file)".into(),
-        ));
+        return Err(not_a_file());
     }
     if md.len() > cap {
         return Err(ManifestError::Oversize {
@@ -339,7 +359,6 @@ fn open_capped(path: &Path, cap: u64) -> Result<(fs::File, u64), ManifestError> 
             cap,
         });
     }
-    let f = fs::File::open(path).map_err(|e| ManifestError::Unreadable(e.to_string()))?;
     Ok((f, md.len()))
 }
 

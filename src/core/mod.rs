@@ -15,6 +15,7 @@ pub mod index_table;
 pub mod manifest;
 pub mod relpath;
 pub mod remote;
+pub mod safe_dir;
 pub mod shadow;
 pub mod stat;
 pub mod walk;

@@ -5,9 +5,10 @@
 //! whose record was not racy. Every comparison is equality, never `>`.
 
 use std::fs::{self, Metadata};
-use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::safe_dir::SafeDir;
 
 /// What kind of directory entry a path is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,20 +139,44 @@ pub struct Snapshot {
 pub const CLOCK_SENTINEL: &str = ".cachecore-clock";
 
 impl Snapshot {
-    /// Reads the file system clock by rewriting a sentinel file in `dir` and reading its mtime.
-    /// Falls back to the wall clock when `dir` is `None` or not writable.
-    pub fn take(dir: Option<&Path>) -> Snapshot {
-        if let Some(dir) = dir {
-            if let Some(ns) = sentinel_mtime(&dir.join(CLOCK_SENTINEL)) {
-                return Snapshot {
-                    now_ns: ns,
-                    from_fs_clock: true,
-                };
-            }
-        }
+    /// The wall clock (no sentinel).
+    pub fn wall() -> Snapshot {
         Snapshot {
             now_ns: system_time_ns(SystemTime::now()),
             from_fs_clock: false,
+        }
+    }
+
+    /// Reads the file system clock through the sentinel file in `dir`
+    /// ([`Self::take_reporting`] without its warning).
+    pub fn take(dir: Option<&Path>) -> Snapshot {
+        Self::take_reporting(dir).0
+    }
+
+    /// Reads the file system clock through the sentinel in `dir` ([`Self::take_in`]); the wall
+    /// clock when `dir` is `None` or cannot be opened. The message says why a sentinel that is
+    /// there was not used (a link, a FIFO, a directory, a file that is not cachecore's).
+    pub fn take_reporting(dir: Option<&Path>) -> (Snapshot, Option<String>) {
+        match dir.map(|d| SafeDir::open_root(d, false)) {
+            Some(Ok(d)) => Self::take_in(&d),
+            _ => (Self::wall(), None),
+        }
+    }
+
+    /// Reads the file system clock through the sentinel [`CLOCK_SENTINEL`] in an open
+    /// directory: created when missing, never followed, never truncated or written, never
+    /// blocking ([`SafeDir::clock`]). Falls back to the wall clock when it cannot be used.
+    pub fn take_in(dir: &SafeDir) -> (Snapshot, Option<String>) {
+        match dir.clock(std::ffi::OsStr::new(CLOCK_SENTINEL)) {
+            Ok(Some(ns)) => (
+                Snapshot {
+                    now_ns: ns,
+                    from_fs_clock: true,
+                },
+                None,
+            ),
+            Ok(None) => (Self::wall(), None),
+            Err(message) => (Self::wall(), Some(message)),
         }
     }
 
@@ -174,18 +199,6 @@ impl Snapshot {
     pub fn is_future(&self, tuple: &StatTuple) -> bool {
         tuple.mtime_ns > self.now_ns.saturating_add(COARSE_GRANULARITY_NS)
     }
-}
-
-fn sentinel_mtime(path: &Path) -> Option<i64> {
-    let mut f = fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .open(path)
-        .ok()?;
-    f.write_all(b"1").ok()?;
-    let md = f.metadata().ok()?;
-    Some(StatTuple::from_metadata(&md).mtime_ns)
 }
 
 #[cfg(test)]

@@ -450,8 +450,10 @@ impl Watcher {
         if !opts.poll {
             registry::sweep_dead_sentinels();
         }
+        // Created exclusively (never an existing directory or a link someone put at this name in
+        // a shared temp dir), so the removal at close removes only what this watcher made.
         let sentinel = (!opts.poll)
-            .then(|| std::fs::create_dir_all(&sentinel).ok())
+            .then(|| registry::create_private_dir(&sentinel).ok())
             .flatten()
             .and_then(|_| std::fs::canonicalize(&sentinel).ok())
             .filter(|s| canonical_root.as_ref().is_some_and(|r| !s.starts_with(r)));

@@ -277,11 +277,12 @@ pub fn parse_analysis_layout(
 /// Loads `analysis.json` with its cap. `Ok(None)` when missing; failures carry a warning. In
 /// cachecore's layout only the envelope is read now (see the module doc).
 pub fn load_analysis(
+    root: &Path,
     path: &Path,
     cap: u64,
     project_id: &str,
 ) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
-    let Some((file, len)) = cache_file::open_cache_file(path, cap)? else {
+    let Some((file, len)) = cache_file::open_cache_file(root, path, cap)? else {
         return Ok(None);
     };
     if let Some(env) = load_head(&file, len, path, project_id)? {
@@ -329,16 +330,20 @@ pub fn analysis_bytes(
     analysis_parts(updated_at, project_id, data, input_files_epoch).concat()
 }
 
-/// Writes `analysis.json` atomically (never concatenating the data in memory); a failure is a
-/// warning.
+/// Writes `analysis.json` (under the cache `root`) atomically, never concatenating the data in
+/// memory, and never over `cap` (the cap its readers use); a failure is a warning.
 pub fn save_analysis(
+    root: &Path,
     path: &Path,
+    cap: u64,
     project_id: &str,
     data: &str,
     input_files_epoch: &str,
 ) -> Option<CacheWarning> {
     save_analysis_at(
+        root,
         path,
+        cap,
         project_id,
         data,
         input_files_epoch,
@@ -348,7 +353,9 @@ pub fn save_analysis(
 
 /// [`save_analysis`] with the `updatedAt` to write.
 pub fn save_analysis_at(
+    root: &Path,
     path: &Path,
+    cap: u64,
     project_id: &str,
     data: &str,
     input_files_epoch: &str,
@@ -356,7 +363,7 @@ pub fn save_analysis_at(
 ) -> Option<CacheWarning> {
     let parts = analysis_parts(now, project_id, data, Some(input_files_epoch));
     let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-    cache_file::write_cache_parts(path, &slices)
+    cache_file::write_cache_parts_capped(root, path, &slices, cap, "caps.analysis")
 }
 
 #[cfg(test)]
@@ -427,7 +434,7 @@ mod head_tests {
     fn load(dir: &Path, text: &str) -> Result<Option<AnalysisEnvelope>, CacheReadFailure> {
         let path = dir.join("analysis.json");
         std::fs::write(&path, text).unwrap();
-        load_analysis(&path, u64::MAX, "abc")
+        load_analysis(dir, &path, u64::MAX, "abc")
     }
 
     /// Loads and validates the data too, as a decision that uses it does.

@@ -12,8 +12,10 @@
 //! `analysis.json` it describes (its `updatedAt` and epoch), written after
 //! `analysis.json` under the project lock. A record that is missing, damaged, or describes
 //! another `analysis.json` (written by the TypeScript core, by `saveProjectRunState`, or left
-//! by a crash between the two writes) means the inputs are unknown, which is treated as
-//! different: one full rebuild, then recorded.
+//! by a crash between the two writes) means the inputs are unknown: the dispatch then judges
+//! the analysis by what the v1 files record, as the TypeScript core does (a usable
+//! `files.json` whose locales layout equals this run's), so a cache either core wrote is read
+//! by the other without a rebuild.
 
 use std::path::{Path, PathBuf};
 
@@ -114,8 +116,8 @@ impl InputsCheck {
             )),
             InputsCheck::Unknown => Some(
                 "the stored analysis has no record of the settings it was built with \
-                 (written by another tool or an older cachecore, or its record is damaged); \
-                 rebuilding once"
+                 (written by another tool or an older cachecore, or its record is damaged), \
+                 and its files index does not vouch for this run's locales layout; rebuilding"
                     .to_owned(),
             ),
         }
@@ -131,6 +133,7 @@ pub fn path_of(analysis_path: &Path) -> PathBuf {
 
 /// Compares the record beside `analysis_path` with `current`, for the loaded `envelope`.
 pub fn check(
+    root: &Path,
     analysis_path: &Path,
     envelope: &AnalysisEnvelope,
     current: &AnalysisInputs,
@@ -139,7 +142,8 @@ pub fn check(
     if identity.updated_at.is_none() {
         return InputsCheck::Unknown;
     }
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(&path_of(analysis_path), CAP) else {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, &path_of(analysis_path), CAP)
+    else {
         return InputsCheck::Unknown;
     };
     let Ok(record) = serde_json::from_slice::<Record>(&bytes) else {
@@ -180,6 +184,7 @@ pub fn check(
 /// and `epoch` (called under the project lock, right after that write). A failure removes any
 /// older record, so the analysis reads as unknown rather than as another's.
 pub fn record(
+    root: &Path,
     analysis_path: &Path,
     inputs: &AnalysisInputs,
     updated_at: &str,
@@ -197,12 +202,7 @@ pub fn record(
         data_hash: blake3::hash(data.as_bytes()).to_hex().to_string(),
     };
     let bytes = serde_json::to_vec(&record).expect("a record serialises");
-    if crate::core::atomic::write_atomic(&path, &bytes).is_err() {
-        let _ = std::fs::remove_file(&path);
+    if super::cache_file::write_cache_file(root, &path, &bytes).is_some() {
+        super::cache_file::remove_corrupt(root, &path);
     }
-}
-
-/// Removes the record (when `analysis.json` is rewritten without one, or deleted).
-pub fn forget(analysis_path: &Path) {
-    let _ = std::fs::remove_file(path_of(analysis_path));
 }

@@ -3,14 +3,15 @@
 //! Reading never follows a symlink and never blocks on a FIFO (the file is opened with
 //! `O_NOFOLLOW | O_NONBLOCK` and must then be a regular file), refuses a file over its cap before
 //! reading it, and turns every failure into a [`CacheWarning`]: a miss, never a throw.
-//! Writing is atomic ([`crate::core::atomic::write_atomic`]).
+//! Writing is atomic ([`crate::core::safe_dir::SafeDir::write_atomic`]). Every path lies under
+//! the cache root and is reached one directory at a time without following links.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use super::dispatch_info::CacheWarning;
-use crate::core::atomic;
+use crate::core::safe_dir;
 
 /// Warning code: a cache file is not valid JSON or not a valid envelope.
 pub const CACHE_MALFORMED: &str = "cache_malformed";
@@ -73,17 +74,6 @@ pub fn warning(code: &str, message: impl Into<String>, path: &Path) -> CacheWarn
     }
 }
 
-fn open_no_follow(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    options.open(path)
-}
-
 fn oversize_failure(size: u64, cap: u64, path: &Path) -> CacheReadFailure {
     CacheReadFailure::new(
         CACHE_OVERSIZE,
@@ -95,8 +85,15 @@ fn oversize_failure(size: u64, cap: u64, path: &Path) -> CacheReadFailure {
 
 /// Opens a cache file for reading: `Ok(None)` when it does not exist, the open file and its
 /// length when it is a regular file within `cap` bytes, else a failure (`cache_io_error` for a
-/// symlink, directory, FIFO or open error, `cache_oversize` over the cap).
-pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, CacheReadFailure> {
+/// symlink, directory, FIFO, a linked directory on the way, or an open error; `cache_oversize`
+/// over the cap). `path` must lie under the cache `root`: every directory below the root is
+/// opened without following links ([`crate::core::safe_dir`]), and the file itself with
+/// `O_NOFOLLOW | O_NONBLOCK`, its type checked on the open descriptor.
+pub fn open_cache_file(
+    root: &Path,
+    path: &Path,
+    cap: u64,
+) -> Result<Option<(File, u64)>, CacheReadFailure> {
     let not_a_file = || {
         CacheReadFailure::new(
             CACHE_IO_ERROR,
@@ -105,26 +102,16 @@ pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, Cac
             false,
         )
     };
-    match fs::symlink_metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(CacheReadFailure::io(e, path)),
-        Ok(md) if !md.file_type().is_file() => return Err(not_a_file()),
-        Ok(_) => {}
-    }
-    let file = match open_no_follow(path) {
+    let opened = safe_dir::open_parent(root, path, false).and_then(|(d, leaf)| d.open_read(leaf));
+    let file = match opened {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => return Err(not_a_file()),
         Err(e) => return Err(CacheReadFailure::io(e, path)),
     };
     let md = file.metadata().map_err(|e| CacheReadFailure::io(e, path))?;
-    if !md.file_type().is_file() {
-        return Err(not_a_file());
-    }
-    let oversize = |size: u64| oversize_failure(size, cap, path);
     if md.len() > cap {
-        return Err(oversize(md.len()));
+        return Err(oversize_failure(md.len(), cap, path));
     }
     Ok(Some((file, md.len())))
 }
@@ -132,8 +119,12 @@ pub fn open_cache_file(path: &Path, cap: u64) -> Result<Option<(File, u64)>, Cac
 /// Reads a cache file: `Ok(None)` when it does not exist, its bytes when it is a regular file
 /// within `cap` bytes, else a failure (`cache_io_error` for a symlink, directory, FIFO or read
 /// error, `cache_oversize` over the cap).
-pub fn read_cache_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, CacheReadFailure> {
-    let Some((file, len)) = open_cache_file(path, cap)? else {
+pub fn read_cache_file(
+    root: &Path,
+    path: &Path,
+    cap: u64,
+) -> Result<Option<Vec<u8>>, CacheReadFailure> {
+    let Some((file, len)) = open_cache_file(root, path, cap)? else {
         return Ok(None);
     };
     read_opened(file, len, path, cap).map(Some)
@@ -189,16 +180,44 @@ pub fn parse_json<'a, T: serde::Deserialize<'a>>(
         .map_err(|e| CacheReadFailure::malformed(format!("invalid JSON: {e}"), path))
 }
 
-/// Publishes `bytes` at `path` atomically; a failure is a `cache_io_error` warning.
-pub fn write_cache_file(path: &Path, bytes: &[u8]) -> Option<CacheWarning> {
-    write_cache_parts(path, &[bytes])
+/// Publishes `bytes` at `path` (under the cache `root`) atomically; a failure is a
+/// `cache_io_error` warning.
+pub fn write_cache_file(root: &Path, path: &Path, bytes: &[u8]) -> Option<CacheWarning> {
+    write_cache_parts(root, path, &[bytes])
 }
 
-/// [`write_cache_file`] of the concatenation of `parts`.
-pub fn write_cache_parts(path: &Path, parts: &[&[u8]]) -> Option<CacheWarning> {
-    atomic::write_atomic_parts(path, parts)
+/// [`write_cache_file`] of the concatenation of `parts`: every directory below `root` is
+/// opened (or created) without following links, and the file is published in it by a new temp
+/// file and a rename ([`safe_dir::SafeDir::write_atomic`]), so nothing is ever written through
+/// a link.
+pub fn write_cache_parts(root: &Path, path: &Path, parts: &[&[u8]]) -> Option<CacheWarning> {
+    safe_dir::open_parent(root, path, true)
+        .and_then(|(dir, leaf)| dir.write_atomic(leaf, parts))
         .err()
         .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
+}
+
+/// [`write_cache_parts`], refused with a `cache_oversize` warning when the file would be over
+/// `cap`, the cap its readers use: cachecore never writes a file it would refuse to read.
+pub fn write_cache_parts_capped(
+    root: &Path,
+    path: &Path,
+    parts: &[&[u8]],
+    cap: u64,
+    cap_name: &str,
+) -> Option<CacheWarning> {
+    let size: u64 = parts.iter().map(|p| p.len() as u64).sum();
+    if size > cap {
+        return Some(warning(
+            CACHE_OVERSIZE,
+            format!(
+                "not written: {size} bytes would exceed the cache file size limit ({cap} bytes), \
+                 and a file over its limit is never read; raise {cap_name}"
+            ),
+            path,
+        ));
+    }
+    write_cache_parts(root, path, parts)
 }
 
 /// `JSON.stringify(value, null, 2)`: two-space indentation, no trailing newline.
@@ -206,9 +225,12 @@ pub fn to_pretty_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec_pretty(value).expect("cache values serialise")
 }
 
-/// Removes a corrupt cache file (best effort; a missing file is fine).
-pub fn remove_corrupt(path: &Path) {
-    let _ = fs::remove_file(path);
+/// Removes a corrupt cache file under the cache `root` (best effort; a missing file is fine;
+/// never through a linked directory).
+pub fn remove_corrupt(root: &Path, path: &Path) {
+    if let Ok((dir, leaf)) = safe_dir::open_parent(root, path, false) {
+        let _ = dir.remove_file(leaf);
+    }
 }
 
 #[cfg(test)]
@@ -218,20 +240,21 @@ mod tests {
     #[test]
     fn missing_oversize_and_not_a_file() {
         let d = tempfile::tempdir().unwrap();
+        let root = d.path();
         let p = d.path().join("f.json");
-        assert_eq!(read_cache_file(&p, 10).unwrap(), None);
-        fs::write(&p, b"12345678901").unwrap();
-        let e = read_cache_file(&p, 10).unwrap_err();
+        assert_eq!(read_cache_file(root, &p, 10).unwrap(), None);
+        std::fs::write(&p, b"12345678901").unwrap();
+        let e = read_cache_file(root, &p, 10).unwrap_err();
         assert_eq!(e.warning.code, CACHE_OVERSIZE);
         assert_eq!(
             e.warning.message,
             "cache file exceeds size limit (11 > 10 bytes); skipping"
         );
         assert!(e.corrupt);
-        assert_eq!(read_cache_file(&p, 11).unwrap().unwrap().len(), 11);
+        assert_eq!(read_cache_file(root, &p, 11).unwrap().unwrap().len(), 11);
         let dir = d.path().join("dir.json");
-        fs::create_dir(&dir).unwrap();
-        let e = read_cache_file(&dir, 10).unwrap_err();
+        std::fs::create_dir(&dir).unwrap();
+        let e = read_cache_file(root, &dir, 10).unwrap_err();
         assert_eq!(e.warning.code, CACHE_IO_ERROR);
         assert!(!e.corrupt);
     }

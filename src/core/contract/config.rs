@@ -21,6 +21,13 @@ pub const MAX_TRANSLATIONS_BYTES: u64 = 32 * MIB;
 /// cachecore's default effective cap for `analysis.json` (256 MiB): large enough for 20,000
 /// source files. The effective cap is configurable; [`MAX_ANALYSIS_BYTES`] is the contract value.
 pub const DEFAULT_EFFECTIVE_ANALYSIS_CAP: u64 = 256 * MIB;
+/// cachecore's default effective cap for `files.json` (256 MiB). A record takes about 195
+/// bytes (a 64-hex hash, the size, `mtimeMs` and `updatedAt` beside its path), so the contract's
+/// 32 MiB ([`MAX_FILES_BYTES`]) stops at about 170,000 files: a 200,000-file project wrote a
+/// 39 MB index every run and refused it on every next one. 256 MiB holds about 1.3 million
+/// tracked files; the effective cap is configurable, and no cache file is ever written over
+/// the cap its readers use.
+pub const DEFAULT_EFFECTIVE_FILES_CAP: u64 = 256 * MIB;
 
 string_enum! {
     /// `CacheProfileId = 'safe' | 'balanced' | 'fast'`.

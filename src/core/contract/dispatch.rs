@@ -22,15 +22,15 @@ use serde::Serialize;
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
 use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
-    CACHE_READ_ONLY, CACHE_UNKNOWN_FILES,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_READ_ONLY,
+    CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
 };
 use super::config::{
-    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, MAX_FILES_BYTES, MAX_META_BYTES,
-    MAX_TRANSLATIONS_BYTES,
+    CacheMode, CacheRebuildConfig, DEFAULT_EFFECTIVE_ANALYSIS_CAP, DEFAULT_EFFECTIVE_FILES_CAP,
+    MAX_META_BYTES, MAX_TRANSLATIONS_BYTES,
 };
 use super::decide::{
     decide_analysis_rebuild, AnalysisRebuildDecision, AnalysisRebuildReason,
@@ -46,7 +46,7 @@ use super::files_shadow::{self, Beside, FilesShadow};
 use super::hashing::{compute_input_files_epoch, TextHash};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
-use super::layout::{CachedLocalesLayout, LocalesLayoutMode};
+use super::layout::{layout_matches, CachedLocalesLayout, LocalesLayoutMode};
 use super::lock::{self, DEFAULT_LOCK_TIMEOUT};
 use super::memory::{self, MemoryRecord};
 use super::meta_file;
@@ -71,7 +71,7 @@ pub const LOCALES_DIR_MISSING: &str = "locales_dir_missing";
 pub struct CacheCaps {
     /// `meta.json` (default 2 MiB).
     pub meta: u64,
-    /// `files.json` (default 32 MiB).
+    /// `files.json` (default 256 MiB, cachecore's effective default).
     pub files: u64,
     /// `analysis.json` (default 256 MiB, cachecore's effective default).
     pub analysis: u64,
@@ -83,7 +83,7 @@ impl Default for CacheCaps {
     fn default() -> Self {
         Self {
             meta: MAX_META_BYTES,
-            files: MAX_FILES_BYTES,
+            files: DEFAULT_EFFECTIVE_FILES_CAP,
             analysis: DEFAULT_EFFECTIVE_ANALYSIS_CAP,
             translations: MAX_TRANSLATIONS_BYTES,
         }
@@ -429,25 +429,48 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     let (_meta, warnings) =
         meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
-    if !read_only {
-        if let Err(e) = std::fs::create_dir_all(&loc.project_dir) {
-            state.info.warnings.push(cache_file::warning(
-                CACHE_DIR_UNAVAILABLE,
-                format!("unable to create cache project dir: {e}"),
-                &loc.project_dir,
-            ));
+    // The project dir, reached from the root without following links (a linked
+    // `projects/<id>` is never written through: every write below then fails with a warning).
+    let project_dir = if read_only {
+        None
+    } else {
+        match crate::core::safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                state.info.warnings.push(cache_file::warning(
+                    CACHE_DIR_UNAVAILABLE,
+                    format!("unable to create cache project dir: {e}"),
+                    &loc.project_dir,
+                ));
+                None
+            }
         }
-    }
+    };
 
     // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
     // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
     // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
     // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = if read_only || !loc.project_dir.is_dir() {
-        Snapshot::take(None)
-    } else {
-        Snapshot::take(Some(&loc.project_dir))
+    let snapshot = match &project_dir {
+        None => Snapshot::wall(),
+        Some(dir) => {
+            let (snapshot, problem) = Snapshot::take_in(dir);
+            if let Some(message) = problem {
+                state.info.warnings.push(CacheWarning {
+                    code: CACHE_IO_ERROR.to_owned(),
+                    message,
+                    path: Some(
+                        loc.project_dir
+                            .join(crate::core::stat::CLOCK_SENTINEL)
+                            .display()
+                            .to_string(),
+                    ),
+                });
+            }
+            snapshot
+        }
     };
+    drop(project_dir);
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
@@ -455,19 +478,22 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     // files.json is read whole (its bytes identify the shadow's generation) but parsed only
     // when its binary shadow cannot stand for it.
     let load = || -> StoredLoad {
-        let bytes = match cache_file::read_cache_file(&loc.files_path, input.caps.files) {
-            Ok(Some(b)) => b,
-            Ok(None) => return StoredLoad::parsed(LoadedFilesIndex::default(), Beside::Nothing),
-            Err(f) => {
-                let mut loaded = LoadedFilesIndex {
-                    corrupt: f.corrupt,
-                    ..LoadedFilesIndex::default()
-                };
-                loaded.warnings.push(f.warning);
-                return StoredLoad::parsed(loaded, Beside::Nothing);
-            }
-        };
-        let beside = files_shadow::load(&loc.hints_path, input.hash, &bytes);
+        let bytes =
+            match cache_file::read_cache_file(&loc.root_dir, &loc.files_path, input.caps.files) {
+                Ok(Some(b)) => b,
+                Ok(None) => {
+                    return StoredLoad::parsed(LoadedFilesIndex::default(), Beside::Nothing)
+                }
+                Err(f) => {
+                    let mut loaded = LoadedFilesIndex {
+                        corrupt: f.corrupt,
+                        ..LoadedFilesIndex::default()
+                    };
+                    loaded.warnings.push(f.warning);
+                    return StoredLoad::parsed(loaded, Beside::Nothing);
+                }
+            };
+        let beside = files_shadow::load(&loc.root_dir, &loc.hints_path, input.hash, &bytes);
         let shadow_current = matches!(beside, Beside::Shadow(_));
         match beside {
             Beside::Shadow(shadow) if shadow.plain() && input.baseline_files.is_none() => {
@@ -743,6 +769,7 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
     match analysis_file::load_analysis(
+        &input.location.root_dir,
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
@@ -750,6 +777,7 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
         Ok(previous) => {
             if let Some(p) = &previous {
                 state.inputs_check = analysis_inputs::check(
+                    &input.location.root_dir,
                     &input.location.analysis_path,
                     p,
                     &input.analysis_inputs(),
@@ -758,6 +786,12 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
                 // edit that keeps it JSON is caught when it is read).
                 if let InputsCheck::Same(digest) = state.inputs_check {
                     p.data.expect_digest(digest);
+                }
+                // Without cachecore's record, the stored layout vouches for the inputs
+                // (`inputs_vouched`): the shadow does not hold it, so the stored index is
+                // parsed after all.
+                if state.inputs_check == InputsCheck::Unknown {
+                    state.materialize();
                 }
             }
             state.previous = previous;
@@ -782,11 +816,29 @@ impl DispatchBegin {
         &self.input
     }
 
+    /// Whether the stored analysis may be taken as built from this run's settings. With
+    /// cachecore's record beside it, the record decides. Without one for this very
+    /// `analysis.json` (the TypeScript core wrote it, or an older cachecore), what the v1 files
+    /// record decides, as in the TypeScript core: a usable `files.json` whose locales layout
+    /// (mode, structure, directory, source locale) equals this run's, compared on every
+    /// dispatch, hit included; the src walk's settings show in the tracked files themselves.
+    /// So each core reads the other's cache without a rebuild.
+    fn inputs_vouched(&self) -> bool {
+        match &self.inputs_check {
+            InputsCheck::Same(_) => true,
+            InputsCheck::Changed(_) => false,
+            InputsCheck::Unknown => {
+                self.status.is_usable()
+                    && layout_matches(self.previous_layout.as_ref(), &self.input.locales.layout)
+            }
+        }
+    }
+
     /// Whether the local cache can serve without the producer: a memory record, or stored
     /// data bound to the current files.
     pub(crate) fn local_serves(&self) -> bool {
         self.memory.is_some()
-            || (self.inputs_check.same()
+            || (self.inputs_vouched()
                 && self
                     .previous
                     .as_ref()
@@ -795,7 +847,7 @@ impl DispatchBegin {
 
     /// Whether the stored data is bound to the stored index (a local base to patch).
     pub(crate) fn local_base(&self) -> bool {
-        self.inputs_check.same()
+        self.inputs_vouched()
             && self.previous.as_ref().is_some_and(|p| {
                 p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str())
             })
@@ -1000,11 +1052,11 @@ impl DispatchBegin {
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
         // The stored analysis is served or built upon only when it was built from these very
         // inputs (settings), whatever the files say.
-        let same_inputs = self.inputs_check.same();
+        let same_inputs = self.inputs_vouched();
         // Something tracked could not be read: nothing is served from the cache, and what the
         // producer builds is not stored (it was built without those files).
         let complete = self.unknown.is_empty();
-        if previous.is_some() {
+        if previous.is_some() && !same_inputs {
             if let Some(message) = self.inputs_check.describe() {
                 info.warnings.push(cache_file::warning(
                     CACHE_INPUTS_CHANGED,
@@ -1283,17 +1335,15 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             from_watcher,
         });
     }
-    let _guard = match lock::acquire(&loc.lock_path, input.lock_timeout) {
-        Ok(Some(g)) => g,
-        Ok(None) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_LOCK_TIMEOUT,
-                format!(
-                    "cache lock busy after {} ms; skipped persisting project cache",
-                    input.lock_timeout.as_millis()
-                ),
-                &loc.lock_path,
-            ));
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        input.lock_timeout,
+        "project cache",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            cache.warnings.push(w);
             // Not on disk: the next dispatch in this process must persist, not serve memory.
             memory::forget(&input.memory_key());
             return Ok(DispatchOutcome {
@@ -1303,38 +1353,11 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 from_watcher,
             });
         }
-        Err(e) => {
-            cache.warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache lock error: {e}"),
-                &loc.lock_path,
-            ));
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
-        }
     };
-    crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+    let root = &loc.root_dir;
+    meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
     if persist == Persist::HintsOnly {
-        // Nothing changed: the stored index stays, with the stat hints of this scan.
-        if let Some(bytes) = &begin.stored_files_bytes {
-            if let Ok(stored) = files_index::parse_files_index(bytes, &loc.files_path) {
-                let empty = begin.status == FilesIndexStatus::Empty;
-                let shadow = files_shadow::encode(
-                    input.hash,
-                    bytes,
-                    &stored,
-                    empty,
-                    &begin.hints,
-                    &begin.epoch,
-                );
-                let _ = crate::core::atomic::write_atomic(&loc.hints_path, &shadow);
-            }
-        }
+        begin.write_hints_only();
         return Ok(DispatchOutcome {
             data,
             cache,
@@ -1343,35 +1366,20 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         });
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(&loc.files_path);
+        cache_file::remove_corrupt(root, &loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(&loc.analysis_path);
+        cache_file::remove_corrupt(root, &loc.analysis_path);
     }
-    let index = FilesIndex::new(
-        begin.current_src.clone(),
-        begin.current_locales.clone(),
-        input.locales.layout.clone(),
-    );
-    let bytes = index.to_bytes();
-    match cache_file::write_cache_file(&loc.files_path, &bytes) {
-        Some(w) => cache.warnings.push(w),
-        None => {
-            let shadow = files_shadow::encode(
-                input.hash,
-                &bytes,
-                &index,
-                false,
-                &begin.hints,
-                &begin.epoch,
-            );
-            let _ = crate::core::atomic::write_atomic(&loc.hints_path, &shadow);
-        }
+    if let Some(w) = begin.write_files_index() {
+        cache.warnings.push(w);
     }
     if persist == Persist::Both {
         let now = now_iso();
         match analysis_file::save_analysis_at(
+            root,
             &loc.analysis_path,
+            input.caps.analysis,
             &loc.project_id,
             data.get(),
             &begin.epoch,
@@ -1379,6 +1387,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         ) {
             Some(w) => cache.warnings.push(w),
             None => analysis_inputs::record(
+                root,
                 &loc.analysis_path,
                 &input.analysis_inputs(),
                 &now,
@@ -1393,6 +1402,133 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         memory_hit,
         from_watcher,
     })
+}
+
+impl DispatchBegin {
+    /// Publishes the binary shadow (the stat hints of this scan, the stored keys and epoch) of
+    /// the stored `files.json` bytes (their records are this scan's: nothing changed). Caller
+    /// holds the project lock.
+    fn write_hints_only(&self) {
+        let loc = &self.input.location;
+        if let Some(bytes) = &self.stored_files_bytes {
+            if let Ok(stored) = files_index::parse_files_index(bytes, &loc.files_path) {
+                let empty = self.status == FilesIndexStatus::Empty;
+                let shadow = files_shadow::encode(
+                    self.input.hash,
+                    bytes,
+                    &stored,
+                    empty,
+                    &self.hints,
+                    &self.epoch,
+                );
+                let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &shadow);
+            }
+        }
+    }
+
+    /// Publishes `files.json` of this scan and its binary shadow, never over the files cap (a
+    /// `cache_oversize` warning instead). Caller holds the project lock.
+    fn write_files_index(&self) -> Option<CacheWarning> {
+        let input = &self.input;
+        let loc = &input.location;
+        let index = FilesIndex::new(
+            self.current_src.clone(),
+            self.current_locales.clone(),
+            input.locales.layout.clone(),
+        );
+        let bytes = index.to_bytes();
+        let w = cache_file::write_cache_parts_capped(
+            &loc.root_dir,
+            &loc.files_path,
+            &[&bytes],
+            input.caps.files,
+            "caps.files",
+        );
+        if w.is_none() {
+            let shadow =
+                files_shadow::encode(input.hash, &bytes, &index, false, &self.hints, &self.epoch);
+            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &shadow);
+        }
+        w
+    }
+}
+
+/// What [`scan_files_index`] found and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct FilesIndexScan {
+    /// Tracked src files.
+    pub src_files: u64,
+    /// Tracked locale segments.
+    pub locale_segments: u64,
+    /// What the fingerprint step read (hashes reused through stat hints, content bytes read).
+    pub stats: ScanStats,
+    /// Whether `files.json` was (re)written.
+    pub written: bool,
+    /// Whether the stored `files.json` already held exactly these records (only its stat
+    /// hints were refreshed, when files were read).
+    pub unchanged: bool,
+    /// Diagnostics.
+    pub warnings: Vec<CacheWarning>,
+}
+
+/// Refreshes a project's `files.json` as a dispatch does, without an analysis: steps 2–4 of §5
+/// (maintenance, the stored index and its stat hints, the walk with hashes reused where a
+/// whole-tuple stat hint vouches for them), then, under the project lock, `files.json` and its
+/// hints when the records changed, or only the hints when files had to be read. What
+/// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
+/// nothing, and a dispatch or a status after it reads none either.
+pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
+    let mut begun = begin(input)?;
+    // The records, layout and hints the shadow may have stood for: the scan counts, compares
+    // and may write them.
+    begun.materialize();
+    let mut out = FilesIndexScan {
+        src_files: begun.current_src.len() as u64,
+        locale_segments: begun.current_locales.len() as u64,
+        stats: begun.stats,
+        warnings: begun.info.warnings.clone(),
+        ..FilesIndexScan::default()
+    };
+    if !begun.input.enabled {
+        return Ok(out);
+    }
+    let loc = &begun.input.location;
+    out.unchanged = begun.status.is_usable()
+        && begun.stored_files_bytes.is_some()
+        && !begun.info.delta.as_ref().is_some_and(|d| d.has_changes())
+        && begun.previous_layout.as_ref() == Some(&begun.input.locales.layout);
+    if out.unchanged && begun.stats.hashed == 0 {
+        return Ok(out);
+    }
+    if begun.input.mode == CacheMode::ReadOnly {
+        out.warnings
+            .push(read_only_warning("files index", &loc.files_path));
+        return Ok(out);
+    }
+    let _guard = match lock::acquire_or_warn(
+        &loc.root_dir,
+        &loc.lock_path,
+        begun.input.lock_timeout,
+        "files index",
+    ) {
+        Ok(g) => g,
+        Err(w) => {
+            out.warnings.push(w);
+            return Ok(out);
+        }
+    };
+    if out.unchanged {
+        begun.write_hints_only();
+        return Ok(out);
+    }
+    if begun.corrupt_files {
+        cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
+    }
+    match begun.write_files_index() {
+        Some(w) => out.warnings.push(w),
+        None => out.written = true,
+    }
+    Ok(out)
 }
 
 /// The synchronous one-shot dispatch: [`begin`], the host's validator, [`DispatchBegin::decide`],

@@ -171,10 +171,10 @@ fn nesting_within(bytes: &[u8], limit: usize) -> bool {
 }
 
 /// Loads `files.json` with its cap: a missing, oversize, unreadable or malformed file gives no
-/// index and (except missing) a warning.
-pub fn load_files_index(path: &Path, cap: u64) -> LoadedFilesIndex {
+/// index and (except missing) a warning. `path` lies under the cache `root`.
+pub fn load_files_index(root: &Path, path: &Path, cap: u64) -> LoadedFilesIndex {
     let mut out = LoadedFilesIndex::default();
-    let bytes = match cache_file::read_cache_file(path, cap) {
+    let bytes = match cache_file::read_cache_file(root, path, cap) {
         Ok(Some(b)) => b,
         Ok(None) => return out,
         Err(f) => {

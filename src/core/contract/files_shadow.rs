@@ -380,9 +380,15 @@ impl Beside {
     }
 }
 
-/// Reads what lies beside `files.json` (at `path`) when it belongs to exactly these bytes.
-pub fn load(path: &std::path::Path, algo: TextHash, files_json: &[u8]) -> Beside {
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(path, 1 << 30) else {
+/// Reads what lies beside `files.json` (at `path`, under the cache `root`, reached without
+/// following links) when it belongs to exactly these bytes.
+pub fn load(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    algo: TextHash,
+    files_json: &[u8],
+) -> Beside {
+    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, path, 1 << 30) else {
         return Beside::Nothing;
     };
     if is_shadow(&bytes) {

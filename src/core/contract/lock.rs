@@ -5,7 +5,10 @@
 //! when the holder dies, so a lock is never stale: a crashed writer leaves a lock file that the
 //! next writer takes at once, and a hung one (stopped, not dead) makes the others time out.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
+
+use super::cache_file;
+use super::dispatch_info::CacheWarning;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,19 +22,9 @@ pub struct CacheLock {
     _file: File,
 }
 
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Never through a link, never blocking on a FIFO put in its place.
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    options.open(path)
+fn open_lock_file(root: &Path, path: &Path) -> io::Result<File> {
+    let (dir, leaf) = crate::core::safe_dir::open_parent(root, path, true)?;
+    dir.open_lock(leaf)
 }
 
 /// One attempt: `Ok(true)` when the lock is now held, `Ok(false)` when another holder has it
@@ -45,11 +38,12 @@ fn try_lock(file: &File) -> io::Result<bool> {
     }
 }
 
-/// Takes the lock at `path` (creating the file), retrying every few milliseconds until
-/// `timeout`. `Ok(None)` on timeout; `Err` when the lock file cannot be opened or locked
-/// (including a platform where std has no file locks: the write is then not made).
-pub fn acquire(path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> {
-    let file = open_lock_file(path)?;
+/// Takes the lock at `path` (creating the file; `path` lies under the cache `root`, reached
+/// without following links, and the lock file is opened with `O_NOFOLLOW | O_NONBLOCK` and
+/// must be a regular file), retrying every few milliseconds until `timeout`. `Ok(None)` on
+/// timeout; `Err` when the lock file cannot be opened or locked.
+pub fn acquire(root: &Path, path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> {
+    let file = open_lock_file(root, path)?;
     let start = Instant::now();
     loop {
         if try_lock(&file)? {
@@ -62,6 +56,32 @@ pub fn acquire(path: &Path, timeout: Duration) -> io::Result<Option<CacheLock>> 
     }
 }
 
+/// [`acquire`], with the warning a writer reports when it cannot persist: `cache_lock_timeout`
+/// ("skipped persisting <what>") on timeout, `cache_io_error` when the lock cannot be taken.
+pub fn acquire_or_warn(
+    root: &Path,
+    path: &Path,
+    timeout: Duration,
+    what: &str,
+) -> Result<CacheLock, CacheWarning> {
+    match acquire(root, path, timeout) {
+        Ok(Some(g)) => Ok(g),
+        Ok(None) => Err(cache_file::warning(
+            cache_file::CACHE_LOCK_TIMEOUT,
+            format!(
+                "cache lock busy after {} ms; skipped persisting {what}",
+                timeout.as_millis()
+            ),
+            path,
+        )),
+        Err(e) => Err(cache_file::warning(
+            cache_file::CACHE_IO_ERROR,
+            format!("cache lock error: {e}"),
+            path,
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,25 +90,28 @@ mod tests {
     fn second_holder_times_out_until_release() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("x/.lock");
-        let held = acquire(&p, Duration::ZERO).unwrap().unwrap();
+        let r = d.path();
+        let held = acquire(r, &p, Duration::ZERO).unwrap().unwrap();
         let t = Instant::now();
-        assert!(acquire(&p, Duration::from_millis(50)).unwrap().is_none());
+        assert!(acquire(r, &p, Duration::from_millis(50)).unwrap().is_none());
         assert!(t.elapsed() >= Duration::from_millis(50));
         drop(held);
-        assert!(acquire(&p, Duration::ZERO).unwrap().is_some());
+        assert!(acquire(r, &p, Duration::ZERO).unwrap().is_some());
     }
 
     #[test]
     fn a_waiting_writer_gets_the_lock_once_it_is_released() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join(".lock");
-        let held = acquire(&p, Duration::ZERO).unwrap().unwrap();
+        let held = acquire(d.path(), &p, Duration::ZERO).unwrap().unwrap();
         let releaser = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(60));
             drop(held);
         });
         let t = Instant::now();
-        assert!(acquire(&p, Duration::from_secs(5)).unwrap().is_some());
+        assert!(acquire(d.path(), &p, Duration::from_secs(5))
+            .unwrap()
+            .is_some());
         assert!(t.elapsed() >= Duration::from_millis(50));
         releaser.join().unwrap();
     }
@@ -101,7 +124,7 @@ mod tests {
         std::fs::write(&target, b"keep").unwrap();
         let p = d.path().join(".lock");
         std::os::unix::fs::symlink(&target, &p).unwrap();
-        assert!(acquire(&p, Duration::ZERO).is_err());
+        assert!(acquire(d.path(), &p, Duration::ZERO).is_err());
         assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     }
 }

@@ -1,7 +1,7 @@
 //! §6 `meta.json`: the projects index and its per-run maintenance (run counter, periodic heal).
 
+use std::ffi::OsStr;
 use std::fmt;
-use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,11 +10,13 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::cache_file::{self, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY};
+use super::cache_tree;
 use super::config::CACHE_SCHEMA_VERSION;
 use super::dispatch_info::CacheWarning;
 use super::iso_time::now_iso;
 use super::lock;
 use super::store_paths::CacheLocation;
+use crate::core::safe_dir::{self, EntryKind};
 
 /// `maintenance.healEveryRuns` of a fresh index.
 pub const DEFAULT_HEAL_EVERY_RUNS: u64 = 20;
@@ -107,8 +109,8 @@ impl MetaFile {
 }
 
 /// Loads `meta.json`; any failure gives a fresh index (with the read warning, if any).
-pub fn load_meta(path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
-    match cache_file::read_cache_file(path, cap) {
+pub fn load_meta(root: &Path, path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
+    match cache_file::read_cache_file(root, path, cap) {
         Ok(None) => (MetaFile::fresh(), Vec::new()),
         Ok(Some(bytes)) => parse_meta(&bytes, path),
         Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
@@ -152,7 +154,7 @@ pub fn run_maintenance(
     let guard = if read_only {
         None
     } else {
-        match lock::acquire(&loc.meta_lock_path, lock_timeout) {
+        match lock::acquire(&loc.root_dir, &loc.meta_lock_path, lock_timeout) {
             Ok(Some(g)) => Some(g),
             Ok(None) => {
                 warnings.push(cache_file::warning(
@@ -163,7 +165,7 @@ pub fn run_maintenance(
                     ),
                     &loc.meta_path,
                 ));
-                let (meta, w) = load_meta(&loc.meta_path, cap);
+                let (meta, w) = load_meta(&loc.root_dir, &loc.meta_path, cap);
                 warnings.extend(w);
                 return (meta, warnings);
             }
@@ -177,7 +179,7 @@ pub fn run_maintenance(
             }
         }
     };
-    let (mut meta, w) = load_meta(&loc.meta_path, cap);
+    let (mut meta, w) = load_meta(&loc.root_dir, &loc.meta_path, cap);
     warnings.extend(w);
     meta.projects.insert(&loc.project_key, &loc.project_id);
     meta.maintenance.run_count += 1;
@@ -194,22 +196,58 @@ pub fn run_maintenance(
     } else if guard.is_some() {
         meta.version = CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        if let Some(w) =
-            cache_file::write_cache_file(&loc.meta_path, &cache_file::to_pretty_json(&meta))
-        {
+        if let Some(w) = cache_file::write_cache_parts_capped(
+            &loc.root_dir,
+            &loc.meta_path,
+            &[&cache_file::to_pretty_json(&meta)],
+            cap,
+            "caps.meta",
+        ) {
             warnings.push(w);
         }
-        // Every run, hit or miss, clears what a crashed writer left behind.
-        crate::core::atomic::sweep_temps(&loc.root_dir, Duration::from_secs(60));
-        crate::core::atomic::sweep_temps(&loc.project_dir, Duration::from_secs(60));
+        // Every run, hit or miss, clears what a crashed writer left behind: in the root, the
+        // project dir and its translations dir (only cachecore's temp names, never through a
+        // link).
+        sweep_cache_temps(loc, Duration::from_secs(60));
     }
     (meta, warnings)
 }
 
+/// Sweeps cachecore's temp files of dead (or, past `min_age`, any) writers from the cache root,
+/// the project dir and its `translations/` dir. Each directory is reached without following
+/// links; a linked one is skipped.
+pub fn sweep_cache_temps(loc: &CacheLocation, min_age: Duration) {
+    let root = &loc.root_dir;
+    for dir in [root, &loc.project_dir, &loc.translations_dir] {
+        if let Ok(d) = safe_dir::open_dir(root, dir, false) {
+            d.sweep_temps(min_age);
+        }
+    }
+}
+
+/// The heal of §6, limited to what cachecore made: entries whose project dir is gone are
+/// dropped, and an orphan directory under `projects/` is removed only when
+/// [`cache_tree::remove_project_dir`] finds it is cachecore's (a project-id name, only
+/// cachecore's files inside, no link anywhere). `projects/` itself is never followed when it
+/// is a link; a directory with anything else in it is left whole.
 fn heal(loc: &CacheLocation, meta: &mut MetaFile, warnings: &mut Vec<CacheWarning>) {
     let projects_root = loc.root_dir.join("projects");
+    let Ok(root) = safe_dir::SafeDir::open_root(&loc.root_dir, false) else {
+        return;
+    };
+    let projects = match root.child(OsStr::new("projects"), false) {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            meta.projects.0.retain(|(key, _)| key == &loc.project_key);
+            return;
+        }
+        Err(_) => return,
+    };
     let is_dir = |id: &str| {
-        fs::symlink_metadata(projects_root.join(id)).is_ok_and(|m| m.file_type().is_dir())
+        cache_tree::is_project_id(id)
+            && projects
+                .kind(OsStr::new(id))
+                .is_ok_and(|k| k == Some(EntryKind::Dir))
     };
     // The current project keeps its entry: its dir is created right after maintenance.
     meta.projects
@@ -217,22 +255,25 @@ fn heal(loc: &CacheLocation, meta: &mut MetaFile, warnings: &mut Vec<CacheWarnin
         .retain(|(key, id)| key == &loc.project_key || is_dir(id));
     let referenced: std::collections::HashSet<&str> =
         meta.projects.0.iter().map(|(_, id)| id.as_str()).collect();
-    let Ok(rd) = fs::read_dir(&projects_root) else {
+    let Ok(entries) = projects.entries() else {
         return;
     };
-    for entry in rd.flatten() {
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !is_dir || referenced.contains(name) {
+    for (name, kind) in entries {
+        if kind != EntryKind::Dir
+            || !cache_tree::is_project_id(&name)
+            || referenced.contains(name.as_str())
+            || name == loc.project_id
+        {
             continue;
         }
-        if let Err(e) = fs::remove_dir_all(entry.path()) {
-            warnings.push(cache_file::warning(
-                CACHE_IO_ERROR,
-                format!("cache self-heal failed: {e}"),
-                &projects_root,
-            ));
+        if let Err(e) = cache_tree::remove_project_dir(&projects, &name) {
+            if e.kind() != std::io::ErrorKind::DirectoryNotEmpty {
+                warnings.push(cache_file::warning(
+                    CACHE_IO_ERROR,
+                    format!("cache self-heal failed: {e}"),
+                    &projects_root,
+                ));
+            }
         }
     }
 }

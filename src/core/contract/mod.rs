@@ -11,6 +11,7 @@ mod literal;
 pub mod analysis_file;
 pub mod analysis_inputs;
 pub mod cache_file;
+pub mod cache_tree;
 pub mod classify;
 pub mod config;
 pub mod decide;

@@ -78,13 +78,18 @@ pub fn resolve_cache_location(input: &CacheLocationInput) -> CoreResult<CacheLoc
             ))
         }
     };
-    let root_text = project_root.to_string_lossy();
-    let project_id = compute_cache_project_id(&root_text, input.hash);
+    let project_id = compute_cache_project_id(&project_root.to_string_lossy(), input.hash);
+    Ok(location_at(root_dir, project_root, project_id))
+}
+
+/// Every path of a project's cache from its three inputs: the resolved cache root, the
+/// resolved project root and the project id. The one place cache paths are made.
+fn location_at(root_dir: PathBuf, project_root: PathBuf, project_id: String) -> CacheLocation {
     let project_dir = root_dir.join("projects").join(&project_id);
-    Ok(CacheLocation {
+    CacheLocation {
         meta_path: root_dir.join("meta.json"),
         meta_lock_path: root_dir.join(".meta.lock"),
-        project_key: normalize_project_root_key(&root_text),
+        project_key: normalize_project_root_key(&project_root.to_string_lossy()),
         project_id,
         files_path: project_dir.join("files.json"),
         hints_path: project_dir.join("files.json.hints"),
@@ -94,7 +99,78 @@ pub fn resolve_cache_location(input: &CacheLocationInput) -> CoreResult<CacheLoc
         project_dir,
         project_root,
         root_dir,
-    })
+    }
+}
+
+/// The paths a host's state object names besides its root and project id (`CacheState`).
+#[derive(Debug, Clone, Default)]
+pub struct StatedPaths<'a> {
+    /// `metaPath`.
+    pub meta: Option<&'a str>,
+    /// `projectDir`.
+    pub project_dir: Option<&'a str>,
+    /// `filesPath`.
+    pub files: Option<&'a str>,
+    /// `analysisPath`.
+    pub analysis: Option<&'a str>,
+    /// `translationsDir`.
+    pub translations_dir: Option<&'a str>,
+}
+
+/// The cache location of a state object, never trusted as given: every path is derived from
+/// the state's `rootDir` (resolved once, as `path.resolve` does) and `projectId` (which must
+/// have the project-id shape, 16 lowercase hex digits, so it can never leave `projects/`), and
+/// each path the state names must be exactly the derived one. Anything else is
+/// `INVALID_OPTION` naming the field: a state edited to point `analysisPath` at a victim, or
+/// `translationsDir` outside the root, is refused before any IO.
+pub fn location_from_state(
+    root_dir: &str,
+    project_id: &str,
+    project_root: &str,
+    stated: &StatedPaths<'_>,
+) -> CoreResult<CacheLocation> {
+    if !super::cache_tree::is_project_id(project_id) {
+        return Err(CoreError::invalid_option(
+            "state.projectId",
+            format!("{project_id:?} is not a project id (16 lowercase hex digits)"),
+        ));
+    }
+    if root_dir.is_empty() || root_dir.contains('\0') {
+        return Err(CoreError::invalid_option(
+            "state.rootDir",
+            "must be a non-empty path without NUL",
+        ));
+    }
+    let loc = location_at(
+        resolve_path(Path::new(root_dir)),
+        resolve_path(Path::new(project_root)),
+        project_id.to_owned(),
+    );
+    let checks = [
+        ("metaPath", stated.meta, &loc.meta_path),
+        ("projectDir", stated.project_dir, &loc.project_dir),
+        ("filesPath", stated.files, &loc.files_path),
+        ("analysisPath", stated.analysis, &loc.analysis_path),
+        (
+            "translationsDir",
+            stated.translations_dir,
+            &loc.translations_dir,
+        ),
+    ];
+    for (field, given, derived) in checks {
+        let Some(given) = given else { continue };
+        if resolve_path(Path::new(given)) != *derived {
+            return Err(CoreError::invalid_option(
+                format!("state.{field}"),
+                format!(
+                    "{given:?} is not the path cachecore derives from rootDir and projectId ({}); \
+                     cache paths are never taken from a state object",
+                    derived.display()
+                ),
+            ));
+        }
+    }
+    Ok(loc)
 }
 
 #[cfg(test)]
@@ -139,5 +215,32 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(e.code(), "INVALID_OPTION");
+    }
+
+    #[test]
+    fn a_state_names_only_derived_paths() {
+        let id = "0123456789abcdef";
+        let ok = location_from_state("/c/x/../cache", id, "/p", &StatedPaths::default()).unwrap();
+        assert_eq!(
+            ok.analysis_path,
+            Path::new("/c/cache/projects")
+                .join(id)
+                .join("analysis.json")
+        );
+        let stated = StatedPaths {
+            analysis: Some("/etc/passwd"),
+            ..StatedPaths::default()
+        };
+        let e = location_from_state("/c", id, "/p", &stated).unwrap_err();
+        assert_eq!(e.code(), "INVALID_OPTION");
+        assert!(e.to_string().contains("state.analysisPath"));
+        let e = location_from_state("/c", "../../x", "/p", &StatedPaths::default()).unwrap_err();
+        assert!(e.to_string().contains("state.projectId"));
+        let same = format!("/c/projects/{id}/./translations");
+        let stated = StatedPaths {
+            translations_dir: Some(&same),
+            ..StatedPaths::default()
+        };
+        assert!(location_from_state("/c", id, "/p", &stated).is_ok());
     }
 }

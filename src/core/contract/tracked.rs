@@ -95,10 +95,15 @@ fn to_cache_warning(w: Warning, root: &Path) -> CacheWarning {
     }
 }
 
-/// Whether a read error means the path leads to no file (deleted, or a link whose target is
-/// gone, under a file, or a loop), as opposed to a file that exists but cannot be read.
+/// Whether a read error means the path leads to no regular file (deleted, a link whose target
+/// is gone, under a file, a loop, or is a FIFO, socket or device, or a file replaced by one since
+/// the walk: `hash_file`'s `InvalidInput`), as opposed to a file that exists but cannot be read.
+/// The host's walk skips all of these (it reads only what `stat` says is a file).
 fn is_gone(e: &std::io::Error) -> bool {
-    if e.kind() == std::io::ErrorKind::NotFound {
+    if matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput
+    ) {
         return true;
     }
     #[cfg(unix)]
@@ -222,7 +227,7 @@ pub fn evaluate_tree(
                 }
             }
             let abs = scan.root.join(&entry.rel);
-            let res = hash::hash_file(&abs, streaming).map(|h| {
+            let res = hash::hash_file(&abs, streaming, &entry.stat).map(|h| {
                 let record = FileRecord {
                     hash: h.hash.to_hex(),
                     size: h.size,

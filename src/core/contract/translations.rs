@@ -92,6 +92,7 @@ struct TranslationFile {
 #[derive(Debug)]
 pub struct TranslationStore {
     path: PathBuf,
+    root: PathBuf,
     lock_path: PathBuf,
     target_lang: String,
     translate_config_epoch: String,
@@ -104,6 +105,7 @@ pub struct TranslationStore {
 }
 
 fn load_rows(
+    root: &Path,
     path: &Path,
     cap: u64,
     target: &str,
@@ -111,7 +113,7 @@ fn load_rows(
     ife: &str,
     warnings: &mut Vec<CacheWarning>,
 ) -> Map<String, Value> {
-    let bytes = match cache_file::read_cache_file(path, cap) {
+    let bytes = match cache_file::read_cache_file(root, path, cap) {
         Ok(Some(b)) => b,
         Ok(None) => return Map::new(),
         Err(f) => {
@@ -178,6 +180,7 @@ impl TranslationStore {
         let path = translation_cache_path(&loc.translations_dir, target_lang)?;
         let mut warnings = Vec::new();
         let entries = load_rows(
+            &loc.root_dir,
             &path,
             cap,
             target_lang,
@@ -187,6 +190,7 @@ impl TranslationStore {
         );
         Ok(Self {
             path,
+            root: loc.root_dir.clone(),
             lock_path: loc.lock_path.clone(),
             target_lang: target_lang.to_owned(),
             translate_config_epoch: translate_config_epoch.to_owned(),
@@ -244,7 +248,7 @@ impl TranslationStore {
             ));
             return warnings;
         }
-        let _guard = match lock::acquire(&self.lock_path, lock_timeout) {
+        let _guard = match lock::acquire(&self.root, &self.lock_path, lock_timeout) {
             Ok(Some(g)) => g,
             Ok(None) => {
                 warnings.push(cache_file::warning(
@@ -268,6 +272,7 @@ impl TranslationStore {
         };
         let mut ignored = Vec::new();
         let mut merged = load_rows(
+            &self.root,
             &self.path,
             self.cap,
             &self.target_lang,
@@ -289,9 +294,13 @@ impl TranslationStore {
             input_files_epoch: self.input_files_epoch.clone(),
             entries: merged,
         };
-        if let Some(w) =
-            cache_file::write_cache_file(&self.path, &cache_file::to_pretty_json(&file))
-        {
+        if let Some(w) = cache_file::write_cache_parts_capped(
+            &self.root,
+            &self.path,
+            &[&cache_file::to_pretty_json(&file)],
+            self.cap,
+            "caps.translations",
+        ) {
             warnings.push(w);
         }
         self.entries = file.entries;

@@ -158,7 +158,7 @@ fn tree_records(
                     read: None,
                 });
             }
-            let h = hash::hash_file(&abs, streaming).ok()?;
+            let h = hash::hash_file(&abs, streaming, &stat).ok()?;
             if h.stat.kind != FileKind::File {
                 return None;
             }

@@ -39,7 +39,7 @@ pub fn get(dir: &Path, key: &str, limit: u64) -> Result<Option<Download>, Remote
         ));
     }
     let (path, tag_path) = paths(dir, key)?;
-    let (file, len) = match cache_file::open_cache_file(&path, limit) {
+    let (file, len) = match cache_file::open_cache_file(dir, &path, limit) {
         Ok(Some(found)) => found,
         Ok(None) => return Ok(None),
         Err(f) if f.warning.code == cache_file::CACHE_OVERSIZE => {
@@ -47,7 +47,7 @@ pub fn get(dir: &Path, key: &str, limit: u64) -> Result<Option<Download>, Remote
         }
         Err(f) => return Err(io_failure("cannot read", &path, f.warning.message)),
     };
-    let tag = match cache_file::read_cache_file(&tag_path, 4096) {
+    let tag = match cache_file::read_cache_file(dir, &tag_path, 4096) {
         Ok(Some(bytes)) => Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
         Ok(None) => None,
         Err(f) => return Err(io_failure("cannot read", &tag_path, f.warning.message)),

@@ -86,6 +86,18 @@ pub fn live_watchers() -> usize {
     table().lock().map(|t| t.len()).unwrap_or(0)
 }
 
+/// Creates a barrier directory that did not exist (mode 0700 on Unix); an existing entry at
+/// that name (a directory or a link someone else made in the shared temp dir) is an error.
+pub(super) fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path)
+}
+
 /// Removes the barrier directories of processes that are gone (a process that exits without
 /// closing its watchers, e.g. on a signal, cannot remove its own). Linux only (`/proc`).
 pub(super) fn sweep_dead_sentinels() {
@@ -106,7 +118,20 @@ pub(super) fn sweep_dead_sentinels() {
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
+        // Only a real directory of this user: never a link, never another user's directory.
+        let ours = std::fs::symlink_metadata(e.path()).is_ok_and(|m| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                // SAFETY: geteuid has no preconditions.
+                m.file_type().is_dir() && m.uid() == unsafe { libc::geteuid() }
+            }
+            #[cfg(not(unix))]
+            {
+                m.file_type().is_dir()
+            }
+        });
+        if ours && !Path::new(&format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -8,7 +8,7 @@
 //! entry: path length `u32`, path bytes (UTF-8), kind `u8`, flags `u8`, size `u64`,
 //! mtime ns `i64`, ctime ns `i64`, inode `u64`; then the checksum `[u8; 32]`.
 
-use super::bytes::{Corrupt, Reader};
+use super::bytes::{Corrupt, Reader, Unchecked};
 use super::stat::{FileKind, StatTuple};
 
 const MAGIC: &[u8; 8] = b"CCHINTS1";
@@ -81,6 +81,56 @@ pub enum HintsError {
     /// Written for another generation of the index.
     #[error("stat hints belong to another generation of the index")]
     Stale,
+}
+
+/// Row flag of the binary shadows (both the manifest's and `files.json`'s): the hint was racy.
+pub const ROW_RACY: u8 = 1;
+/// Row flag: the hint was unstable.
+pub const ROW_UNSTABLE: u8 = 2;
+/// Row flag: the row holds a hint (kind `u8`, size `u64`, mtime ns `i64`, ctime ns `i64`,
+/// inode `u64`, right after the flags).
+pub const ROW_HINT: u8 = 4;
+
+/// The row flags of `hint`.
+pub fn row_flags(hint: Option<&Hint>) -> u8 {
+    hint.map_or(0, |h| {
+        ROW_HINT | if h.racy { ROW_RACY } else { 0 } | if h.unstable { ROW_UNSTABLE } else { 0 }
+    })
+}
+
+/// Appends the hint of a row whose flags say [`ROW_HINT`].
+pub fn push_row_hint(out: &mut Vec<u8>, hint: &Hint) {
+    out.push(hint.stat.kind.to_byte());
+    out.extend_from_slice(&hint.stat.size.to_le_bytes());
+    out.extend_from_slice(&hint.stat.mtime_ns.to_le_bytes());
+    out.extend_from_slice(&hint.stat.ctime_ns.to_le_bytes());
+    out.extend_from_slice(&hint.stat.ino.to_le_bytes());
+}
+
+/// Checks the hint of a row with `flags` (none without [`ROW_HINT`], and then no hint flag).
+pub fn check_row_hint(r: &mut Reader<'_>, flags: u8) -> Result<(), Corrupt> {
+    if flags & ROW_HINT != 0 {
+        FileKind::from_byte(r.u8()?).ok_or(Corrupt("bad kind"))?;
+        r.take(32)?;
+    } else if flags & (ROW_RACY | ROW_UNSTABLE) != 0 {
+        return Err(Corrupt("hint flags without a hint"));
+    }
+    Ok(())
+}
+
+/// Reads the hint of a checked row with `flags` ([`check_row_hint`]).
+pub fn read_row_hint(r: &mut Unchecked<'_>, flags: u8) -> Option<Hint> {
+    (flags & ROW_HINT != 0).then(|| Hint {
+        stat: StatTuple {
+            kind: FileKind::from_byte(r.u8()).unwrap_or(FileKind::Special),
+            size: r.u64(),
+            mtime_ns: r.u64() as i64,
+            ctime_ns: r.u64() as i64,
+            ino: r.u64(),
+        },
+        racy: flags & ROW_RACY != 0,
+        unstable: flags & ROW_UNSTABLE != 0,
+    })
 }
 
 impl From<Corrupt> for HintsError {

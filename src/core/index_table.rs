@@ -19,17 +19,17 @@
 //! record was reused points at its row of the previous table (its path is not copied), and a
 //! file that was read holds its own [`FileState`].
 
-use super::bytes::{push_varint, Corrupt, Reader};
+use super::bytes::{push_key, Corrupt, Reader, Unchecked};
 use super::digest::Digest;
 use super::fingerprint::FileState;
-use super::hints::Hint;
+use super::hints::{self, Hint};
 use super::manifest::ManifestRecord;
 use super::relpath;
 use super::stat::{FileKind, StatTuple};
 
-const F_RACY: u8 = 1;
-const F_UNSTABLE: u8 = 2;
-const F_HINT: u8 = 4;
+const F_RACY: u8 = hints::ROW_RACY;
+const F_UNSTABLE: u8 = hints::ROW_UNSTABLE;
+const F_HINT: u8 = hints::ROW_HINT;
 const F_SIZE: u8 = 8;
 const F_MTIME: u8 = 16;
 const F_ALL: u8 = F_RACY | F_UNSTABLE | F_HINT | F_SIZE | F_MTIME;
@@ -78,8 +78,7 @@ impl IndexTable {
     /// A cursor at the first row.
     pub fn cursor(&self) -> Cursor<'_> {
         Cursor {
-            b: &self.bytes[..self.end],
-            at: self.start,
+            r: Unchecked::new(&self.bytes[..self.end], self.start),
             next: 0,
             path: Vec::new(),
         }
@@ -119,19 +118,7 @@ impl IndexTable {
         let mut r = Reader::new(&bytes[..end], start);
         let mut path: Vec<u8> = Vec::new();
         for i in 0..rows {
-            let shared = r.varint()?;
-            let suffix_len = r.varint()?;
-            if shared > path.len() {
-                return Err(Corrupt("shared prefix longer than the previous path"));
-            }
-            let suffix = r.take(suffix_len)?;
-            // Strictly increasing: both paths share `shared` bytes, so the new one is greater
-            // exactly when its suffix is greater than the rest of the previous one.
-            if i > 0 && suffix <= &path[shared..] {
-                return Err(Corrupt("paths not sorted and unique"));
-            }
-            path.truncate(shared);
-            path.extend_from_slice(suffix);
+            r.key_into(&mut path, i == 0)?;
             let p = std::str::from_utf8(&path).map_err(|_| Corrupt("path is not UTF-8"))?;
             if !is_safe_path(p) {
                 return Err(Corrupt("unsafe path"));
@@ -140,12 +127,7 @@ impl IndexTable {
             if flags & !F_ALL != 0 {
                 return Err(Corrupt("unknown flags"));
             }
-            if flags & F_HINT != 0 {
-                FileKind::from_byte(r.u8()?).ok_or(Corrupt("bad kind"))?;
-                r.take(32)?;
-            } else if flags & (F_RACY | F_UNSTABLE) != 0 {
-                return Err(Corrupt("hint flags without a hint"));
-            }
+            hints::check_row_hint(&mut r, flags)?;
             let dlen = r.u8()? as usize;
             if dlen != digest_len {
                 return Err(Corrupt("digest of the wrong length"));
@@ -210,21 +192,11 @@ impl TableWriter {
             self.rows == 0 || p > self.last.as_slice(),
             "rows out of order"
         );
-        let shared = p.iter().zip(&self.last).take_while(|(a, b)| a == b).count();
-        push_varint(&mut self.out, shared as u64);
-        push_varint(&mut self.out, (p.len() - shared) as u64);
-        self.out.extend_from_slice(&p[shared..]);
+        let shared = push_key(&mut self.out, &self.last, p);
         self.last.truncate(shared);
         self.last.extend_from_slice(&p[shared..]);
-        let mut flags = 0u8;
+        let mut flags = hints::row_flags(hint);
         if let Some(h) = hint {
-            flags |= F_HINT;
-            if h.racy {
-                flags |= F_RACY;
-            }
-            if h.unstable {
-                flags |= F_UNSTABLE;
-            }
             if record.size != h.stat.size {
                 flags |= F_SIZE;
             }
@@ -234,11 +206,7 @@ impl TableWriter {
         }
         self.out.push(flags);
         if let Some(h) = hint {
-            self.out.push(h.stat.kind.to_byte());
-            self.out.extend_from_slice(&h.stat.size.to_le_bytes());
-            self.out.extend_from_slice(&h.stat.mtime_ns.to_le_bytes());
-            self.out.extend_from_slice(&h.stat.ctime_ns.to_le_bytes());
-            self.out.extend_from_slice(&h.stat.ino.to_le_bytes());
+            hints::push_row_hint(&mut self.out, h);
         }
         let d = record.hash.as_bytes();
         self.out.push(d.len() as u8);
@@ -277,45 +245,15 @@ impl TableWriter {
 
 /// Reads a table front to back.
 pub struct Cursor<'a> {
-    b: &'a [u8],
-    at: usize,
+    r: Unchecked<'a>,
     next: u32,
     path: Vec<u8>,
 }
 
 impl Cursor<'_> {
-    fn take(&mut self, n: usize) -> &[u8] {
-        let s = &self.b[self.at..self.at + n];
-        self.at += n;
-        s
-    }
-
-    fn u8(&mut self) -> u8 {
-        let b = self.b[self.at];
-        self.at += 1;
-        b
-    }
-
-    fn u64(&mut self) -> u64 {
-        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
-    }
-
-    fn varint(&mut self) -> usize {
-        let mut v = 0usize;
-        let mut shift = 0;
-        loop {
-            let b = self.u8();
-            v |= usize::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-            shift += 7;
-        }
-    }
-
     /// Whether every row was read.
     pub fn at_end(&self) -> bool {
-        self.at >= self.b.len()
+        self.r.at_end()
     }
 
     /// The next row (its path is then [`Self::path`]); `None` after the last.
@@ -324,37 +262,18 @@ impl Cursor<'_> {
         if self.at_end() {
             return None;
         }
-        let shared = self.varint();
-        let suffix_len = self.varint();
-        self.path.truncate(shared);
-        let (at, b) = (self.at, self.b);
-        self.path.extend_from_slice(&b[at..at + suffix_len]);
-        self.at += suffix_len;
-        let flags = self.u8();
-        let hint = (flags & F_HINT != 0).then(|| {
-            let kind = FileKind::from_byte(self.u8()).unwrap_or(FileKind::Special);
-            let stat = StatTuple {
-                kind,
-                size: self.u64(),
-                mtime_ns: self.u64() as i64,
-                ctime_ns: self.u64() as i64,
-                ino: self.u64(),
-            };
-            Hint {
-                stat,
-                racy: flags & F_RACY != 0,
-                unstable: flags & F_UNSTABLE != 0,
-            }
-        });
-        let dlen = self.u8() as usize;
-        let hash = Digest::from_bytes(self.take(dlen)).unwrap_or(Digest::UNMATCHED);
+        self.r.key_into(&mut self.path);
+        let flags = self.r.u8();
+        let hint = hints::read_row_hint(&mut self.r, flags);
+        let dlen = self.r.u8() as usize;
+        let hash = Digest::from_bytes(self.r.take(dlen)).unwrap_or(Digest::UNMATCHED);
         let size = match hint {
             Some(h) if flags & F_SIZE == 0 => h.stat.size,
-            _ => self.u64(),
+            _ => self.r.u64(),
         };
         let mtime_ms = match hint {
             Some(h) if flags & F_MTIME == 0 => h.stat.mtime_ms(),
-            _ => self.u64() as i64,
+            _ => self.r.u64() as i64,
         };
         let index = self.next;
         self.next += 1;

@@ -29,17 +29,13 @@ use super::files_index::{FilesIndex, LEGACY_SOURCE_LOCALE_KEY};
 use super::hashing::TextHash;
 use super::records::FileRecordMap;
 use super::tracked::{self, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
-use crate::core::bytes::{push_varint, Reader};
+use crate::core::bytes::{push_key, Reader, Unchecked};
 use crate::core::hints::{self, Hint, HintsError};
-use crate::core::stat::{FileKind, StatTuple};
 
 /// The magic of the shadow.
 pub const MAGIC: &[u8; 8] = b"CCFSHAD1";
 const PLAIN: u8 = 1;
 const EMPTY: u8 = 2;
-const R_RACY: u8 = 1;
-const R_UNSTABLE: u8 = 2;
-const R_HINT: u8 = 4;
 
 /// One tree of the stored index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,26 +62,11 @@ fn encode_rows(keys: &[(&str, Option<Hint>)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(sorted.len() * 48);
     let mut last: &[u8] = &[];
     for (key, hint) in sorted {
-        let k = key.as_bytes();
-        let shared = k.iter().zip(last).take_while(|(a, b)| a == b).count();
-        push_varint(&mut out, shared as u64);
-        push_varint(&mut out, (k.len() - shared) as u64);
-        out.extend_from_slice(&k[shared..]);
-        last = k;
-        match hint {
-            None => out.push(0),
-            Some(h) => {
-                out.push(
-                    R_HINT
-                        | if h.racy { R_RACY } else { 0 }
-                        | if h.unstable { R_UNSTABLE } else { 0 },
-                );
-                out.push(h.stat.kind.to_byte());
-                out.extend_from_slice(&h.stat.size.to_le_bytes());
-                out.extend_from_slice(&h.stat.mtime_ns.to_le_bytes());
-                out.extend_from_slice(&h.stat.ctime_ns.to_le_bytes());
-                out.extend_from_slice(&h.stat.ino.to_le_bytes());
-            }
+        push_key(&mut out, last, key.as_bytes());
+        last = key.as_bytes();
+        out.push(hints::row_flags(hint.as_ref()));
+        if let Some(h) = hint {
+            hints::push_row_hint(&mut out, h);
         }
     }
     out
@@ -156,28 +137,13 @@ fn validate_rows(b: &[u8], start: usize, end: usize, count: u64) -> Result<(), H
     let mut r = Reader::new(&b[..end], start);
     let mut key: Vec<u8> = Vec::new();
     for i in 0..count {
-        let shared = r.varint()?;
-        let len = r.varint()?;
-        if shared > key.len() {
-            return Err(HintsError::Corrupt("shared prefix too long"));
-        }
-        let suffix = r.take(len)?;
-        if i > 0 && suffix <= &key[shared..] {
-            return Err(HintsError::Corrupt("keys not sorted and unique"));
-        }
-        key.truncate(shared);
-        key.extend_from_slice(suffix);
+        r.key_into(&mut key, i == 0)?;
         std::str::from_utf8(&key).map_err(|_| HintsError::Corrupt("key is not UTF-8"))?;
         let flags = r.u8()?;
-        if flags & !(R_RACY | R_UNSTABLE | R_HINT) != 0 {
+        if flags & !(hints::ROW_RACY | hints::ROW_UNSTABLE | hints::ROW_HINT) != 0 {
             return Err(HintsError::Corrupt("unknown row flags"));
         }
-        if flags & R_HINT != 0 {
-            FileKind::from_byte(r.u8()?).ok_or(HintsError::Corrupt("bad kind"))?;
-            r.take(32)?;
-        } else if flags != 0 {
-            return Err(HintsError::Corrupt("hint flags without a hint"));
-        }
+        hints::check_row_hint(&mut r, flags)?;
     }
     if r.at() != end {
         return Err(HintsError::Corrupt("trailing bytes after the rows"));
@@ -241,64 +207,21 @@ pub fn decode(
 
 /// Reads one tree's rows front to back.
 pub struct Rows<'a> {
-    b: &'a [u8],
-    at: usize,
-    end: usize,
+    r: Unchecked<'a>,
     key: Vec<u8>,
 }
 
 impl Rows<'_> {
-    fn u8(&mut self) -> u8 {
-        let v = self.b[self.at];
-        self.at += 1;
-        v
-    }
-    fn u64(&mut self) -> u64 {
-        let v = u64::from_le_bytes(self.b[self.at..self.at + 8].try_into().expect("8"));
-        self.at += 8;
-        v
-    }
-    fn varint(&mut self) -> usize {
-        let (mut v, mut shift) = (0usize, 0);
-        loop {
-            let b = self.u8();
-            v |= usize::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-            shift += 7;
-        }
-    }
-
     /// The next row's hint (`None` inside when the row has none); the row's key is then
     /// [`Self::key`]. `None` after the last row.
     #[allow(clippy::should_implement_trait, clippy::option_option)]
     pub fn next(&mut self) -> Option<Option<Hint>> {
-        if self.at >= self.end {
+        if self.r.at_end() {
             return None;
         }
-        let shared = self.varint();
-        let len = self.varint();
-        self.key.truncate(shared);
-        self.key.extend_from_slice(&self.b[self.at..self.at + len]);
-        self.at += len;
-        let flags = self.u8();
-        if flags & R_HINT == 0 {
-            return Some(None);
-        }
-        let kind = FileKind::from_byte(self.u8()).unwrap_or(FileKind::Special);
-        let stat = StatTuple {
-            kind,
-            size: self.u64(),
-            mtime_ns: self.u64() as i64,
-            ctime_ns: self.u64() as i64,
-            ino: self.u64(),
-        };
-        Some(Some(Hint {
-            stat,
-            racy: flags & R_RACY != 0,
-            unstable: flags & R_UNSTABLE != 0,
-        }))
+        self.r.key_into(&mut self.key);
+        let flags = self.r.u8();
+        Some(hints::read_row_hint(&mut self.r, flags))
     }
 
     /// The key of the row last returned by [`Self::next`], as bytes.
@@ -332,9 +255,7 @@ impl FilesShadow {
     pub fn rows(&self, tree: Tree) -> Rows<'_> {
         let (start, end, _) = self.trees[tree as usize];
         Rows {
-            b: &self.bytes,
-            at: start,
-            end,
+            r: Unchecked::new(&self.bytes[..end], start),
             key: Vec::new(),
         }
     }
@@ -407,6 +328,7 @@ pub fn load(
 mod tests {
     use super::*;
     use crate::core::contract::records::tests::record;
+    use crate::core::stat::{FileKind, StatTuple};
 
     fn hint(n: u64) -> Hint {
         Hint {

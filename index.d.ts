@@ -420,6 +420,15 @@ export interface CachedProjectInput<T = unknown> {
    */
   useWatcher?: boolean
   /**
+   * The host's own IO ports (`getOrBuildCachedProjectData` only): the trees are listed and
+   * every tracked file read and hashed through them, the cache files read and written
+   * through them, and nothing touches this machine's disk. The policy stays cachecore's;
+   * there are no stat hints, locks or same-process memory (every dispatch reads what it
+   * fingerprints, as the TypeScript core did). `runtime.hashText` is then not probed: the
+   * hasher is `io.hashText`.
+   */
+  io?: CacheIoPorts
+  /**
    * The shared cache across machines: `false` off; an object overrides the environment
    * field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
    * `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
@@ -494,6 +503,35 @@ export interface CacheInputFilesEpochDebug {
   cached?: string
   /** The epoch of the current files. */
   current: string
+}
+
+/**
+ * The host's ports (the TypeScript `CacheRuntime`): when an export gets them as `io`, every
+ * read, write, listing and deletion goes through them and nothing touches this machine's disk;
+ * the policy and the file formats stay cachecore's. `hashText` and `byteLength` make the
+ * records' hashes and sizes (native FNV-1a and UTF-8 length without them).
+ */
+export interface CacheIoPorts {
+  /**
+   * `{ exists, readText, statKind, listDir, writeText, deleteFile, mkdirp, realpath? }`,
+   * each synchronous.
+   */
+  fs: { exists(path: string): boolean; readText(path: string): string; statKind(path: string): 'file' | 'directory' | 'other' | 'missing'; listDir(path: string): Array<{ name: string; kind: 'file' | 'directory' | 'other' }>; writeText(path: string, text: string): void; deleteFile(path: string): void; mkdirp(path: string): void; realpath?(path: string): string }
+  /** `{ join, dirname, resolve, relative }` of the host's paths (native path rules without it). */
+  path?: { join(...parts: string[]): string; dirname(path: string): string; resolve(...parts: string[]): string; relative(from: string, to: string): string; [key: string]: unknown }
+  /**
+   * The text hasher: a function, or an algorithm name (default SHA-256 for file records and
+   * epochs, FNV-1a for the project id, as without ports).
+   */
+  hashText?: ((text: string) => string) | HashAlgorithm
+  /** The recorded size of a text (default its UTF-8 length). */
+  byteLength?: (text: string) => number
+  /** A cache file's size before it is read, to refuse an oversize file unread. */
+  fileSize?: (path: string) => number | undefined
+  /** Writes a whole file at once (else `mkdirp` of its directory and `writeText`). */
+  writeTextAtomic?: (path: string, text: string) => void
+  /** Removes a directory tree (the periodic heal keeps orphan project dirs without it). */
+  deleteDir?: (path: string) => void
 }
 
 /** The line `emitCacheMemoryHitMessage` emits, as data (one line). */
@@ -744,6 +782,12 @@ export interface CacheStateInput {
   runtime?: CacheRuntime
   /** Read-through: nothing is written or deleted. */
   cacheReadOnly?: boolean
+  /**
+   * The host's own IO ports: the root is resolved and the paths joined by its `path`, the
+   * project id hashed by its `hashText`, and `initializeCacheState` checks and creates
+   * directories through its `fs`, never this machine's disk.
+   */
+  io?: CacheIoPorts
 }
 
 /** Options of the store exports. */
@@ -752,6 +796,11 @@ export interface CacheStoreOptions {
   caps?: CacheCapsOptions
   /** How long a writer waits for a cache lock (default `DEFAULT_LOCK_TIMEOUT_MS`). */
   lockTimeoutMs?: number
+  /**
+   * The host's own IO ports: every read, write and deletion goes through them instead of
+   * this machine's disk (a virtual file system).
+   */
+  io?: CacheIoPorts
 }
 
 /** A diagnostic with a stable code; never a failure of the call. */
@@ -1315,6 +1364,34 @@ export declare function getOrBuildCachedProjectData<T = unknown>(input: CachedPr
  */
 export type HashAlgorithm = 'sha256' | 'blake3' | 'fnv1a64'
 
+/** `{ value, warnings, healed }` of `healProjectsIndex`. */
+export interface HealedProjectsIndex {
+  /** The index after the heal (the given one when no heal was due). */
+  value: CacheProjectsIndex
+  /** `cache_io_error` when an orphan project dir could not be deleted. */
+  warnings: Array<CacheWarning>
+  /** Whether the heal ran (`runCount` is a multiple of `healEveryRuns`). */
+  healed: boolean
+}
+
+/**
+ * `healProjectsIndex(state, index, options?) -> { value, warnings, healed }`: the periodic
+ * heal of `meta.json`'s index on its own, when `index.maintenance` says one is due: drops every
+ * entry whose project dir is gone, deletes the project dirs no entry references, stamps
+ * `lastHealAt`. Writes nothing else (save the index with `saveProjectsIndex`). Off, or
+ * read-only: nothing is healed. With `options.io`, through the host's ports.
+ */
+export declare function healProjectsIndex(state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null): HealedProjectsIndex
+
+/**
+ * `healTranslationCacheFiles(state, options?) -> CacheWarning[]`: drops the corrupt files of
+ * `translations/` (as `prepareCacheForRun` does): each `*.json` that is not a translation cache
+ * file, or is over the cap, gets a `cache_malformed` / `cache_oversize` warning naming it and is
+ * deleted, under the project lock. Read-only: reported, not deleted. Off: nothing. With
+ * `options.io`, through the host's ports.
+ */
+export declare function healTranslationCacheFiles(state: CacheState, options?: CacheStoreOptions | undefined | null): CacheWarning[]
+
 /** Which files are recorded: a file must match every rule that is set. */
 export interface IncludeRules {
   /**
@@ -1344,18 +1421,19 @@ export interface InitializedCacheState {
 }
 
 /**
- * `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
- * `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
- * deletes nothing.
+ * `invalidateProjectAnalysisCache(state, runtime?, options?) -> { deleted, warnings }`:
+ * deletes `analysis.json` unconditionally (and forgets the project's same-process memory);
+ * read-only deletes nothing. With `options.io`, through the host's ports.
  */
-export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: CacheRuntime | undefined | null): AnalysisInvalidationResult
+export declare function invalidateProjectAnalysisCache(state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null): AnalysisInvalidationResult
 
 /**
- * `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
+ * `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input, options?)`: applies
  * `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
  * (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
+ * With `options.io`, through the host's ports.
  */
-export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput): AnalysisInvalidationOutcome
+export declare function invalidateProjectAnalysisCacheAfterLocaleWrites(state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput, options?: CacheStoreOptions | undefined | null): AnalysisInvalidationOutcome
 
 /**
  * A JavaScript `RegExp` as the engine reads it: its `source` and `flags` (a `RegExp` object
@@ -1479,9 +1557,10 @@ export declare function normalizeProjectRootKey(root: string): string
  * `prepareCacheForRun(state, runtime?, options?) -> { index, warnings }`: registers the
  * project in `meta.json`, counts the run, heals every `healEveryRuns` runs (drops entries
  * whose dir is gone and orphan project dirs), creates the project dir and drops a corrupt
- * (malformed or oversize) `files.json` / `analysis.json` so the run repopulates them. All
- * under the cache locks; warnings as data; nothing written or deleted when read-only. Does
- * nothing when the cache is off.
+ * (malformed or oversize) `files.json`, `analysis.json` or `translations/*.json` so the run
+ * repopulates them (a `cache_malformed` or `cache_oversize` warning names each). All under the
+ * cache locks; warnings as data; nothing written or deleted when read-only. Does nothing when
+ * the cache is off. With `options.io`, all of it goes through the host's ports.
  */
 export declare function prepareCacheForRun(state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null): PreparedCacheRun
 
@@ -1708,6 +1787,16 @@ export declare function saveProjectsIndex(state: CacheState, index: CacheProject
  */
 export declare function scanProjectFiles(input: CachedProjectInput): ProjectFilesScan
 
+/** `{ files, localeSegments, warnings }` of `trackProjectFiles`. */
+export interface TrackedProjectFiles {
+  /** The src records, keyed by src-root-relative POSIX path. */
+  files: Record<string, CacheFileRecord>
+  /** The locale segment records, keyed by locales-dir-relative POSIX path. */
+  localeSegments: Record<string, CacheFileRecord>
+  /** Unreadable files and directories, depth limits, links that loop. */
+  warnings: Array<CacheWarning>
+}
+
 /** `trackedWalkRules()`: the default rules of the src and locale walks (§8). */
 export declare function trackedWalkRules(): TrackedWalkRules
 
@@ -1727,6 +1816,29 @@ export interface TrackedWalkRules {
   localeMaxDepth: number
 }
 
+/**
+ * `trackProjectFiles(input) -> { files, localeSegments, warnings }`: step 4 of a dispatch on
+ * its own, with the dispatch's walk rules (§8): every tracked file of the src root and of the
+ * locales directory, read and hashed (no stored index, nothing written).
+ */
+export declare function trackProjectFiles(input: TrackProjectFilesInput): TrackedProjectFiles
+
+/** The input of `trackProjectFiles`: the trees a dispatch fingerprints, either or both. */
+export interface TrackProjectFilesInput {
+  /** The src root (its files go to `files`). */
+  srcRoot?: string
+  /** The src excludes, as in `CachedProjectInput`. */
+  exclude?: { preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }
+  /** The locales directory (its segments go to `localeSegments`; needs `locales`). */
+  localesDir?: string
+  /** The locales layout. */
+  locales?: CachedProjectLocales
+  /** The hasher, as in `CachedProjectInput`. */
+  runtime?: CacheRuntime
+  /** The host's own IO ports (the trees are listed and read through them). */
+  io?: CacheIoPorts
+}
+
 /** The identity of a translation cache file. */
 export interface TranslationCacheInput {
   /** The target locale code (the file name; checked against the allowlist). */
@@ -1735,6 +1847,12 @@ export interface TranslationCacheInput {
   translateConfigEpoch: string
   /** The input files epoch the translations belong to. */
   inputFilesEpoch: string
+  /**
+   * The file's name in the translations directory, when the host names its files itself
+   * (one path segment ending in `.json`; `targetLang` is then only what the file stores and
+   * is not checked against the allowlist).
+   */
+  fileName?: string
 }
 
 /**

@@ -74,8 +74,11 @@ test('docs/api.md#errors lists exactly the codes the package throws', () => {
   const codeFn = error.slice(error.indexOf('pub fn code(&self)'), error.indexOf('pub fn invalid_option'))
   for (const m of codeFn.matchAll(/=> "([A-Z_]+)"/g)) thrown.add(m[1])
   for (const [, text] of rustFiles) for (const m of text.matchAll(/\bcoded\(\s*env,\s*"([A-Z_]+)"/g)) thrown.add(m[1])
-  for (const f of fs.readdirSync(path.join(repo, 'js'))) {
-    for (const m of fs.readFileSync(path.join(repo, 'js', f), 'utf8').matchAll(/\.code = '([A-Z_]+)'/g)) thrown.add(m[1])
+  for (const f of fs.readdirSync(path.join(repo, 'js'), { recursive: true })) {
+    const file = path.join(repo, 'js', f)
+    if (!fs.statSync(file).isFile()) continue
+    const text = fs.readFileSync(file, 'utf8')
+    for (const m of text.matchAll(/\.code = '([A-Z_]+)'|codedError\(\s*'([A-Z_]+)'/g)) thrown.add(m[1] ?? m[2])
   }
   assert.ok(thrown.has('BINARY_NOT_FOUND') && thrown.has('ALREADY_COMMITTED') && thrown.has('ROOT_NOT_FOUND'), [...thrown].join(' '))
   assert.deepEqual([...tableCodes('Errors')].sort(), [...thrown].sort())

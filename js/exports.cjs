@@ -39,6 +39,8 @@ module.exports = Object.freeze([
   'flushRemoteUploads',
   'flushRemoteUploadsSync',
   'getOrBuildCachedProjectData',
+  'healProjectsIndex',
+  'healTranslationCacheFiles',
   'initializeCacheState',
   'invalidateProjectAnalysisCache',
   'invalidateProjectAnalysisCacheAfterLocaleWrites',
@@ -62,6 +64,7 @@ module.exports = Object.freeze([
   'saveProjectsIndex',
   'scanProjectFiles',
   'trackedWalkRules',
+  'trackProjectFiles',
   'validateTranslationLocaleCode',
   'version',
   'watch'

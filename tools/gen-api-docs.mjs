@@ -64,6 +64,7 @@ export const GROUPS = [
       'decideAnalysisRebuild',
       'decideProjectAnalysisCacheInvalidation',
       'trackedWalkRules',
+      'trackProjectFiles',
     ],
   },
   {
@@ -83,6 +84,7 @@ export const GROUPS = [
       'prepareCacheForRun',
       'loadProjectsIndex',
       'saveProjectsIndex',
+      'healProjectsIndex',
       'loadProjectFilesState',
       'saveProjectFilesState',
       'loadProjectRunState',
@@ -105,6 +107,7 @@ export const GROUPS = [
     values: [
       'loadTranslationCache',
       'TranslationCache',
+      'healTranslationCacheFiles',
       'validateTranslationLocaleCode',
       'buildTranslateCacheKey',
       'buildTranslateCacheKeyForLocaleFile',
@@ -147,6 +150,7 @@ export const TYPE_GROUP = {
   CacheState: 'store',
   CacheStateInput: 'store',
   CacheStoreOptions: 'store',
+  CacheIoPorts: 'store',
   CacheCapsOptions: 'config',
   CacheDispatchInfo: 'dispatch',
   CacheDispatchPaths: 'dispatch',

@@ -27,9 +27,11 @@ use super::errors::{
     to_js,
 };
 use super::handoff::{define_lazy_json, json_parse, json_stringify, parse_stored, to_js_json};
+use super::host_io::{with_io, JsIo};
 use super::js_regexp::js_pattern;
 use super::option_keys::{
     CACHED_PROJECT_INPUT, CACHED_PROJECT_LOCALES, CACHE_CAPS_OPTIONS, CACHE_REBUILD_CONFIG,
+    TRACK_PROJECT_FILES_INPUT,
 };
 use crate::core::contract::analysis_file::JsonData;
 use crate::core::contract::config::CacheMode;
@@ -37,11 +39,15 @@ use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
 use crate::core::contract::dispatch_info::CacheDispatchInfo;
+use crate::core::contract::io::{CacheIo, NativeIo, ScanJob, ScanTree};
+use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
 use crate::core::contract::paths::to_posix_path;
 use crate::core::contract::store_paths::resolve_path;
+use crate::core::contract::tracked::{LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use crate::core::contract::walk_specs;
 use crate::core::contract::walk_specs::{SrcExclude, SrcWalkRules};
-use crate::core::filter::{JsPattern, JsRegex};
+use crate::core::filter::{Filter, JsPattern, JsRegex};
 
 /// The locales of a dispatch (the TypeScript `LocalesFilesystemConfig`).
 #[napi(object)]
@@ -113,6 +119,14 @@ pub struct CachedProjectInput<'a> {
     /// Take the current records from a live, settled `watch()` of this process covering the
     /// src root and the locales dir, when its options allow (default true); else walk.
     pub use_watcher: Option<bool>,
+    /// The host's own IO ports (`getOrBuildCachedProjectData` only): the trees are listed and
+    /// every tracked file read and hashed through them, the cache files read and written
+    /// through them, and nothing touches this machine's disk. The policy stays cachecore's;
+    /// there are no stat hints, locks or same-process memory (every dispatch reads what it
+    /// fingerprints, as the TypeScript core did). `runtime.hashText` is then not probed: the
+    /// hasher is `io.hashText`.
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
     /// The shared cache across machines: `false` off; an object overrides the environment
     /// field by field; absent, the environment decides (`TURBO_API`, `TURBO_TOKEN`,
     /// `TURBO_TEAM`, `TURBO_REMOTE_CACHE_SIGNATURE_KEY`, `CACHECORE_REMOTE_DIR`, ...). On a
@@ -334,26 +348,52 @@ fn dispatch_arg<'a>(env: &Env, input: Unknown<'a>) -> napi::Result<CachedProject
     )
 }
 
-/// The core input of a dispatch.
-pub(crate) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Result<DispatchInput> {
-    let hash = runtime_record_hash(env, i.runtime)?;
-    let loc = location_of(env, &i.state)?;
-    let mode = i.locales.mode.unwrap_or(LocalesLayoutMode::FlatFile);
-    let structure = i.locales.structure.unwrap_or(match mode {
+/// The layout fingerprint of the host's locales: `flat_file` by default, and the structure
+/// by default `locale_file` for `flat_file`, `locale_per_dir` for `locale_directory`.
+fn layout_of(l: &CachedProjectLocales) -> CachedLocalesLayout {
+    let mode = l.mode.unwrap_or(LocalesLayoutMode::FlatFile);
+    let structure = l.structure.unwrap_or(match mode {
         LocalesLayoutMode::FlatFile => LocalesLayoutStructure::LocaleFile,
         LocalesLayoutMode::LocaleDirectory => LocalesLayoutStructure::LocalePerDir,
     });
-    let layout = CachedLocalesLayout {
+    CachedLocalesLayout {
         mode: mode.into(),
         structure: structure.into(),
-        directory: i.locales.directory.clone(),
-        source: i.locales.source.clone(),
+        directory: l.directory.clone(),
+        source: l.source.clone(),
+    }
+}
+
+/// The core input of a dispatch (`js`: the host's ports, whose paths are the host's own).
+pub(crate) fn dispatch_input(
+    env: &Env,
+    i: &CachedProjectInput<'_>,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<DispatchInput> {
+    let hash = match js {
+        Some(js) => js.record_hash(),
+        None => runtime_record_hash(env, i.runtime)?,
     };
-    let locales_dir = resolve_path(Path::new(&i.locales_dir));
+    let loc = location_of(env, &i.state, js.is_some())?;
+    let layout = layout_of(&i.locales);
+    let locales_dir = match js {
+        Some(_) => PathBuf::from(&i.locales_dir),
+        None => resolve_path(Path::new(&i.locales_dir)),
+    };
+    let host_relative = match (js, &i.source_locale_segment_keys) {
+        (Some(js), None) => js.relative(&i.locales_dir, &i.source_locale_path)?,
+        _ => None,
+    };
     let source_segment_keys = match (&i.source_locale_segment_keys, layout.mode) {
         (Some(keys), _) => Some(keys.iter().map(|k| to_posix_path(k).into_owned()).collect()),
+        (None, core_layout::LocalesLayoutMode::FlatFile) if host_relative.is_some() => {
+            host_relative.map(|k| vec![k])
+        }
         (None, core_layout::LocalesLayoutMode::FlatFile) => {
-            let source = resolve_path(Path::new(&i.source_locale_path));
+            let source = match js {
+                Some(_) => PathBuf::from(&i.source_locale_path),
+                None => resolve_path(Path::new(&i.source_locale_path)),
+            };
             source
                 .strip_prefix(&locales_dir)
                 .ok()
@@ -389,8 +429,15 @@ pub(crate) fn dispatch_input(env: &Env, i: &CachedProjectInput<'_>) -> napi::Res
     input.caps = caps_from(env, i.caps.as_ref())?;
     input.lock_timeout = lock_timeout_from(env, i.lock_timeout_ms)?;
     input.use_watcher = i.use_watcher.unwrap_or(true);
-    input.source_locale_path = Some(resolve_path(Path::new(&i.source_locale_path)));
-    input.remote = super::remote::remote_config(env, i.remote)?;
+    input.source_locale_path = Some(match js {
+        Some(_) => PathBuf::from(&i.source_locale_path),
+        None => resolve_path(Path::new(&i.source_locale_path)),
+    });
+    // A host's own IO is the host's cache: nothing of it goes to or comes from a remote.
+    input.remote = match js {
+        Some(_) => crate::core::remote::RemoteConfig::Off,
+        None => super::remote::remote_config(env, i.remote)?,
+    };
     Ok(input)
 }
 
@@ -456,10 +503,15 @@ impl<'a> Decided<'a> {
 /// Begin, read and parse the stored data once when the decision uses it (V8's `JSON.parse` is
 /// its validation: a failure makes it a malformed cache, never reused), run the host's
 /// validator, decide.
-fn begin_and_decide<'a>(env: &'a Env, i: &CachedProjectInput<'a>) -> napi::Result<Decided<'a>> {
-    let input = dispatch_input(env, i)?;
+fn begin_and_decide<'a>(
+    env: &'a Env,
+    i: &CachedProjectInput<'a>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<Decided<'a>> {
+    let input = dispatch_input(env, i, js)?;
     let check = validator(env, i.parse_cached_data)?;
-    let mut begun = core::begin(input).map_err(|e| to_js(env, &e))?;
+    let mut begun = core::begin_with(io, input).map_err(|e| to_js(env, &e))?;
     let times = begun.phase_times();
     let stats = begun.scan_stats();
     let scan = DispatchScanStats {
@@ -617,10 +669,11 @@ fn stringify_timed(
 
 fn commit(
     env: &Env,
+    io: &dyn CacheIo,
     plan: DispatchPlan,
     produced: Option<JsonData>,
 ) -> napi::Result<core::DispatchOutcome> {
-    core::commit(plan, produced).map_err(|e| to_js(env, &e))
+    core::commit_with(io, plan, produced).map_err(|e| to_js(env, &e))
 }
 
 /// `getOrBuildCachedProjectData(input) -> { data, cache, memoryHit, fromWatcher, timings }` (§5): checks the cache
@@ -645,12 +698,28 @@ pub fn get_or_build_cached_project_data<'a>(
             Some(p) if p.get_type()? == ValueType::Function => p,
             _ => return Err(invalid(env, "producer", "expected a function")),
         };
-        let decided = begin_and_decide(env, &i)?;
+        let root = resolve_path(Path::new(&i.state.root_dir));
+        with_io(env, i.io, &root, |io, js| {
+            dispatch_sync(env, &i, producer, io, js)
+        })
+    })
+}
+
+/// The one-shot dispatch over `io`.
+fn dispatch_sync<'a>(
+    env: &'a Env,
+    i: &CachedProjectInput<'a>,
+    producer: Unknown<'a>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<CachedProjectResult<'a>> {
+    {
+        let decided = begin_and_decide(env, i, io, js)?;
         let timings = decided.timings;
         if !decided.plan.needs_producer() {
             let served = decided.served();
             let started = std::time::Instant::now();
-            let outcome = commit(env, decided.plan, None)?;
+            let outcome = commit(env, io, decided.plan, None)?;
             return result(env, outcome, served, timings, started);
         }
         let plan = decided.plan;
@@ -667,9 +736,9 @@ pub fn get_or_build_cached_project_data<'a>(
             ));
         }
         let (raw, timings, started) = stringify_timed(env, value, timings)?;
-        let outcome = commit(env, plan, Some(raw))?;
+        let outcome = commit(env, io, plan, Some(raw))?;
         result(env, outcome, Some(value), timings, started)
-    })
+    }
 }
 
 /// A dispatch between its decision and its commit (the two-phase form for asynchronous
@@ -851,14 +920,14 @@ fn commit_handle<'a>(
         let (raw, timings, started) = stringify_timed(env, value, handle.timings)?;
         let plan = handle.plan.take().expect("checked above");
         handle.release(env)?;
-        let outcome = commit(env, plan, Some(raw))?;
+        let outcome = commit(env, &NativeIo::new(plan.cache_root()), plan, Some(raw))?;
         return result(env, outcome, Some(value), timings, started);
     }
     let started = std::time::Instant::now();
     let plan = handle.plan.take().expect("checked above");
     let served = get_ref(env, &handle.served)?;
     handle.release(env)?;
-    let outcome = commit(env, plan, None)?;
+    let outcome = commit(env, &NativeIo::new(plan.cache_root()), plan, None)?;
     result(env, outcome, served, handle.timings, started)
 }
 
@@ -877,7 +946,17 @@ pub fn begin_cached_project_data(
 ) -> napi::Result<CachedProjectDataHandle> {
     exported(env, "beginCachedProjectData", || {
         let i: CachedProjectInput<'_> = dispatch_arg(env, input)?;
-        let decided = begin_and_decide(env, &i)?;
+        if i.io
+            .is_some_and(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null)))
+        {
+            return Err(invalid(
+                env,
+                "io",
+                "a host's IO ports are called synchronously: use getOrBuildCachedProjectData",
+            ));
+        }
+        let io = NativeIo::new(resolve_path(Path::new(&i.state.root_dir)));
+        let decided = begin_and_decide(env, &i, &io, None)?;
         let plan = decided.plan;
         let needs_producer = plan.needs_producer();
         let served = match needs_producer {
@@ -956,4 +1035,128 @@ pub fn guard_handle_commit(exports: Object<'_>, env: Env) -> napi::Result<()> {
     })?;
     proto.set_named_property("commit", commit)?;
     Ok(())
+}
+
+/// The input of `trackProjectFiles`: the trees a dispatch fingerprints, either or both.
+#[napi(object, object_to_js = false)]
+pub struct TrackProjectFilesInput<'a> {
+    /// The src root (its files go to `files`).
+    pub src_root: Option<String>,
+    /// The src excludes, as in `CachedProjectInput`.
+    #[napi(
+        ts_type = "{ preset?: 'production'; dirs?: Array<string | RegExp>; files?: Array<string | RegExp>; extensions?: string[]; patterns?: Array<string | RegExp>; useDefaultSkip?: boolean }"
+    )]
+    pub exclude: Option<Unknown<'a>>,
+    /// The locales directory (its segments go to `localeSegments`; needs `locales`).
+    pub locales_dir: Option<String>,
+    /// The locales layout.
+    pub locales: Option<CachedProjectLocales>,
+    /// The hasher, as in `CachedProjectInput`.
+    #[napi(ts_type = "CacheRuntime")]
+    pub runtime: Option<Unknown<'a>>,
+    /// The host's own IO ports (the trees are listed and read through them).
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
+}
+
+/// `{ files, localeSegments, warnings }` of `trackProjectFiles`.
+#[napi(object, object_from_js = false)]
+pub struct TrackedProjectFiles<'a> {
+    /// The src records, keyed by src-root-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub files: Unknown<'a>,
+    /// The locale segment records, keyed by locales-dir-relative POSIX path.
+    #[napi(ts_type = "Record<string, CacheFileRecord>")]
+    pub locale_segments: Unknown<'a>,
+    /// Unreadable files and directories, depth limits, links that loop.
+    pub warnings: Vec<super::fingerprint::CacheWarning>,
+}
+
+/// `trackProjectFiles(input) -> { files, localeSegments, warnings }`: step 4 of a dispatch on
+/// its own, with the dispatch's walk rules (§8): every tracked file of the src root and of the
+/// locales directory, read and hashed (no stored index, nothing written).
+#[napi(
+    ts_args_type = "input: TrackProjectFilesInput",
+    ts_return_type = "TrackedProjectFiles"
+)]
+pub fn track_project_files<'a>(
+    env: &'a Env,
+    input: Unknown<'a>,
+) -> napi::Result<TrackedProjectFiles<'a>> {
+    exported(env, "trackProjectFiles", || {
+        let i: TrackProjectFilesInput<'a> = strict_arg(
+            env,
+            input,
+            "input",
+            TRACK_PROJECT_FILES_INPUT,
+            &[
+                ("locales", CACHED_PROJECT_LOCALES),
+                ("exclude", EXCLUDE_KEYS),
+            ],
+        )?;
+        // Nothing of the cache is read or written: no cache root.
+        with_io(env, i.io, Path::new(""), |io, js| {
+            let hash = match js {
+                Some(js) => js.record_hash(),
+                None => runtime_record_hash(env, i.runtime)?,
+            };
+            let path_of = |p: &String| match js {
+                Some(_) => PathBuf::from(p),
+                None => resolve_path(Path::new(p)),
+            };
+            let rules = walk_rules(env, i.exclude)?;
+            let src_spec = rules.filter_spec();
+            let src_filter = Filter::new(&src_spec).map_err(|e| to_js(env, &e))?;
+            let locale_spec = walk_specs::locale_filter_spec();
+            let locale_filter = Filter::new(&locale_spec).map_err(|e| to_js(env, &e))?;
+            let src_root = i.src_root.as_ref().map(path_of);
+            let locales_dir = match (&i.locales_dir, &i.locales) {
+                (Some(d), Some(_)) => Some(path_of(d)),
+                (Some(_), None) => {
+                    return Err(invalid(env, "locales", "the locales layout is required"))
+                }
+                _ => None,
+            };
+            let depth = i
+                .locales
+                .as_ref()
+                .map(|l| walk_specs::locale_max_depth(layout_of(l).structure))
+                .unwrap_or(0);
+            let now = now_iso();
+            let scanned = io
+                .scan(&ScanJob {
+                    files_path: None,
+                    hints_path: Path::new(""),
+                    project_dir: Path::new(""),
+                    read_only: true,
+                    files_cap: 0,
+                    hash,
+                    src: src_root.as_deref().map(|root| ScanTree {
+                        root,
+                        filter: &src_filter,
+                        spec: &src_spec,
+                        max_depth: walk_specs::SRC_MAX_DEPTH,
+                        hint_prefix: SRC_HINT_PREFIX,
+                    }),
+                    locales: locales_dir.as_deref().map(|root| ScanTree {
+                        root,
+                        filter: &locale_filter,
+                        spec: &locale_spec,
+                        max_depth: depth,
+                        hint_prefix: LOCALE_HINT_PREFIX,
+                    }),
+                    use_watcher: false,
+                    shadow_may_stand: false,
+                    now: &now,
+                })
+                .map_err(|e| to_js(env, &e))?;
+            let mut warnings = scanned.src.warnings;
+            warnings.extend(scanned.locales.warnings);
+            Ok(TrackedProjectFiles {
+                files: to_js_json(env, &scanned.src.records)?,
+                locale_segments: to_js_json(env, &scanned.locales.records)?,
+                warnings: super::contract_state::warnings_js(warnings),
+            })
+        })
+    })
 }

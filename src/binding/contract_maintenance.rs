@@ -52,7 +52,7 @@ pub struct ProjectFilesScan {
 pub fn scan_project_files(env: &Env, input: Unknown<'_>) -> napi::Result<ProjectFilesScan> {
     exported(env, "scanProjectFiles", || {
         let i: CachedProjectInput<'_> = arg(env, input, "input")?;
-        let input = dispatch_input(env, &i)?;
+        let input = dispatch_input(env, &i, None)?;
         let files_path = input.location.files_path.display().to_string();
         let scan = scan_files_index(input).map_err(|e| to_js(env, &e))?;
         Ok(ProjectFilesScan {
@@ -105,7 +105,7 @@ fn clean_result(path: &Path, out: CleanOutcome) -> CacheCleanResult {
 pub fn clean_project_cache(env: &Env, state: Unknown<'_>) -> napi::Result<CacheCleanResult> {
     exported(env, "cleanProjectCache", || {
         let state: CacheState = arg(env, state, "state")?;
-        let loc = location_of(env, &state)?;
+        let loc = location_of(env, &state, false)?;
         let out = cache_tree::clean_project(&loc.root_dir, &loc.project_id)
             .map_err(|e| to_js(env, &e))?;
         Ok(clean_result(&loc.project_dir, out))

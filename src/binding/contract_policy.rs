@@ -74,13 +74,14 @@ pub(crate) fn record_map(
     let len = names.get_array_length()?;
     let mut map = FileRecordMap::with_capacity(len as usize);
     for i in 0..len {
-        let key: Unknown<'_> = names.get_element(i)?;
-        if key.get_type()? != ValueType::String {
+        let name: Unknown<'_> = names.get_element(i)?;
+        if name.get_type()? != ValueType::String {
             continue; // a symbol key: not part of `Object.keys`
         }
-        let key: String = arg(env, key, option)?;
+        let key: String = arg(env, name, option)?;
         let at = format!("{option}[{key:?}]");
-        let value: Unknown<'_> = object.get_named_property(&key)?;
+        // Looked up by the key's own JavaScript string: a name with a NUL is a key like any other.
+        let value: Unknown<'_> = object.get_property(name)?;
         let record: CacheFileRecord = arg(env, value, &at)?;
         map.insert(
             key,

@@ -4,7 +4,7 @@
 //! oversize file: they return `{ value?, warnings }`. In `readOnly` state nothing is written or
 //! deleted (a `cache_read_only` warning says what was skipped).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Function, JsObjectValue, JsValue, Object, Unknown};
@@ -18,6 +18,7 @@ use super::contract_policy::{
 use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_stringify, parse_stored, to_js_json};
+use super::host_io::{with_io, JsIo};
 use super::option_keys::{
     CACHE_CAPS_OPTIONS, CACHE_STATE_INPUT, CACHE_STORE_OPTIONS, SAVE_PROJECT_RUN_STATE_INPUT,
 };
@@ -30,16 +31,19 @@ use crate::core::contract::config::{
 use crate::core::contract::dispatch::CacheCaps;
 use crate::core::contract::dispatch_info::CacheWarning as CoreWarning;
 use crate::core::contract::files_index;
-use crate::core::contract::hashing::{compute_cache_project_id, TextHash};
+use crate::core::contract::hashing::{
+    compute_cache_project_id, normalize_path_key_for_cache, normalize_project_root_key, TextHash,
+};
 use crate::core::contract::invalidation as core_inv;
+use crate::core::contract::io::{CacheIo, EntryKind};
 use crate::core::contract::iso_time::now_iso;
-use crate::core::contract::lock::{self, DEFAULT_LOCK_TIMEOUT};
+use crate::core::contract::lock::DEFAULT_LOCK_TIMEOUT;
 use crate::core::contract::memory;
 use crate::core::contract::meta_file::{self, MetaFile};
 use crate::core::contract::store_paths::{
     location_from_state, resolve_path, CacheLocation, StatedPaths,
 };
-use crate::core::safe_dir;
+use crate::core::contract::translations;
 
 /// cachecore's default effective cap of `analysis.json`, in bytes (256 MiB: large enough for
 /// 20,000 source files). `MAX_ANALYSIS_BYTES` (16 MiB) is the TypeScript core's value.
@@ -106,6 +110,11 @@ pub struct CacheStateInput<'a> {
     pub runtime: Option<Unknown<'a>>,
     /// Read-through: nothing is written or deleted.
     pub cache_read_only: Option<bool>,
+    /// The host's own IO ports: the root is resolved and the paths joined by its `path`, the
+    /// project id hashed by its `hashText`, and `initializeCacheState` checks and creates
+    /// directories through its `fs`, never this machine's disk.
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
 }
 
 /// Where a project's cache lives and whether it is on (the TypeScript `CacheState`).
@@ -160,13 +169,16 @@ pub struct CacheCapsOptions {
 }
 
 /// Options of the store exports.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct CacheStoreOptions {
+#[napi(object, object_to_js = false)]
+pub struct CacheStoreOptions<'a> {
     /// Effective size caps.
     pub caps: Option<CacheCapsOptions>,
     /// How long a writer waits for a cache lock (default `DEFAULT_LOCK_TIMEOUT_MS`).
     pub lock_timeout_ms: Option<f64>,
+    /// The host's own IO ports: every read, write and deletion goes through them instead of
+    /// this machine's disk (a virtual file system).
+    #[napi(ts_type = "CacheIoPorts")]
+    pub io: Option<Unknown<'a>>,
 }
 
 /// The default effective caps: `{ meta, files, analysis, translations }` in bytes.
@@ -223,12 +235,12 @@ pub(crate) fn lock_timeout_from(env: &Env, ms: Option<f64>) -> napi::Result<Dura
     })
 }
 
-/// Reads optional store options.
-pub(crate) fn store_options(
+/// Reads optional store options: the caps, the lock timeout and the host's ports, if any.
+pub(crate) fn store_options<'a>(
     env: &Env,
-    options: Option<Unknown<'_>>,
-) -> napi::Result<(CacheCaps, Duration)> {
-    let o: CacheStoreOptions = match options {
+    options: Option<Unknown<'a>>,
+) -> napi::Result<(CacheCaps, Duration, Option<Unknown<'a>>)> {
+    let o: CacheStoreOptions<'a> = match options {
         Some(v) if !matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => strict_arg(
             env,
             v,
@@ -236,11 +248,17 @@ pub(crate) fn store_options(
             CACHE_STORE_OPTIONS,
             &[("caps", CACHE_CAPS_OPTIONS)],
         )?,
-        _ => CacheStoreOptions::default(),
+        _ => CacheStoreOptions {
+            caps: None,
+            lock_timeout_ms: None,
+            io: None,
+        },
     };
     Ok((
         caps_from(env, o.caps.as_ref())?,
         lock_timeout_from(env, o.lock_timeout_ms)?,
+        // A nullish `io` is no io: the disk.
+        o.io.filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined | ValueType::Null))),
     ))
 }
 
@@ -369,10 +387,18 @@ fn runtime_hash_or(
     }
 }
 
-/// Every path of a project's cache, from a state: derived from its `rootDir` and `projectId`,
-/// never taken from it; a path the state names that differs is `INVALID_OPTION`
-/// ([`location_from_state`]).
-pub(crate) fn location_of(env: &Env, state: &CacheState) -> napi::Result<CacheLocation> {
+/// Every path of a project's cache, from a state. On the disk they are derived from its
+/// `rootDir` and `projectId`, never taken from it; a path the state names that differs is
+/// `INVALID_OPTION` ([`location_from_state`]). With a host's own ports (`ported`), the state's
+/// paths are the host's, taken as named: only its ports ever touch them.
+pub(crate) fn location_of(
+    env: &Env,
+    state: &CacheState,
+    ported: bool,
+) -> napi::Result<CacheLocation> {
+    if ported {
+        return Ok(stated_location(state));
+    }
     location_from_state(
         &state.root_dir,
         &state.project_id,
@@ -386,6 +412,30 @@ pub(crate) fn location_of(env: &Env, state: &CacheState) -> napi::Result<CacheLo
         },
     )
     .map_err(|e| to_js(env, &e))
+}
+
+/// The location a host's state names, for its own ports (never the disk).
+fn stated_location(state: &CacheState) -> CacheLocation {
+    let root_dir = PathBuf::from(&state.root_dir);
+    let project_dir = PathBuf::from(&state.project_dir);
+    CacheLocation {
+        meta_path: PathBuf::from(&state.meta_path),
+        meta_lock_path: root_dir.join(".meta.lock"),
+        project_root: PathBuf::from(&state.project_root),
+        project_key: normalize_project_root_key(&state.project_root),
+        project_id: state.project_id.clone(),
+        files_path: PathBuf::from(&state.files_path),
+        hints_path: PathBuf::from(format!("{}.hints", state.files_path)),
+        analysis_path: PathBuf::from(&state.analysis_path),
+        translations_dir: state
+            .translations_dir
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| project_dir.join("translations")),
+        lock_path: project_dir.join(".lock"),
+        project_dir,
+        root_dir,
+    }
 }
 
 pub(crate) fn warnings_js(w: Vec<CoreWarning>) -> Vec<CacheWarning> {
@@ -410,23 +460,74 @@ fn state_arg(env: &Env, value: Unknown<'_>) -> napi::Result<CacheState> {
     arg(env, value, "state")
 }
 
-fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheState> {
-    let hash = runtime_hash(env, input.runtime)?;
-    let project_root = resolve_path(Path::new(&input.project_root))
-        .display()
-        .to_string();
-    let project_id = compute_cache_project_id(&project_root, hash);
-    // Resolved once (as `path.resolve`): every path of the state, the locks included, derives
-    // from this one absolute root, so `../../x` can never put the data and its lock apart.
-    let root = resolve_path(Path::new(&input.cache_root_dir));
-    let loc = location_from_state(
-        &root.display().to_string(),
-        &project_id,
-        &project_root,
-        &StatedPaths::default(),
-    )
-    .map_err(|e| to_js(env, &e))?;
-    let shown = |p: &Path| p.display().to_string();
+/// The paths of a state, as strings.
+struct StatePaths {
+    root_dir: String,
+    project_dir: String,
+    meta: String,
+    files: String,
+    analysis: String,
+    translations: String,
+}
+
+fn resolve_state(
+    env: &Env,
+    input: &CacheStateInput<'_>,
+    io: Option<&JsIo<'_>>,
+) -> napi::Result<CacheState> {
+    let (project_root, project_id, paths) = match io {
+        None => {
+            let hash = runtime_hash(env, input.runtime)?;
+            let project_root = resolve_path(Path::new(&input.project_root))
+                .display()
+                .to_string();
+            let project_id = compute_cache_project_id(&project_root, hash);
+            // Resolved once (as `path.resolve`): every path of the state, the locks included,
+            // derives from this one absolute root, so `../../x` can never put the data and its
+            // lock apart.
+            let root = resolve_path(Path::new(&input.cache_root_dir));
+            let loc = location_from_state(
+                &root.display().to_string(),
+                &project_id,
+                &project_root,
+                &StatedPaths::default(),
+            )
+            .map_err(|e| to_js(env, &e))?;
+            let shown = |p: &Path| p.display().to_string();
+            let paths = StatePaths {
+                root_dir: shown(&loc.root_dir),
+                project_dir: shown(&loc.project_dir),
+                meta: shown(&loc.meta_path),
+                files: shown(&loc.files_path),
+                analysis: shown(&loc.analysis_path),
+                translations: shown(&loc.translations_dir),
+            };
+            (project_root, project_id, paths)
+        }
+        Some(js) => {
+            // The host's own path port and hasher: its paths need not exist on this machine.
+            let root = js.resolve(&input.project_root)?;
+            let key = normalize_path_key_for_cache(&root);
+            let digest = js.hash_text(js.id_hash(), &key).map_err(|e| js.error(e))?;
+            let id: String = digest.chars().take(16).collect();
+            let join = |base: &str, parts: &[&str]| -> napi::Result<String> {
+                parts
+                    .iter()
+                    .try_fold(base.to_owned(), |acc, part| js.join_str(&acc, part))
+            };
+            let root_dir = input.cache_root_dir.clone();
+            let project_dir = join(&root_dir, &["projects", &id])?;
+            let paths = StatePaths {
+                meta: join(&root_dir, &["meta.json"])?,
+                files: join(&project_dir, &["files.json"])?,
+                analysis: join(&project_dir, &["analysis.json"])?,
+                translations: join(&project_dir, &["translations"])?,
+                project_dir,
+                root_dir,
+            };
+            (root, id, paths)
+        }
+    };
     let no_cache = input.no_cache == Some(true);
     Ok(CacheState {
         enabled: !no_cache,
@@ -437,14 +538,14 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
         } else {
             CacheDisableReason::Default
         },
-        meta_path: shown(&loc.meta_path),
+        meta_path: paths.meta,
         project_id,
         project_root,
-        files_path: shown(&loc.files_path),
-        analysis_path: shown(&loc.analysis_path),
-        translations_dir: Some(shown(&loc.translations_dir)),
-        project_dir: shown(&loc.project_dir),
-        root_dir: shown(&loc.root_dir),
+        files_path: paths.files,
+        analysis_path: paths.analysis,
+        translations_dir: Some(paths.translations),
+        project_dir: paths.project_dir,
+        root_dir: paths.root_dir,
         read_only: input.cache_read_only == Some(true),
     })
 }
@@ -456,7 +557,10 @@ fn resolve_state(env: &Env, input: &CacheStateInput<'_>) -> napi::Result<CacheSt
 pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheState> {
     exported(&env, "resolveCacheState", || {
         let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
-        resolve_state(&env, &input)
+        // Nothing is read or written: no cache root.
+        with_io(&env, input.io, Path::new(""), |_, js| {
+            resolve_state(&env, &input, js)
+        })
     })
 }
 
@@ -471,43 +575,61 @@ pub fn resolve_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<CacheSt
 pub fn initialize_cache_state(env: Env, input: Unknown<'_>) -> napi::Result<InitializedCacheState> {
     exported(&env, "initializeCacheState", || {
         let input: CacheStateInput<'_> = strict_arg(&env, input, "input", CACHE_STATE_INPUT, &[])?;
-        let mut state = resolve_state(&env, &input)?;
-        let mut warnings = Vec::new();
-        if !state.enabled {
-            return Ok(InitializedCacheState { state, warnings });
-        }
-        let kind = std::fs::metadata(&state.project_root);
-        if !kind.as_ref().is_ok_and(|m| m.is_dir()) {
-            let message = if kind.is_ok() {
-                "project root is not a directory; cache disabled for this run"
-            } else {
-                "project root is missing; cache disabled for this run"
-            };
+        // The project dir is created under the resolved cache root the state derives from.
+        let root = resolve_path(Path::new(&input.cache_root_dir));
+        with_io(&env, input.io, &root, |io, js| {
+            initialize(&env, &input, io, js)
+        })
+    })
+}
+
+fn initialize(
+    env: &Env,
+    input: &CacheStateInput<'_>,
+    io: &dyn CacheIo,
+    js: Option<&JsIo<'_>>,
+) -> napi::Result<InitializedCacheState> {
+    let mut state = resolve_state(env, input, js)?;
+    let mut warnings = Vec::new();
+    if !state.enabled {
+        return Ok(InitializedCacheState { state, warnings });
+    }
+    // The disk's answer follows links here (a linked project root is fine).
+    let kind = match js {
+        None => std::fs::metadata(&state.project_root).map(|m| {
+            m.is_dir()
+                .then_some(EntryKind::Dir)
+                .or(Some(EntryKind::Other))
+        }),
+        Some(_) => io.kind(Path::new(&state.project_root)),
+    };
+    if kind.as_ref().ok() != Some(&Some(EntryKind::Dir)) {
+        let message = if kind.as_ref().is_ok_and(|k| k.is_some()) {
+            "project root is not a directory; cache disabled for this run"
+        } else {
+            "project root is missing; cache disabled for this run"
+        };
+        warnings.push(CacheWarning {
+            code: "project_root_missing".into(),
+            message: message.into(),
+            path: Some(state.project_root.clone()),
+        });
+        state.enabled = false;
+        state.reason = CacheDisableReason::ProjectRootMissing;
+        return Ok(InitializedCacheState { state, warnings });
+    }
+    if !state.read_only {
+        if let Err(e) = io.create_dir_all(Path::new(&state.project_dir)) {
             warnings.push(CacheWarning {
-                code: "project_root_missing".into(),
-                message: message.into(),
-                path: Some(state.project_root.clone()),
+                code: CACHE_DIR_UNAVAILABLE.into(),
+                message: format!("cache directory unavailable; cache disabled for this run: {e}"),
+                path: Some(state.project_dir.clone()),
             });
             state.enabled = false;
-            state.reason = CacheDisableReason::ProjectRootMissing;
-            return Ok(InitializedCacheState { state, warnings });
+            state.reason = CacheDisableReason::CacheDirUnavailable;
         }
-        if !state.read_only {
-            let loc = location_of(&env, &state)?;
-            if let Err(e) = safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
-                warnings.push(CacheWarning {
-                    code: CACHE_DIR_UNAVAILABLE.into(),
-                    message: format!(
-                        "cache directory unavailable; cache disabled for this run: {e}"
-                    ),
-                    path: Some(state.project_dir.clone()),
-                });
-                state.enabled = false;
-                state.reason = CacheDisableReason::CacheDirUnavailable;
-            }
-        }
-        Ok(InitializedCacheState { state, warnings })
-    })
+    }
+    Ok(InitializedCacheState { state, warnings })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,9 +673,10 @@ pub struct PreparedCacheRun<'a> {
 /// `prepareCacheForRun(state, runtime?, options?) -> { index, warnings }`: registers the
 /// project in `meta.json`, counts the run, heals every `healEveryRuns` runs (drops entries
 /// whose dir is gone and orphan project dirs), creates the project dir and drops a corrupt
-/// (malformed or oversize) `files.json` / `analysis.json` so the run repopulates them. All
-/// under the cache locks; warnings as data; nothing written or deleted when read-only. Does
-/// nothing when the cache is off.
+/// (malformed or oversize) `files.json`, `analysis.json` or `translations/*.json` so the run
+/// repopulates them (a `cache_malformed` or `cache_oversize` warning names each). All under the
+/// cache locks; warnings as data; nothing written or deleted when read-only. Does nothing when
+/// the cache is off. With `options.io`, all of it goes through the host's ports.
 #[napi(
     ts_args_type = "state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "PreparedCacheRun"
@@ -567,68 +690,83 @@ pub fn prepare_cache_for_run<'a>(
     let _ = runtime;
     exported(env, "prepareCacheForRun", || {
         let state = state_arg(env, state)?;
-        let (caps, timeout) = store_options(env, options)?;
-        let loc = location_of(env, &state)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         if !state.enabled {
             return Ok(PreparedCacheRun {
                 index: to_js_json(env, &MetaFile::fresh())?,
                 warnings: Vec::new(),
             });
         }
-        let (meta, mut warnings) =
-            meta_file::run_maintenance(&loc, state.read_only, caps.meta, timeout);
-        if !state.read_only {
-            if let Err(e) = safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
-                warnings.push(cache_file::warning(
-                    CACHE_DIR_UNAVAILABLE,
-                    format!("unable to create cache project dir: {e}"),
-                    &loc.project_dir,
-                ));
-                return Ok(PreparedCacheRun {
-                    index: to_js_json(env, &meta)?,
-                    warnings: warnings_js(warnings),
-                });
-            }
-        }
-        let root = &loc.root_dir;
-        let files = files_index::load_files_index(root, &loc.files_path, caps.files);
-        warnings.extend(files.warnings.iter().cloned());
-        let analysis =
-            analysis_file::load_analysis(root, &loc.analysis_path, caps.analysis, &loc.project_id);
-        // The envelope alone may be read: validate the data too, since this call's job is to drop
-        // a corrupt file (the dispatch would catch it as well, when it uses the data).
-        let analysis = analysis.and_then(|a| match a {
-            Some(env_) => match env_.data.validate() {
-                Ok(()) => Ok(Some(env_)),
-                Err(e) => Err(cache_file::CacheReadFailure {
-                    corrupt: e.corrupt,
-                    warning: e.warning(&loc.analysis_path),
-                }),
-            },
-            None => Ok(None),
-        });
-        let corrupt_analysis = match analysis {
-            Ok(_) => false,
-            Err(f) => {
-                warnings.push(f.warning);
-                f.corrupt
-            }
-        };
-        if !state.read_only && (files.corrupt || corrupt_analysis) {
-            if let Ok(Some(_guard)) = lock::acquire(root, &loc.lock_path, timeout) {
-                if files.corrupt {
-                    cache_file::remove_corrupt(root, &loc.files_path);
-                }
-                if corrupt_analysis {
-                    cache_file::remove_corrupt(root, &loc.analysis_path);
-                }
-            }
-        }
+        let (meta, warnings) = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(prepare(io, &loc, state.read_only, caps, timeout))
+        })?;
         Ok(PreparedCacheRun {
             index: to_js_json(env, &meta)?,
             warnings: warnings_js(warnings),
         })
     })
+}
+
+fn prepare(
+    io: &dyn CacheIo,
+    loc: &CacheLocation,
+    read_only: bool,
+    caps: CacheCaps,
+    timeout: Duration,
+) -> (MetaFile, Vec<CoreWarning>) {
+    let (meta, mut warnings) =
+        meta_file::run_maintenance_in(io, loc, read_only, caps.meta, timeout);
+    if !read_only {
+        if let Err(e) = io.create_dir_all(&loc.project_dir) {
+            warnings.push(cache_file::warning(
+                CACHE_DIR_UNAVAILABLE,
+                format!("unable to create cache project dir: {e}"),
+                &loc.project_dir,
+            ));
+            return (meta, warnings);
+        }
+    }
+    let files = files_index::load_files_index_in(io, &loc.files_path, caps.files);
+    warnings.extend(files.warnings.iter().cloned());
+    let analysis = io.load_analysis(&loc.analysis_path, caps.analysis, &loc.project_id);
+    // The envelope alone may be read: validate the data too, since this call's job is to drop
+    // a corrupt file (the dispatch would catch it as well, when it uses the data).
+    let analysis = analysis.and_then(|a| match a {
+        Some(env_) => match env_.data.validate() {
+            Ok(()) => Ok(Some(env_)),
+            Err(e) => Err(cache_file::CacheReadFailure {
+                corrupt: e.corrupt,
+                warning: e.warning(&loc.analysis_path),
+            }),
+        },
+        None => Ok(None),
+    });
+    let corrupt_analysis = match analysis {
+        Ok(_) => false,
+        Err(f) => {
+            warnings.push(f.warning);
+            f.corrupt
+        }
+    };
+    if !read_only && (files.corrupt || corrupt_analysis) {
+        if let Ok(Some(_guard)) = io.lock(&loc.lock_path, timeout) {
+            if files.corrupt {
+                let _ = io.remove_file(&loc.files_path);
+            }
+            if corrupt_analysis {
+                let _ = io.remove_file(&loc.analysis_path);
+            }
+        }
+    }
+    warnings.extend(translations::heal_project_translations(
+        io,
+        loc,
+        caps.translations,
+        read_only,
+        timeout,
+    ));
+    (meta, warnings)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -677,7 +815,7 @@ pub fn load_project_files_state<'a>(
 ) -> napi::Result<LoadedProjectFilesState<'a>> {
     exported(env, "loadProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
+        let (caps, _, io) = store_options(env, options)?;
         if !state.enabled {
             return Ok(LoadedProjectFilesState {
                 value: None,
@@ -685,8 +823,14 @@ pub fn load_project_files_state<'a>(
                 warnings: Vec::new(),
             });
         }
-        let loc = location_of(env, &state)?;
-        let loaded = files_index::load_files_index(&loc.root_dir, &loc.files_path, caps.files);
+        let loc = location_of(env, &state, io.is_some())?;
+        let loaded = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(files_index::load_files_index_in(
+                io,
+                &loc.files_path,
+                caps.files,
+            ))
+        })?;
         let status = loaded.status().into();
         Ok(LoadedProjectFilesState {
             value: loaded
@@ -726,13 +870,13 @@ fn not_saved(warnings: Vec<CacheWarning>) -> CacheSaveResult {
 /// Runs `write` under the lock at `lock_path` (under the cache `root`); a busy lock is a
 /// `cache_lock_timeout` warning.
 fn with_lock(
-    root: &Path,
+    io: &dyn CacheIo,
     lock_path: &Path,
     target: &Path,
     timeout: Duration,
     write: impl FnOnce() -> Option<CoreWarning>,
 ) -> CacheSaveResult {
-    match lock::acquire(root, lock_path, timeout) {
+    match io.lock(lock_path, timeout) {
         Ok(Some(_guard)) => saved(write()),
         Ok(None) => saved(Some(cache_file::warning(
             cache_file::CACHE_LOCK_TIMEOUT,
@@ -766,8 +910,8 @@ pub fn save_project_files_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectFilesState", || {
         let state = state_arg(env, state)?;
-        let (caps, timeout) = store_options(env, options)?;
-        let loc = location_of(env, &state)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         if !state.enabled {
             return Ok(not_saved(Vec::new()));
         }
@@ -783,21 +927,22 @@ pub fn save_project_files_state<'a>(
         }
         index.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         index.updated_at = now_iso();
-        Ok(with_lock(
-            &loc.root_dir,
-            &loc.lock_path,
-            &loc.files_path,
-            timeout,
-            || {
-                cache_file::write_cache_parts_capped(
-                    &loc.root_dir,
-                    &loc.files_path,
-                    &[&index.to_bytes()],
-                    caps.files,
-                    "caps.files",
-                )
-            },
-        ))
+        with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.lock_path,
+                &loc.files_path,
+                timeout,
+                || {
+                    io.write_cache_capped(
+                        &loc.files_path,
+                        &[&index.to_bytes()],
+                        caps.files,
+                        "caps.files",
+                    )
+                },
+            ))
+        })
     })
 }
 
@@ -852,20 +997,18 @@ pub fn load_project_run_state<'a>(
 ) -> napi::Result<LoadedProjectRunState<'a>> {
     exported(env, "loadProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
+        let (caps, _, io) = store_options(env, options)?;
         if !state.enabled {
             return Ok(LoadedProjectRunState {
                 value: None,
                 warnings: Vec::new(),
             });
         }
-        let loc = location_of(env, &state)?;
-        match analysis_file::load_analysis(
-            &loc.root_dir,
-            &loc.analysis_path,
-            caps.analysis,
-            &state.project_id,
-        ) {
+        let loc = location_of(env, &state, io.is_some())?;
+        let loaded = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(io.load_analysis(&loc.analysis_path, caps.analysis, &state.project_id))
+        })?;
+        match loaded {
             Ok(None) => Ok(LoadedProjectRunState {
                 value: None,
                 warnings: Vec::new(),
@@ -928,8 +1071,8 @@ pub fn save_project_run_state<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectRunState", || {
         let state = state_arg(env, state)?;
-        let (caps, timeout) = store_options(env, options)?;
-        let loc = location_of(env, &state)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         let input: SaveProjectRunStateInput<'_> =
             strict_arg(env, input, "input", SAVE_PROJECT_RUN_STATE_INPUT, &[])?;
         if !state.enabled {
@@ -950,21 +1093,22 @@ pub fn save_project_run_state<'a>(
             input.input_files_epoch.as_deref(),
         );
         let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-        Ok(with_lock(
-            &loc.root_dir,
-            &loc.lock_path,
-            &loc.analysis_path,
-            timeout,
-            || {
-                cache_file::write_cache_parts_capped(
-                    &loc.root_dir,
-                    &loc.analysis_path,
-                    &slices,
-                    caps.analysis,
-                    "caps.analysis",
-                )
-            },
-        ))
+        with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.lock_path,
+                &loc.analysis_path,
+                timeout,
+                || {
+                    io.write_cache_capped(
+                        &loc.analysis_path,
+                        &slices,
+                        caps.analysis,
+                        "caps.analysis",
+                    )
+                },
+            ))
+        })
     })
 }
 
@@ -991,9 +1135,11 @@ pub fn load_projects_index<'a>(
 ) -> napi::Result<LoadedProjectsIndex<'a>> {
     exported(env, "loadProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (caps, _) = store_options(env, options)?;
-        let loc = location_of(env, &state)?;
-        let (meta, warnings) = meta_file::load_meta(&loc.root_dir, &loc.meta_path, caps.meta);
+        let (caps, _, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
+        let (meta, warnings) = with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(meta_file::load_meta_in(io, &loc.meta_path, caps.meta))
+        })?;
         Ok(LoadedProjectsIndex {
             value: to_js_json(env, &meta)?,
             warnings: warnings_js(warnings),
@@ -1015,8 +1161,8 @@ pub fn save_projects_index<'a>(
 ) -> napi::Result<CacheSaveResult> {
     exported(env, "saveProjectsIndex", || {
         let state = state_arg(env, state)?;
-        let (caps, timeout) = store_options(env, options)?;
-        let loc = location_of(env, &state)?;
+        let (caps, timeout, io) = store_options(env, options)?;
+        let loc = location_of(env, &state, io.is_some())?;
         let raw = json_stringify(env, index, "index")?;
         let mut meta: MetaFile =
             serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
@@ -1028,21 +1174,77 @@ pub fn save_projects_index<'a>(
         }
         meta.version = crate::core::contract::config::CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        Ok(with_lock(
-            &loc.root_dir,
-            &loc.meta_lock_path,
-            &loc.meta_path,
-            timeout,
-            || {
-                cache_file::write_cache_parts_capped(
-                    &loc.root_dir,
-                    &loc.meta_path,
-                    &[&cache_file::to_pretty_json(&meta)],
-                    caps.meta,
-                    "caps.meta",
-                )
-            },
-        ))
+        with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(with_lock(
+                io,
+                &loc.meta_lock_path,
+                &loc.meta_path,
+                timeout,
+                || {
+                    io.write_cache_capped(
+                        &loc.meta_path,
+                        &[&cache_file::to_pretty_json(&meta)],
+                        caps.meta,
+                        "caps.meta",
+                    )
+                },
+            ))
+        })
+    })
+}
+
+/// `{ value, warnings, healed }` of `healProjectsIndex`.
+#[napi(object, object_from_js = false)]
+pub struct HealedProjectsIndex<'a> {
+    /// The index after the heal (the given one when no heal was due).
+    #[napi(ts_type = "CacheProjectsIndex")]
+    pub value: Unknown<'a>,
+    /// `cache_io_error` when an orphan project dir could not be deleted.
+    pub warnings: Vec<CacheWarning>,
+    /// Whether the heal ran (`runCount` is a multiple of `healEveryRuns`).
+    pub healed: bool,
+}
+
+/// `healProjectsIndex(state, index, options?) -> { value, warnings, healed }`: the periodic
+/// heal of `meta.json`'s index on its own, when `index.maintenance` says one is due: drops every
+/// entry whose project dir is gone, deletes the project dirs no entry references, stamps
+/// `lastHealAt`. Writes nothing else (save the index with `saveProjectsIndex`). Off, or
+/// read-only: nothing is healed. With `options.io`, through the host's ports.
+#[napi(
+    ts_args_type = "state: CacheState, index: CacheProjectsIndex, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "HealedProjectsIndex"
+)]
+pub fn heal_projects_index<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    index: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<HealedProjectsIndex<'a>> {
+    exported(env, "healProjectsIndex", || {
+        let state = state_arg(env, state)?;
+        let (_, _, io) = store_options(env, options)?;
+        let raw = json_stringify(env, index, "index")?;
+        let mut meta: MetaFile =
+            serde_json::from_str(raw.get()).map_err(|e| invalid(env, "index", e.to_string()))?;
+        if !state.enabled || state.read_only || !meta_file::should_heal(&meta.maintenance) {
+            return Ok(HealedProjectsIndex {
+                value: index,
+                warnings: Vec::new(),
+                healed: false,
+            });
+        }
+        meta.maintenance.last_heal_at = Some(now_iso());
+        let mut warnings = Vec::new();
+        let loc = location_of(env, &state, io.is_some())?;
+        with_io(env, io, &loc.root_dir, |io, _| {
+            meta_file::heal(io, &loc.root_dir, &mut meta, None, &mut warnings);
+            Ok(())
+        })?;
+        Ok(HealedProjectsIndex {
+            value: to_js_json(env, &meta)?,
+            warnings: warnings_js(warnings),
+            healed: true,
+        })
     })
 }
 
@@ -1058,8 +1260,12 @@ pub struct AnalysisInvalidationResult {
     pub warnings: Vec<CacheWarning>,
 }
 
-fn delete_analysis(env: &Env, state: &CacheState) -> napi::Result<AnalysisInvalidationResult> {
-    let loc = location_of(env, state)?;
+fn delete_analysis(
+    env: &Env,
+    io: Option<Unknown<'_>>,
+    state: &CacheState,
+) -> napi::Result<AnalysisInvalidationResult> {
+    let loc = location_of(env, state, io.is_some())?;
     if state.read_only {
         return Ok(AnalysisInvalidationResult {
             deleted: false,
@@ -1072,10 +1278,15 @@ fn delete_analysis(env: &Env, state: &CacheState) -> napi::Result<AnalysisInvali
     }
     // The next dispatch of this process must not serve the dropped analysis from memory.
     memory::forget_prefix(&loc.project_dir.display().to_string());
-    // Unlinked relative to the project dir reached without following links: never a victim
-    // through a linked `projects/<id>`.
-    let removed = safe_dir::open_parent(&loc.root_dir, &loc.analysis_path, false)
-        .and_then(|(dir, leaf)| dir.remove_file(leaf));
+    let removed = with_io(env, io, &loc.root_dir, |io, _| {
+        // A missing file is no deletion (and, for a host's ports, no call to `deleteFile`).
+        Ok(match io.kind(&loc.analysis_path) {
+            Ok(None) => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+            // On the disk, unlinked relative to the project dir reached without following
+            // links: never a victim through a linked `projects/<id>`.
+            _ => io.remove_file(&loc.analysis_path),
+        })
+    })?;
     Ok(match removed {
         Ok(()) => AnalysisInvalidationResult {
             deleted: true,
@@ -1096,22 +1307,24 @@ fn delete_analysis(env: &Env, state: &CacheState) -> napi::Result<AnalysisInvali
     })
 }
 
-/// `invalidateProjectAnalysisCache(state, runtime?) -> { deleted, warnings }`: deletes
-/// `analysis.json` unconditionally (and forgets the project's same-process memory); read-only
-/// deletes nothing.
+/// `invalidateProjectAnalysisCache(state, runtime?, options?) -> { deleted, warnings }`:
+/// deletes `analysis.json` unconditionally (and forgets the project's same-process memory);
+/// read-only deletes nothing. With `options.io`, through the host's ports.
 #[napi(
-    ts_args_type = "state: CacheState, runtime?: CacheRuntime | undefined | null",
+    ts_args_type = "state: CacheState, runtime?: CacheRuntime | undefined | null, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "AnalysisInvalidationResult"
 )]
 pub fn invalidate_project_analysis_cache<'a>(
     env: &'a Env,
     state: Unknown<'a>,
     runtime: Option<Unknown<'a>>,
+    options: Option<Unknown<'a>>,
 ) -> napi::Result<AnalysisInvalidationResult> {
     let _ = runtime;
     exported(env, "invalidateProjectAnalysisCache", || {
         let state = state_arg(env, state)?;
-        delete_analysis(env, &state)
+        let (_, _, io) = store_options(env, options)?;
+        delete_analysis(env, io, &state)
     })
 }
 
@@ -1128,11 +1341,12 @@ pub struct AnalysisInvalidationOutcome {
     pub warnings: Vec<CacheWarning>,
 }
 
-/// `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input)`: applies
+/// `invalidateProjectAnalysisCacheAfterLocaleWrites(state, runtime, input, options?)`: applies
 /// `decideProjectAnalysisCacheInvalidation(input)` and deletes `analysis.json` on `delete`
 /// (not in read-only state). Returns the decision (`action`, `reason`) with what was done.
+/// With `options.io`, through the host's ports.
 #[napi(
-    ts_args_type = "state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput",
+    ts_args_type = "state: CacheState, runtime: CacheRuntime | undefined | null, input: LocaleWriteInvalidationInput, options?: CacheStoreOptions | undefined | null",
     ts_return_type = "AnalysisInvalidationOutcome"
 )]
 pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
@@ -1140,6 +1354,7 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
     state: Unknown<'a>,
     runtime: Option<Unknown<'a>>,
     input: Unknown<'a>,
+    options: Option<Unknown<'a>>,
 ) -> napi::Result<AnalysisInvalidationOutcome> {
     let _ = runtime;
     exported(
@@ -1157,8 +1372,9 @@ pub fn invalidate_project_analysis_cache_after_locale_writes<'a>(
                     mutated_locale_segment_keys: i.mutated_locale_segment_keys,
                 },
             );
+            let (_, _, io) = store_options(env, options)?;
             let done = if decision.action == core_inv::AnalysisCacheInvalidationAction::Delete {
-                delete_analysis(env, &state)?
+                delete_analysis(env, io, &state)?
             } else {
                 AnalysisInvalidationResult {
                     deleted: false,

@@ -8,8 +8,10 @@
 use std::time::Duration;
 
 use napi::bindgen_prelude::{
-    Array, Either, FnArgs, Function, JsObjectValue, JsValue, Object, Unknown, Utf16String,
+    Array, Either, FnArgs, Function, JsObjectValue, JsValue, Object, ObjectFinalize, Unknown,
+    Utf16String,
 };
+use napi::UnknownRef;
 
 use super::contract_dispatch::or_undefined;
 use napi::{Env, ValueType};
@@ -19,6 +21,7 @@ use super::contract_state::{cache_mode, location_of, store_options, warnings_js,
 use super::errors::{arg, exported, invalid, strict_arg, to_js};
 use super::fingerprint::CacheWarning;
 use super::handoff::{json_parse, json_stringify};
+use super::host_io::with_io;
 use super::option_keys::{
     BUILD_TRANSLATE_CACHE_KEY_FOR_LOCALE_FILE_INPUT, BUILD_TRANSLATE_CACHE_KEY_INPUT,
     TRANSLATION_CACHE_INPUT,
@@ -26,7 +29,8 @@ use super::option_keys::{
 use crate::core::contract::config::CacheMode;
 use crate::core::contract::hashing::fnv1a64_utf16_units;
 use crate::core::contract::translate_keys as keys;
-use crate::core::contract::translations::{validate_locale_code, TranslationStore};
+use crate::core::contract::translations::{self, validate_locale_code, TranslationStore};
+use crate::core::error::{CoreError, CoreResult};
 
 /// The identity of a translation cache file.
 #[napi(object)]
@@ -37,16 +41,46 @@ pub struct TranslationCacheInput {
     pub translate_config_epoch: String,
     /// The input files epoch the translations belong to.
     pub input_files_epoch: String,
+    /// The file's name in the translations directory, when the host names its files itself
+    /// (one path segment ending in `.json`; `targetLang` is then only what the file stores and
+    /// is not checked against the allowlist).
+    pub file_name: Option<String>,
 }
 
 /// One target language's translation cache, loaded in memory until `flush`.
-#[napi]
+#[napi(custom_finalize)]
 pub struct TranslationCache {
     store: TranslationStore,
     mode: CacheMode,
     enabled: bool,
     lock_timeout: Duration,
     load_warnings: Vec<CacheWarning>,
+    /// The host's ports it was loaded through (`flush` writes through them too).
+    io: Option<UnknownRef>,
+}
+
+impl ObjectFinalize for TranslationCache {
+    fn finalize(mut self, env: Env) -> napi::Result<()> {
+        match self.io.take() {
+            Some(r) => r.unref(&env),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A host-given file name: one path segment ending in `.json`, else `INVALID_KEY`.
+fn checked_file_name(name: &str) -> CoreResult<&str> {
+    let stem = name.strip_suffix(".json").unwrap_or("");
+    let device = crate::core::contract::translations::is_device_name(
+        stem.split('.').next().unwrap_or(stem).trim_end_matches(' '),
+    );
+    if stem.is_empty() || device || name.contains(['/', '\\', '\0', ':']) {
+        return Err(CoreError::InvalidKey {
+            key: name.chars().take(80).collect(),
+            message: "a translation cache file name is one path segment ending in .json".into(),
+        });
+    }
+    Ok(name)
 }
 
 #[napi]
@@ -122,7 +156,13 @@ impl TranslationCache {
             if !self.enabled {
                 return Ok(Vec::new());
             }
-            Ok(warnings_js(self.store.flush(self.mode, self.lock_timeout)))
+            let io = self.io.as_ref().map(|r| r.get_value(env)).transpose()?;
+            let (mode, timeout) = (self.mode, self.lock_timeout);
+            let store = &mut self.store;
+            let root = store.root().to_path_buf();
+            with_io(env, io, &root, |io, _| {
+                Ok(warnings_js(store.flush_in(io, mode, timeout)))
+            })
         })
     }
 }
@@ -145,17 +185,30 @@ pub fn load_translation_cache<'a>(
         let state: CacheState = arg(env, state, "state")?;
         let input: TranslationCacheInput =
             strict_arg(env, input, "input", TRANSLATION_CACHE_INPUT, &[])?;
-        let (caps, lock_timeout) = store_options(env, options)?;
-        validate_locale_code(&input.target_lang).map_err(|e| to_js(env, &e))?;
-        let loc = location_of(env, &state)?;
-        let mut store = TranslationStore::load(
-            &loc,
-            &input.target_lang,
-            &input.translate_config_epoch,
-            &input.input_files_epoch,
-            caps.translations,
-        )
-        .map_err(|e| to_js(env, &e))?;
+        let (caps, lock_timeout, io) = store_options(env, options)?;
+        let name = match &input.file_name {
+            Some(name) => checked_file_name(name)
+                .map_err(|e| to_js(env, &e))?
+                .to_owned(),
+            None => {
+                validate_locale_code(&input.target_lang).map_err(|e| to_js(env, &e))?;
+                format!("{}.json", input.target_lang)
+            }
+        };
+        let loc = location_of(env, &state, io.is_some())?;
+        let io_ref = io.map(|v| v.create_ref()).transpose()?;
+        let mut store = with_io(env, io, &loc.root_dir, |io, _| {
+            let path = io.join(&loc.translations_dir, &name);
+            Ok(TranslationStore::load_at(
+                io,
+                &loc,
+                path,
+                &input.target_lang,
+                &input.translate_config_epoch,
+                &input.input_files_epoch,
+                caps.translations,
+            ))
+        })?;
         let load_warnings = warnings_js(std::mem::take(&mut store.warnings));
         Ok(TranslationCache {
             store,
@@ -163,6 +216,40 @@ pub fn load_translation_cache<'a>(
             enabled: state.enabled,
             lock_timeout,
             load_warnings,
+            io: io_ref,
+        })
+    })
+}
+
+/// `healTranslationCacheFiles(state, options?) -> CacheWarning[]`: drops the corrupt files of
+/// `translations/` (as `prepareCacheForRun` does): each `*.json` that is not a translation cache
+/// file, or is over the cap, gets a `cache_malformed` / `cache_oversize` warning naming it and is
+/// deleted, under the project lock. Read-only: reported, not deleted. Off: nothing. With
+/// `options.io`, through the host's ports.
+#[napi(
+    ts_args_type = "state: CacheState, options?: CacheStoreOptions | undefined | null",
+    ts_return_type = "CacheWarning[]"
+)]
+pub fn heal_translation_cache_files<'a>(
+    env: &'a Env,
+    state: Unknown<'a>,
+    options: Option<Unknown<'a>>,
+) -> napi::Result<Vec<CacheWarning>> {
+    exported(env, "healTranslationCacheFiles", || {
+        let state: CacheState = arg(env, state, "state")?;
+        let (caps, lock_timeout, io) = store_options(env, options)?;
+        if !state.enabled {
+            return Ok(Vec::new());
+        }
+        let loc = location_of(env, &state, io.is_some())?;
+        with_io(env, io, &loc.root_dir, |io, _| {
+            Ok(warnings_js(translations::heal_project_translations(
+                io,
+                &loc,
+                caps.translations,
+                state.read_only,
+                lock_timeout,
+            )))
         })
     })
 }

@@ -32,6 +32,7 @@ pub mod contract_translations;
 mod errors;
 pub mod fingerprint;
 mod handoff;
+pub mod host_io;
 mod js_regexp;
 mod option_keys;
 pub mod remote;

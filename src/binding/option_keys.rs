@@ -26,6 +26,7 @@ pub(crate) const CACHED_PROJECT_INPUT: &[&str] = &[
     "caps",
     "lockTimeoutMs",
     "useWatcher",
+    "io",
     "remote",
 ];
 /// The keys of `RemoteCacheOptions`.
@@ -96,6 +97,7 @@ pub(crate) const CACHE_STATE_INPUT: &[&str] = &[
     "disabledReason",
     "runtime",
     "cacheReadOnly",
+    "io",
 ];
 /// The keys of `CacheConfigSource`.
 pub(crate) const CACHE_CONFIG_SOURCE: &[&str] = &[
@@ -107,12 +109,25 @@ pub(crate) const CACHE_CONFIG_SOURCE: &[&str] = &[
     "fullRescanThresholdPercent",
 ];
 /// The keys of `CacheStoreOptions`.
-pub(crate) const CACHE_STORE_OPTIONS: &[&str] = &["caps", "lockTimeoutMs"];
+pub(crate) const CACHE_STORE_OPTIONS: &[&str] = &["caps", "lockTimeoutMs", "io"];
 /// The keys of `CacheProjectIdOptions`.
 pub(crate) const CACHE_PROJECT_ID_OPTIONS: &[&str] = &["hashText"];
 /// The keys of `TranslationCacheInput`.
-pub(crate) const TRANSLATION_CACHE_INPUT: &[&str] =
-    &["targetLang", "translateConfigEpoch", "inputFilesEpoch"];
+pub(crate) const TRANSLATION_CACHE_INPUT: &[&str] = &[
+    "targetLang",
+    "translateConfigEpoch",
+    "inputFilesEpoch",
+    "fileName",
+];
+/// The keys of `TrackProjectFilesInput`.
+pub(crate) const TRACK_PROJECT_FILES_INPUT: &[&str] = &[
+    "srcRoot",
+    "exclude",
+    "localesDir",
+    "locales",
+    "runtime",
+    "io",
+];
 /// The keys of `LocaleWriteInvalidationInput`.
 pub(crate) const LOCALE_WRITE_INVALIDATION_INPUT: &[&str] = &[
     "enabled",
@@ -234,6 +249,7 @@ mod tests {
                 BUILD_TRANSLATE_CACHE_KEY_FOR_LOCALE_FILE_INPUT,
             ),
             ("SaveProjectRunStateInput", SAVE_PROJECT_RUN_STATE_INPUT),
+            ("TrackProjectFilesInput", TRACK_PROJECT_FILES_INPUT),
         ] {
             assert_eq!(declared(&dts, name), keys.to_vec(), "{name}");
         }

@@ -333,7 +333,7 @@ pub fn analysis_bytes(
 /// Writes `analysis.json` (under the cache `root`) atomically, never concatenating the data in
 /// memory, and never over `cap` (the cap its readers use); a failure is a warning.
 pub fn save_analysis(
-    root: &Path,
+    io: &dyn super::io::CacheIo,
     path: &Path,
     cap: u64,
     project_id: &str,
@@ -341,7 +341,7 @@ pub fn save_analysis(
     input_files_epoch: &str,
 ) -> Option<CacheWarning> {
     save_analysis_at(
-        root,
+        io,
         path,
         cap,
         project_id,
@@ -353,7 +353,7 @@ pub fn save_analysis(
 
 /// [`save_analysis`] with the `updatedAt` to write.
 pub fn save_analysis_at(
-    root: &Path,
+    io: &dyn super::io::CacheIo,
     path: &Path,
     cap: u64,
     project_id: &str,
@@ -363,7 +363,7 @@ pub fn save_analysis_at(
 ) -> Option<CacheWarning> {
     let parts = analysis_parts(now, project_id, data, Some(input_files_epoch));
     let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-    cache_file::write_cache_parts_capped(root, path, &slices, cap, "caps.analysis")
+    io.write_cache_capped(path, &slices, cap, "caps.analysis")
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ pub fn path_of(analysis_path: &Path) -> PathBuf {
 
 /// Compares the record beside `analysis_path` with `current`, for the loaded `envelope`.
 pub fn check(
-    root: &Path,
+    io: &dyn super::io::CacheIo,
     analysis_path: &Path,
     envelope: &AnalysisEnvelope,
     current: &AnalysisInputs,
@@ -142,8 +142,7 @@ pub fn check(
     if identity.updated_at.is_none() {
         return InputsCheck::Unknown;
     }
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, &path_of(analysis_path), CAP)
-    else {
+    let Ok(Some(bytes)) = io.read_cache(&path_of(analysis_path), CAP) else {
         return InputsCheck::Unknown;
     };
     let Ok(record) = serde_json::from_slice::<Record>(&bytes) else {
@@ -184,7 +183,7 @@ pub fn check(
 /// and `epoch` (called under the project lock, right after that write). A failure removes any
 /// older record, so the analysis reads as unknown rather than as another's.
 pub fn record(
-    root: &Path,
+    io: &dyn super::io::CacheIo,
     analysis_path: &Path,
     inputs: &AnalysisInputs,
     updated_at: &str,
@@ -202,7 +201,7 @@ pub fn record(
         data_hash: blake3::hash(data.as_bytes()).to_hex().to_string(),
     };
     let bytes = serde_json::to_vec(&record).expect("a record serialises");
-    if super::cache_file::write_cache_file(root, &path, &bytes).is_some() {
-        super::cache_file::remove_corrupt(root, &path);
+    if io.write_cache(&path, &[&bytes]).is_some() {
+        let _ = io.remove_file(&path);
     }
 }

@@ -197,8 +197,30 @@ pub fn write_cache_parts(root: &Path, path: &Path, parts: &[&[u8]]) -> Option<Ca
         .map(|e| warning(CACHE_IO_ERROR, format!("cache write error: {e}"), path))
 }
 
+/// The `cache_oversize` warning of a write refused because the file would be over `cap`, the
+/// cap its readers use (cachecore never writes a file it would refuse to read); `None` when the
+/// concatenation of `parts` fits.
+pub fn oversize_write(
+    path: &Path,
+    parts: &[&[u8]],
+    cap: u64,
+    cap_name: &str,
+) -> Option<CacheWarning> {
+    let size: u64 = parts.iter().map(|p| p.len() as u64).sum();
+    (size > cap).then(|| {
+        warning(
+            CACHE_OVERSIZE,
+            format!(
+                "not written: {size} bytes would exceed the cache file size limit ({cap} bytes), \
+                 and a file over its limit is never read; raise {cap_name}"
+            ),
+            path,
+        )
+    })
+}
+
 /// [`write_cache_parts`], refused with a `cache_oversize` warning when the file would be over
-/// `cap`, the cap its readers use: cachecore never writes a file it would refuse to read.
+/// `cap`, the cap its readers use ([`oversize_write`]).
 pub fn write_cache_parts_capped(
     root: &Path,
     path: &Path,
@@ -206,18 +228,7 @@ pub fn write_cache_parts_capped(
     cap: u64,
     cap_name: &str,
 ) -> Option<CacheWarning> {
-    let size: u64 = parts.iter().map(|p| p.len() as u64).sum();
-    if size > cap {
-        return Some(warning(
-            CACHE_OVERSIZE,
-            format!(
-                "not written: {size} bytes would exceed the cache file size limit ({cap} bytes), \
-                 and a file over its limit is never read; raise {cap_name}"
-            ),
-            path,
-        ));
-    }
-    write_cache_parts(root, path, parts)
+    oversize_write(path, parts, cap, cap_name).or_else(|| write_cache_parts(root, path, parts))
 }
 
 /// `JSON.stringify(value, null, 2)`: two-space indentation, no trailing newline.

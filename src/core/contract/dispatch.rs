@@ -13,7 +13,6 @@
 //! 3. [`commit`] persists (under the project lock, atomically; nothing in `readOnly` mode) and
 //!    returns `{ data, cache }`. [`dispatch`] is the synchronous one-shot form.
 
-use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -22,8 +21,8 @@ use serde::Serialize;
 use super::analysis_file::{self, AnalysisEnvelope, JsonData};
 use super::analysis_inputs::{self, AnalysisInputs, InputsCheck};
 use super::cache_file::{
-    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_READ_ONLY,
-    CACHE_UNKNOWN_FILES,
+    self, CACHE_DIR_UNAVAILABLE, CACHE_INPUTS_CHANGED, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT,
+    CACHE_READ_ONLY, CACHE_UNKNOWN_FILES,
 };
 use super::classify::{
     classify_cache_file_delta, ClassifiedCacheFileDelta, ClassifyCacheFileDeltaInput,
@@ -41,9 +40,10 @@ use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
     CacheInputFilesEpochDebug, CacheRemoteInfo, CacheRemoteSource, CacheWarning,
 };
-use super::files_index::{self, FilesIndex, LoadedFilesIndex};
-use super::files_shadow::{self, Beside, FilesShadow};
-use super::hashing::{compute_input_files_epoch, TextHash};
+use super::files_index::{self, FilesIndex};
+use super::files_shadow::{self, FilesShadow};
+use super::hashing::{compute_input_files_epoch, input_files_epoch_text, TextHash};
+use super::io::{CacheIo, EntryKind, NativeIo, ScanJob, ScanTree, Scanned};
 use super::iso_time::now_iso;
 use super::json_data::DataError;
 use super::layout::{layout_matches, CachedLocalesLayout, LocalesLayoutMode};
@@ -52,14 +52,12 @@ use super::memory::{self, MemoryRecord};
 use super::meta_file;
 use super::records::FileRecordMap;
 use super::store_paths::CacheLocation;
-use super::tracked::{self, TreeScan, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use super::tracked::{LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
 use super::walk_specs::{self, SrcWalkRules};
-use super::watched;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::filter::Filter;
 use crate::core::hints::Hint;
 use crate::core::remote::{flow as remote_flow, RemoteConfig};
-use crate::core::stat::Snapshot;
 
 /// Warning code: the src root does not exist (it is tracked as an empty tree).
 pub const SRC_ROOT_MISSING: &str = "src_root_missing";
@@ -303,6 +301,17 @@ pub struct DispatchPlan {
     begin: Option<Box<DispatchBegin>>,
 }
 
+impl DispatchPlan {
+    /// The cache root of its dispatch (empty when there is nothing to persist), where
+    /// [`commit`]'s disk IO is rooted.
+    pub fn cache_root(&self) -> PathBuf {
+        self.begin
+            .as_ref()
+            .map(|b| b.input.location.root_dir.clone())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Persist {
     Nothing,
@@ -348,8 +357,14 @@ fn source_segment_keys(locales: &LocalesInput, keys: &[&str]) -> (String, Vec<St
     (primary, all)
 }
 
-/// Steps 1–6 of §5 (see the module doc). Fails only on a bad option (a bad exclude regex).
+/// Steps 1–6 of §5 (see the module doc) on the disk. Fails only on a bad option (a bad exclude
+/// regex).
 pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
+    begin_with(&NativeIo::new(&input.location.root_dir), input)
+}
+
+/// [`begin`] through `io` (the disk, or a host's ports).
+pub fn begin_with(io: &dyn CacheIo, input: DispatchInput) -> CoreResult<DispatchBegin> {
     let started = std::time::Instant::now();
     let mut info =
         CacheDispatchInfo::new(CacheDispatchStatus::Miss, CacheDispatchReason::RunMissing);
@@ -397,14 +412,14 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
                 "contains a NUL character",
             ));
         }
-        match std::fs::metadata(dir) {
-            Ok(md) if !md.is_dir() => {
+        match io.kind_followed(dir) {
+            Ok(Some(kind)) if kind != EntryKind::Dir => {
                 return Err(CoreError::RootNotDirectory(format!(
                     "{option} {}",
                     dir.display()
                 )))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(None) => {
                 state.info.warnings.push(cache_file::warning(
                     code,
                     format!("{option} does not exist; it is tracked as an empty tree"),
@@ -427,227 +442,97 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
 
     // Step 2: maintenance.
     let (_meta, warnings) =
-        meta_file::run_maintenance(loc, read_only, input.caps.meta, input.lock_timeout);
+        meta_file::run_maintenance_in(io, loc, read_only, input.caps.meta, input.lock_timeout);
     state.info.warnings.extend(warnings);
-    // The project dir, reached from the root without following links (a linked
-    // `projects/<id>` is never written through: every write below then fails with a warning).
-    let project_dir = if read_only {
-        None
-    } else {
-        match crate::core::safe_dir::open_dir(&loc.root_dir, &loc.project_dir, true) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                state.info.warnings.push(cache_file::warning(
-                    CACHE_DIR_UNAVAILABLE,
-                    format!("unable to create cache project dir: {e}"),
-                    &loc.project_dir,
-                ));
-                None
-            }
+    if !read_only {
+        if let Err(e) = io.create_dir_all(&loc.project_dir) {
+            state.info.warnings.push(cache_file::warning(
+                CACHE_DIR_UNAVAILABLE,
+                format!("unable to create cache project dir: {e}"),
+                &loc.project_dir,
+            ));
         }
-    };
+    }
 
-    // Steps 3 and 4: files.json and its hints, and the fingerprint of src and locale segments
-    // (src always walked; hashes reused only through whole-tuple stat hints, so a layout change
-    // never keeps a stale hash). The walks need nothing stored, so they run beside the parsing
-    // of files.json unless a watcher of this process may answer instead of a walk.
-    let snapshot = match &project_dir {
-        None => Snapshot::wall(),
-        Some(dir) => {
-            let (snapshot, problem) = Snapshot::take_in(dir);
-            if let Some(message) = problem {
-                state.info.warnings.push(CacheWarning {
-                    code: CACHE_IO_ERROR.to_owned(),
-                    message,
-                    path: Some(
-                        loc.project_dir
-                            .join(crate::core::stat::CLOCK_SENTINEL)
-                            .display()
-                            .to_string(),
-                    ),
-                });
-            }
-            snapshot
-        }
-    };
-    drop(project_dir);
+    // Steps 3 and 4: files.json (and, on the disk, its stat hints) and the fingerprint of src
+    // and locale segments (src always walked; a stored hash is reused only when the disk vouches
+    // for it, so a layout change never keeps a stale hash).
     let now = now_iso();
     let src_spec = input.src_rules.filter_spec();
     let locale_spec = walk_specs::locale_filter_spec();
     let locale_depth = walk_specs::locale_max_depth(input.locales.layout.structure);
-    // files.json is read whole (its bytes identify the shadow's generation) but parsed only
-    // when its binary shadow cannot stand for it.
-    let load = || -> StoredLoad {
-        let bytes =
-            match cache_file::read_cache_file(&loc.root_dir, &loc.files_path, input.caps.files) {
-                Ok(Some(b)) => b,
-                Ok(None) => {
-                    return StoredLoad::parsed(LoadedFilesIndex::default(), Beside::Nothing)
-                }
-                Err(f) => {
-                    let mut loaded = LoadedFilesIndex {
-                        corrupt: f.corrupt,
-                        ..LoadedFilesIndex::default()
-                    };
-                    loaded.warnings.push(f.warning);
-                    return StoredLoad::parsed(loaded, Beside::Nothing);
-                }
-            };
-        let beside = files_shadow::load(&loc.root_dir, &loc.hints_path, input.hash, &bytes);
-        let shadow_current = matches!(beside, Beside::Shadow(_));
-        match beside {
-            Beside::Shadow(shadow) if shadow.plain() && input.baseline_files.is_none() => {
-                StoredLoad {
-                    loaded: None,
-                    bytes: Some(bytes),
-                    beside: Beside::Nothing,
-                    shadow: Some(shadow),
-                    shadow_current,
-                }
-            }
-            beside => StoredLoad {
-                shadow_current,
-                ..StoredLoad::parsed(files_index::parse_loaded(bytes, &loc.files_path), beside)
-            },
-        }
-    };
-    let walks = || -> CoreResult<_> {
-        Ok((
-            tracked::walk_tree(&input.src_root, &src_filter, walk_specs::SRC_MAX_DEPTH)?,
-            tracked::walk_tree(&input.locales.dir, &locale_filter, locale_depth)?,
-        ))
-    };
-    let watcher_may_answer = input.use_watcher && crate::core::watch::registry::live_watchers() > 0;
-    let (mut stored_load, walked) = if watcher_may_answer {
-        (load(), None)
-    } else {
-        let (loaded, walked) = rayon::join(load, walks);
-        (loaded, Some(walked?))
-    };
+    let scanned = io.scan(&ScanJob {
+        files_path: Some(&loc.files_path),
+        hints_path: &loc.hints_path,
+        project_dir: &loc.project_dir,
+        read_only,
+        files_cap: input.caps.files,
+        hash: input.hash,
+        src: Some(ScanTree {
+            root: &input.src_root,
+            filter: &src_filter,
+            spec: &src_spec,
+            max_depth: walk_specs::SRC_MAX_DEPTH,
+            hint_prefix: SRC_HINT_PREFIX,
+        }),
+        locales: Some(ScanTree {
+            root: &input.locales.dir,
+            filter: &locale_filter,
+            spec: &locale_spec,
+            max_depth: locale_depth,
+            hint_prefix: LOCALE_HINT_PREFIX,
+        }),
+        use_watcher: input.use_watcher,
+        shadow_may_stand: input.baseline_files.is_none(),
+        now: &now,
+    })?;
+    let Scanned {
+        loaded,
+        src,
+        locales,
+        from_watcher,
+        warnings,
+        elided,
+        shadow_current,
+    } = scanned;
+    state.info.warnings.extend(warnings);
     // The fast path: a shadow of the stored index whose every record the walks found again with
     // its whole stat tuple vouched for. The current records are then the stored ones, unread.
-    if let (Some(shadow), Some((src_walk, locale_walk))) = (&stored_load.shadow, &walked) {
-        if tracked::all_vouched(shadow, files_shadow::Tree::Src, src_walk.as_ref())
-            && tracked::all_vouched(shadow, files_shadow::Tree::Locales, locale_walk.as_ref())
-        {
-            let (src_walk, locale_walk) = walked.expect("matched above");
-            let shadow = stored_load.shadow.take().expect("matched above");
-            state.status = if shadow.empty() {
-                FilesIndexStatus::Empty
-            } else {
-                FilesIndexStatus::Ok
-            };
-            let mut unchanged = Vec::with_capacity(
-                shadow.len(files_shadow::Tree::Src) + shadow.len(files_shadow::Tree::Locales),
-            );
-            for (root, depth, walk) in [
-                (&input.src_root, walk_specs::SRC_MAX_DEPTH, src_walk),
-                (&input.locales.dir, locale_depth, locale_walk),
-            ] {
-                if let Some(w) = walk {
-                    state
-                        .info
-                        .warnings
-                        .extend(tracked::walk_warnings(root, depth, w.warnings));
-                    unchanged.extend(w.entries.into_iter().map(|e| e.rel));
-                }
-            }
-            state.stats = ScanStats {
-                hashed: 0,
-                reused: unchanged.len() as u64,
-                bytes_read: 0,
-                from_watcher: false,
-                from_shadow: true,
-            };
-            state.epoch = shadow.epoch().to_owned();
-            state.baseline_epoch = state.epoch.clone();
-            state.info.delta = Some(CacheFileDelta {
-                unchanged,
-                ..CacheFileDelta::default()
-            });
-            if !state.status.is_usable() {
-                state.info.files_index_status = Some(state.status);
-            }
-            state.stored_files_bytes = stored_load.bytes;
-            state.elided = Some(shadow);
-            state.shadow_current = true;
-            state.times.scan = started.elapsed();
-            return finish_begin(state);
+    if let Some(e) = elided {
+        state.status = if e.shadow.empty() {
+            FilesIndexStatus::Empty
+        } else {
+            FilesIndexStatus::Ok
+        };
+        state.info.warnings.extend(e.walk_warnings);
+        state.stats = ScanStats {
+            hashed: 0,
+            reused: e.unchanged.len() as u64,
+            bytes_read: 0,
+            from_watcher: false,
+            from_shadow: true,
+        };
+        state.epoch = e.shadow.epoch().to_owned();
+        state.baseline_epoch = state.epoch.clone();
+        state.info.delta = Some(CacheFileDelta {
+            unchanged: e.unchanged,
+            ..CacheFileDelta::default()
+        });
+        if !state.status.is_usable() {
+            state.info.files_index_status = Some(state.status);
         }
+        state.stored_files_bytes = Some(e.bytes);
+        state.elided = Some(e.shadow);
+        state.shadow_current = true;
+        state.times.scan = started.elapsed();
+        return finish_begin(io, state);
     }
-    state.shadow_current = stored_load.shadow_current;
-    let (loaded, hints_by_key) = stored_load.into_parsed(&loc.files_path);
+    state.shadow_current = shadow_current;
     state.status = loaded.status();
     state.corrupt_files = loaded.corrupt;
     state.info.warnings.extend(loaded.warnings.iter().cloned());
     let stored: Option<&FilesIndex> = loaded.index.as_ref();
     state.previous_layout = stored.and_then(|s| s.locales_layout.clone());
-    let src_scan = TreeScan {
-        root: &input.src_root,
-        filter: &src_filter,
-        max_depth: walk_specs::SRC_MAX_DEPTH,
-        hint_prefix: SRC_HINT_PREFIX,
-        stored: stored.map(|s| &s.files),
-    };
-    let locale_scan = TreeScan {
-        root: &input.locales.dir,
-        filter: &locale_filter,
-        max_depth: locale_depth,
-        hint_prefix: LOCALE_HINT_PREFIX,
-        stored: stored.and_then(|s| s.locale_segments.as_ref()),
-    };
-    // A settled watcher of this process that covers both trees answers without a walk.
-    let watched = if watcher_may_answer {
-        watched::scan_from_watcher(
-            &watched::WatchedTree {
-                root: &input.src_root,
-                filter: &src_filter,
-                spec: &src_spec,
-                max_depth: walk_specs::SRC_MAX_DEPTH,
-                hint_prefix: SRC_HINT_PREFIX,
-                stored: stored.map(|s| &s.files),
-            },
-            &watched::WatchedTree {
-                root: &input.locales.dir,
-                filter: &locale_filter,
-                spec: &locale_spec,
-                max_depth: locale_depth,
-                hint_prefix: LOCALE_HINT_PREFIX,
-                stored: stored.and_then(|s| s.locale_segments.as_ref()),
-            },
-            input.hash,
-            &snapshot,
-            &now,
-        )
-    } else {
-        None
-    };
-    let from_watcher = watched.is_some();
-    let (src, locales) = match (watched, walked) {
-        (Some(pair), _) => pair,
-        (None, Some((src_walk, locale_walk))) => (
-            tracked::evaluate_tree(
-                &src_scan,
-                src_walk,
-                &hints_by_key,
-                input.hash,
-                &snapshot,
-                &now,
-            ),
-            tracked::evaluate_tree(
-                &locale_scan,
-                locale_walk,
-                &hints_by_key,
-                input.hash,
-                &snapshot,
-                &now,
-            ),
-        ),
-        (None, None) => (
-            tracked::scan_tree(&src_scan, &hints_by_key, input.hash, &snapshot, &now)?,
-            tracked::scan_tree(&locale_scan, &hints_by_key, input.hash, &snapshot, &now)?,
-        ),
-    };
     state.stats = ScanStats {
         hashed: src.hashed + locales.hashed,
         reused: src.reused + locales.reused,
@@ -699,11 +584,12 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     }
 
     // Step 6: epochs.
-    state.epoch = compute_input_files_epoch(&merged, input.hash);
+    let epoch_of = |files: &FileRecordMap| io.hash_text(input.hash, &input_files_epoch_text(files));
+    state.epoch = epoch_of(&merged)?;
     // No difference in any key, hash, size or mtime means the same epoch (it covers keys,
     // hashes and sizes): computed once on a hit.
     state.baseline_epoch = if delta.has_changes() {
-        compute_input_files_epoch(&state.baseline, input.hash)
+        epoch_of(&state.baseline)?
     } else {
         state.epoch.clone()
     };
@@ -714,62 +600,23 @@ pub fn begin(input: DispatchInput) -> CoreResult<DispatchBegin> {
     state.stored_files_bytes = loaded.bytes;
 
     state.times.scan = started.elapsed();
-    finish_begin(state)
-}
-
-/// What was read of the stored index: parsed, or (with a plain shadow) only its bytes.
-struct StoredLoad {
-    loaded: Option<LoadedFilesIndex>,
-    bytes: Option<Vec<u8>>,
-    /// The hints beside the index (when no plain shadow is kept for the fast path).
-    beside: Beside,
-    /// A plain shadow that may stand for the stored index.
-    shadow: Option<FilesShadow>,
-    /// Whether a current shadow (plain or not) was found.
-    shadow_current: bool,
-}
-
-impl StoredLoad {
-    fn parsed(loaded: LoadedFilesIndex, beside: Beside) -> Self {
-        StoredLoad {
-            loaded: Some(loaded),
-            bytes: None,
-            beside,
-            shadow: None,
-            shadow_current: false,
-        }
-    }
-
-    /// The parsed index (parsed now when only its bytes were read) and its hints.
-    fn into_parsed(self, path: &std::path::Path) -> (LoadedFilesIndex, FxHashMap<String, Hint>) {
-        let loaded = match (self.loaded, self.bytes) {
-            (Some(l), _) => l,
-            (None, Some(bytes)) => files_index::parse_loaded(bytes, path),
-            (None, None) => LoadedFilesIndex::default(),
-        };
-        let hints = match self.shadow {
-            Some(shadow) => shadow.hints().into_iter().collect(),
-            None => self.beside.hints(),
-        };
-        (loaded, hints)
-    }
+    finish_begin(io, state)
 }
 
 /// The end of [`begin`]: the per-process memory, then `analysis.json`'s envelope.
-fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
+fn finish_begin(io: &dyn CacheIo, mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
     // Same-process memory (never while something is unknown).
     if let Some(record) =
         memory::recall(&state.input.memory_key()).filter(|_| state.unknown.is_empty())
     {
-        if record.epoch == state.epoch {
+        if record.serves(&state.epoch, |p| io.stamp(p)) {
             state.memory = Some(record.data);
             return Ok(state);
         }
     }
     let envelope_started = std::time::Instant::now();
     let input = &state.input;
-    match analysis_file::load_analysis(
-        &input.location.root_dir,
+    match io.load_analysis(
         &input.location.analysis_path,
         input.caps.analysis,
         &input.location.project_id,
@@ -777,7 +624,7 @@ fn finish_begin(mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
         Ok(previous) => {
             if let Some(p) = &previous {
                 state.inputs_check = analysis_inputs::check(
-                    &input.location.root_dir,
+                    io,
                     &input.location.analysis_path,
                     p,
                     &input.analysis_inputs(),
@@ -1249,9 +1096,18 @@ fn read_only_warning(what: &str, path: &std::path::Path) -> CacheWarning {
     )
 }
 
-/// Persists a plan and returns `{ data, cache }`. `produced` is the producer's data, required
-/// when [`DispatchPlan::needs_producer`] and ignored otherwise.
+/// Persists a plan on the disk and returns `{ data, cache }`. `produced` is the producer's data,
+/// required when [`DispatchPlan::needs_producer`] and ignored otherwise.
 pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<DispatchOutcome> {
+    commit_with(&NativeIo::new(plan.cache_root()), plan, produced)
+}
+
+/// [`commit`] through `io` (the same IO as its [`begin_with`]).
+pub fn commit_with(
+    io: &dyn CacheIo,
+    plan: DispatchPlan,
+    produced: Option<JsonData>,
+) -> CoreResult<DispatchOutcome> {
     let DispatchPlan {
         mut cache,
         action,
@@ -1268,43 +1124,58 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             CoreError::invalid_option("data", "the producer's data is required to commit")
         })?,
     };
-    let Some(mut begin) = begin else {
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
-    };
-    let input = &begin.input;
-    if !begin.unknown.is_empty() {
-        // Built without the unknown files: neither remembered nor stored.
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+    if let Some(mut begin) = begin.filter(|b| b.unknown.is_empty()) {
+        // (Built without unknown files, the data is neither remembered nor stored.)
+        // Whatever is persisted or published needs the records the shadow may have stood for.
+        if persist != Persist::Nothing {
+            begin.materialize();
+        }
+        let input = &begin.input;
+        let loc = &input.location;
+        if persist_plan(io, &begin, persist, built_here, &data, &mut cache) {
+            // Remembered with the stamps of the files it relies on, taken after the writes: a
+            // later dispatch of this process is served from memory only while they hold.
+            let stamps = [&loc.files_path, &loc.analysis_path]
+                .into_iter()
+                .map(|p| (p.clone(), io.stamp(p)))
+                .collect();
+            memory::remember(
+                &input.memory_key(),
+                MemoryRecord {
+                    epoch: begin.epoch.clone(),
+                    data: data.clone(),
+                    stamps,
+                },
+            );
+        } else {
+            // Not on disk: the next dispatch in this process must persist, not serve memory.
+            memory::forget(&input.memory_key());
+        }
     }
-    memory::remember(
-        &input.memory_key(),
-        MemoryRecord {
-            epoch: begin.epoch.clone(),
-            data: data.clone(),
-        },
-    );
-    if persist == Persist::Nothing {
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
-    }
-    // Whatever is persisted or published needs the records the shadow may have stood for.
-    begin.materialize();
+    Ok(DispatchOutcome {
+        data,
+        cache,
+        memory_hit,
+        from_watcher,
+    })
+}
+
+/// Writes what `persist` says (nothing in `readOnly` mode, a warning says what was skipped), and
+/// shares data made or reused here (`built_here`) with the remote cache when it is on. `false`
+/// when the project lock could not be taken (nothing written).
+fn persist_plan(
+    io: &dyn CacheIo,
+    begin: &DispatchBegin,
+    persist: Persist,
+    built_here: bool,
+    data: &JsonData,
+    cache: &mut CacheDispatchInfo,
+) -> bool {
     let input = &begin.input;
     let loc = &input.location;
+    if persist == Persist::Nothing {
+        return true;
+    }
     if built_here && matches!(input.remote, RemoteConfig::On(_)) {
         let upload = remote_flow::publish(
             input,
@@ -1328,56 +1199,50 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
                 .warnings
                 .push(read_only_warning("analysis cache", &loc.analysis_path));
         }
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+        return true;
     }
-    let _guard = match lock::acquire_or_warn(
-        &loc.root_dir,
-        &loc.lock_path,
-        input.lock_timeout,
-        "project cache",
-    ) {
-        Ok(g) => g,
-        Err(w) => {
-            cache.warnings.push(w);
-            // Not on disk: the next dispatch in this process must persist, not serve memory.
-            memory::forget(&input.memory_key());
-            return Ok(DispatchOutcome {
-                data,
-                cache,
-                memory_hit,
-                from_watcher,
-            });
+    let _guard = match io.lock(&loc.lock_path, input.lock_timeout) {
+        Ok(Some(g)) => g,
+        Ok(None) => {
+            cache.warnings.push(cache_file::warning(
+                CACHE_LOCK_TIMEOUT,
+                format!(
+                    "cache lock busy after {} ms; skipped persisting project cache",
+                    input.lock_timeout.as_millis()
+                ),
+                &loc.lock_path,
+            ));
+            return false;
+        }
+        Err(e) => {
+            cache.warnings.push(cache_file::warning(
+                CACHE_IO_ERROR,
+                format!("cache lock error: {e}"),
+                &loc.lock_path,
+            ));
+            return false;
         }
     };
-    let root = &loc.root_dir;
-    meta_file::sweep_cache_temps(loc, Duration::from_secs(60));
+    for dir in [&loc.root_dir, &loc.project_dir, &loc.translations_dir] {
+        io.sweep_temps(dir);
+    }
     if persist == Persist::HintsOnly {
-        begin.write_hints_only();
-        return Ok(DispatchOutcome {
-            data,
-            cache,
-            memory_hit,
-            from_watcher,
-        });
+        begin.write_hints_only(io);
+        return true;
     }
     if begin.corrupt_files {
-        cache_file::remove_corrupt(root, &loc.files_path);
+        let _ = io.remove_file(&loc.files_path);
     }
     if begin.corrupt_analysis && persist == Persist::Both {
-        cache_file::remove_corrupt(root, &loc.analysis_path);
+        let _ = io.remove_file(&loc.analysis_path);
     }
-    if let Some(w) = begin.write_files_index() {
+    if let Some(w) = begin.write_files_index(io) {
         cache.warnings.push(w);
     }
     if persist == Persist::Both {
         let now = now_iso();
         match analysis_file::save_analysis_at(
-            root,
+            io,
             &loc.analysis_path,
             input.caps.analysis,
             &loc.project_id,
@@ -1387,7 +1252,7 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
         ) {
             Some(w) => cache.warnings.push(w),
             None => analysis_inputs::record(
-                root,
+                io,
                 &loc.analysis_path,
                 &input.analysis_inputs(),
                 &now,
@@ -1396,21 +1261,19 @@ pub fn commit(plan: DispatchPlan, produced: Option<JsonData>) -> CoreResult<Disp
             ),
         }
     }
-    Ok(DispatchOutcome {
-        data,
-        cache,
-        memory_hit,
-        from_watcher,
-    })
+    true
 }
 
 impl DispatchBegin {
     /// Publishes the binary shadow (the stat hints of this scan, the stored keys and epoch) of
-    /// the stored `files.json` bytes (their records are this scan's: nothing changed). Caller
-    /// holds the project lock.
-    fn write_hints_only(&self) {
+    /// the stored `files.json` bytes (their records are this scan's: nothing changed), where
+    /// the IO keeps hints. Caller holds the project lock.
+    fn write_hints_only(&self, io: &dyn CacheIo) {
         let loc = &self.input.location;
         if let Some(bytes) = &self.stored_files_bytes {
+            if !io.keeps_hints() {
+                return;
+            }
             if let Ok(stored) = files_index::parse_files_index(bytes, &loc.files_path) {
                 let empty = self.status == FilesIndexStatus::Empty;
                 let shadow = files_shadow::encode(
@@ -1421,14 +1284,14 @@ impl DispatchBegin {
                     &self.hints,
                     &self.epoch,
                 );
-                let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &shadow);
+                let _ = io.write_cache(&loc.hints_path, &[&shadow]);
             }
         }
     }
 
     /// Publishes `files.json` of this scan and its binary shadow, never over the files cap (a
     /// `cache_oversize` warning instead). Caller holds the project lock.
-    fn write_files_index(&self) -> Option<CacheWarning> {
+    fn write_files_index(&self, io: &dyn CacheIo) -> Option<CacheWarning> {
         let input = &self.input;
         let loc = &input.location;
         let index = FilesIndex::new(
@@ -1437,17 +1300,11 @@ impl DispatchBegin {
             input.locales.layout.clone(),
         );
         let bytes = index.to_bytes();
-        let w = cache_file::write_cache_parts_capped(
-            &loc.root_dir,
-            &loc.files_path,
-            &[&bytes],
-            input.caps.files,
-            "caps.files",
-        );
-        if w.is_none() {
+        let w = io.write_cache_capped(&loc.files_path, &[&bytes], input.caps.files, "caps.files");
+        if w.is_none() && io.keeps_hints() {
             let shadow =
                 files_shadow::encode(input.hash, &bytes, &index, false, &self.hints, &self.epoch);
-            let _ = cache_file::write_cache_file(&loc.root_dir, &loc.hints_path, &shadow);
+            let _ = io.write_cache(&loc.hints_path, &[&shadow]);
         }
         w
     }
@@ -1517,14 +1374,15 @@ pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
             return Ok(out);
         }
     };
+    let io = NativeIo::new(&loc.root_dir);
     if out.unchanged {
-        begun.write_hints_only();
+        begun.write_hints_only(&io);
         return Ok(out);
     }
     if begun.corrupt_files {
         cache_file::remove_corrupt(&loc.root_dir, &loc.files_path);
     }
-    match begun.write_files_index() {
+    match begun.write_files_index(&io) {
         Some(w) => out.warnings.push(w),
         None => out.written = true,
     }

@@ -173,8 +173,13 @@ fn nesting_within(bytes: &[u8], limit: usize) -> bool {
 /// Loads `files.json` with its cap: a missing, oversize, unreadable or malformed file gives no
 /// index and (except missing) a warning. `path` lies under the cache `root`.
 pub fn load_files_index(root: &Path, path: &Path, cap: u64) -> LoadedFilesIndex {
+    load_files_index_in(&super::io::NativeIo::new(root), path, cap)
+}
+
+/// [`load_files_index`] through `io`.
+pub fn load_files_index_in(io: &dyn super::io::CacheIo, path: &Path, cap: u64) -> LoadedFilesIndex {
     let mut out = LoadedFilesIndex::default();
-    let bytes = match cache_file::read_cache_file(root, path, cap) {
+    let bytes = match io.read_cache(path, cap) {
         Ok(Some(b)) => b,
         Ok(None) => return out,
         Err(f) => {

@@ -1,6 +1,5 @@
 //! §6 `meta.json`: the projects index and its per-run maintenance (run counter, periodic heal).
 
-use std::ffi::OsStr;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -10,13 +9,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::cache_file::{self, CACHE_IO_ERROR, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY};
-use super::cache_tree;
 use super::config::CACHE_SCHEMA_VERSION;
 use super::dispatch_info::CacheWarning;
+use super::io::{CacheIo, EntryKind, NativeIo};
 use super::iso_time::now_iso;
-use super::lock;
 use super::store_paths::CacheLocation;
-use crate::core::safe_dir::{self, EntryKind};
 
 /// `maintenance.healEveryRuns` of a fresh index.
 pub const DEFAULT_HEAL_EVERY_RUNS: u64 = 20;
@@ -110,7 +107,12 @@ impl MetaFile {
 
 /// Loads `meta.json`; any failure gives a fresh index (with the read warning, if any).
 pub fn load_meta(root: &Path, path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
-    match cache_file::read_cache_file(root, path, cap) {
+    load_meta_in(&NativeIo::new(root), path, cap)
+}
+
+/// [`load_meta`] through `io`.
+pub fn load_meta_in(io: &dyn CacheIo, path: &Path, cap: u64) -> (MetaFile, Vec<CacheWarning>) {
+    match io.read_cache(path, cap) {
         Ok(None) => (MetaFile::fresh(), Vec::new()),
         Ok(Some(bytes)) => parse_meta(&bytes, path),
         Err(failure) => (MetaFile::fresh(), vec![failure.warning]),
@@ -135,8 +137,8 @@ pub fn parse_meta(bytes: &[u8], path: &Path) -> (MetaFile, Vec<CacheWarning>) {
     }
 }
 
-/// Whether this run count is a heal run.
-fn should_heal(m: &MetaMaintenance) -> bool {
+/// Whether this run count is a heal run (`runCount % max(1, healEveryRuns) == 0`).
+pub fn should_heal(m: &MetaMaintenance) -> bool {
     m.run_count.is_multiple_of(m.heal_every_runs.max(1))
 }
 
@@ -150,11 +152,28 @@ pub fn run_maintenance(
     cap: u64,
     lock_timeout: Duration,
 ) -> (MetaFile, Vec<CacheWarning>) {
+    run_maintenance_in(
+        &NativeIo::new(&loc.root_dir),
+        loc,
+        read_only,
+        cap,
+        lock_timeout,
+    )
+}
+
+/// [`run_maintenance`] through `io`.
+pub fn run_maintenance_in(
+    io: &dyn CacheIo,
+    loc: &CacheLocation,
+    read_only: bool,
+    cap: u64,
+    lock_timeout: Duration,
+) -> (MetaFile, Vec<CacheWarning>) {
     let mut warnings = Vec::new();
     let guard = if read_only {
         None
     } else {
-        match lock::acquire(&loc.root_dir, &loc.meta_lock_path, lock_timeout) {
+        match io.lock(&loc.meta_lock_path, lock_timeout) {
             Ok(Some(g)) => Some(g),
             Ok(None) => {
                 warnings.push(cache_file::warning(
@@ -165,7 +184,7 @@ pub fn run_maintenance(
                     ),
                     &loc.meta_path,
                 ));
-                let (meta, w) = load_meta(&loc.root_dir, &loc.meta_path, cap);
+                let (meta, w) = load_meta_in(io, &loc.meta_path, cap);
                 warnings.extend(w);
                 return (meta, warnings);
             }
@@ -179,13 +198,20 @@ pub fn run_maintenance(
             }
         }
     };
-    let (mut meta, w) = load_meta(&loc.root_dir, &loc.meta_path, cap);
+    let (mut meta, w) = load_meta_in(io, &loc.meta_path, cap);
     warnings.extend(w);
     meta.projects.insert(&loc.project_key, &loc.project_id);
     meta.maintenance.run_count += 1;
     if should_heal(&meta.maintenance) && !read_only {
         meta.maintenance.last_heal_at = Some(now_iso());
-        heal(loc, &mut meta, &mut warnings);
+        // The current project keeps its entry: its dir is created right after maintenance.
+        heal(
+            io,
+            &loc.root_dir,
+            &mut meta,
+            Some((&loc.project_key, &loc.project_id)),
+            &mut warnings,
+        );
     }
     if read_only {
         warnings.push(cache_file::warning(
@@ -196,8 +222,7 @@ pub fn run_maintenance(
     } else if guard.is_some() {
         meta.version = CACHE_SCHEMA_VERSION;
         meta.updated_at = now_iso();
-        if let Some(w) = cache_file::write_cache_parts_capped(
-            &loc.root_dir,
+        if let Some(w) = io.write_cache_capped(
             &loc.meta_path,
             &[&cache_file::to_pretty_json(&meta)],
             cap,
@@ -208,65 +233,60 @@ pub fn run_maintenance(
         // Every run, hit or miss, clears what a crashed writer left behind: in the root, the
         // project dir and its translations dir (only cachecore's temp names, never through a
         // link).
-        sweep_cache_temps(loc, Duration::from_secs(60));
+        for dir in [&loc.root_dir, &loc.project_dir, &loc.translations_dir] {
+            io.sweep_temps(dir);
+        }
     }
     (meta, warnings)
 }
 
-/// Sweeps cachecore's temp files of dead (or, past `min_age`, any) writers from the cache root,
-/// the project dir and its `translations/` dir. Each directory is reached without following
-/// links; a linked one is skipped.
-pub fn sweep_cache_temps(loc: &CacheLocation, min_age: Duration) {
-    let root = &loc.root_dir;
-    for dir in [root, &loc.project_dir, &loc.translations_dir] {
-        if let Ok(d) = safe_dir::open_dir(root, dir, false) {
-            d.sweep_temps(min_age);
-        }
-    }
-}
-
-/// The heal of §6, limited to what cachecore made: entries whose project dir is gone are
-/// dropped, and an orphan directory under `projects/` is removed only when
-/// [`cache_tree::remove_project_dir`] finds it is cachecore's (a project-id name, only
-/// cachecore's files inside, no link anywhere). `projects/` itself is never followed when it
-/// is a link; a directory with anything else in it is left whole.
-fn heal(loc: &CacheLocation, meta: &mut MetaFile, warnings: &mut Vec<CacheWarning>) {
-    let projects_root = loc.root_dir.join("projects");
-    let Ok(root) = safe_dir::SafeDir::open_root(&loc.root_dir, false) else {
-        return;
-    };
-    let projects = match root.child(OsStr::new("projects"), false) {
-        Ok(p) => p,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            meta.projects.0.retain(|(key, _)| key == &loc.project_key);
+/// The periodic heal of `meta.json` under `root_dir` (§6), limited to what cachecore made:
+/// drops the entries whose project dir is gone (except `keep`'s, a `(key, project id)`), then
+/// removes the project dirs no entry references. On the disk ([`NativeIo`]) an orphan is
+/// removed only when [`super::cache_tree::remove_project_dir`] finds it is cachecore's (a project-id
+/// name, only cachecore's files inside, no link anywhere), `projects/` is never followed when it
+/// is a link, and a directory with anything else in it is left whole without a warning.
+pub fn heal(
+    io: &dyn CacheIo,
+    root_dir: &Path,
+    meta: &mut MetaFile,
+    keep: Option<(&str, &str)>,
+    warnings: &mut Vec<CacheWarning>,
+) {
+    let projects_root = io.join(root_dir, "projects");
+    let keep_key = keep.map(|(key, _)| key);
+    match io.kind(&projects_root) {
+        Ok(Some(EntryKind::Dir)) => {}
+        Ok(None) => {
+            meta.projects
+                .0
+                .retain(|(key, _)| Some(key.as_str()) == keep_key);
             return;
         }
-        Err(_) => return,
-    };
+        _ => return,
+    }
     let is_dir = |id: &str| {
-        cache_tree::is_project_id(id)
-            && projects
-                .kind(OsStr::new(id))
-                .is_ok_and(|k| k == Some(EntryKind::Dir))
+        matches!(
+            io.kind(&io.join(&projects_root, id)),
+            Ok(Some(EntryKind::Dir))
+        )
     };
-    // The current project keeps its entry: its dir is created right after maintenance.
     meta.projects
         .0
-        .retain(|(key, id)| key == &loc.project_key || is_dir(id));
+        .retain(|(key, id)| Some(key.as_str()) == keep_key || is_dir(id));
     let referenced: std::collections::HashSet<&str> =
         meta.projects.0.iter().map(|(_, id)| id.as_str()).collect();
-    let Ok(entries) = projects.entries() else {
+    let Ok(entries) = io.list_dir(&projects_root) else {
         return;
     };
-    for (name, kind) in entries {
-        if kind != EntryKind::Dir
-            || !cache_tree::is_project_id(&name)
-            || referenced.contains(name.as_str())
-            || name == loc.project_id
+    for entry in entries {
+        if entry.kind != EntryKind::Dir
+            || referenced.contains(entry.name.as_str())
+            || keep.is_some_and(|(_, id)| id == entry.name)
         {
             continue;
         }
-        if let Err(e) = cache_tree::remove_project_dir(&projects, &name) {
+        if let Err(e) = io.remove_dir_all(&io.join(&projects_root, &entry.name)) {
             if e.kind() != std::io::ErrorKind::DirectoryNotEmpty {
                 warnings.push(cache_file::warning(
                     CACHE_IO_ERROR,

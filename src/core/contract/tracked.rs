@@ -246,20 +246,20 @@ pub fn evaluate_tree(
         .collect();
     for (entry, key, res) in results {
         match res {
-            Ok((mut record, hint, read)) => {
-                match read {
-                    None => out.reused += 1,
+            Ok((record, hint, read)) => {
+                let record = match read {
+                    None => {
+                        out.reused += 1;
+                        record
+                    }
                     Some(n) => {
                         out.hashed += 1;
                         out.bytes_read += n;
                         // Keep the stored timestamp when the content did not change.
-                        if let Some(s) = scan.stored.and_then(|m| m.get(&entry.rel)) {
-                            if s.hash == record.hash && s.size == record.size {
-                                record.updated_at = s.updated_at.clone();
-                            }
-                        }
+                        let stored = scan.stored.and_then(|m| m.get(&entry.rel));
+                        super::io::fresh_record(stored, record.hash, record.size, now)
                     }
-                }
+                };
                 out.records.insert(entry.rel.clone(), record);
                 out.hints.push((key, hint));
             }

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use super::cache_file::{self, CACHE_LOCK_TIMEOUT, CACHE_READ_ONLY};
 use super::config::{CacheMode, CACHE_SCHEMA_VERSION};
 use super::dispatch_info::CacheWarning;
+use super::io::{CacheIo, EntryKind, NativeIo};
 use super::iso_time::now_iso;
-use super::lock;
 use super::store_paths::CacheLocation;
 use crate::core::error::{CoreError, CoreResult};
 
@@ -51,15 +51,20 @@ pub fn validate_locale_code(code: &str) -> CoreResult<()> {
             "locale code may only hold ASCII letters, digits, '_' and '-'",
         ));
     }
-    let upper = code.to_ascii_uppercase();
-    let device = RESERVED.contains(&upper.as_str())
-        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
-            && upper.len() == 4
-            && matches!(upper.as_bytes()[3], b'1'..=b'9'));
-    if device {
+    if is_device_name(code) {
         return Err(invalid(code, "locale code is a reserved device name"));
     }
     Ok(())
+}
+
+/// Whether `stem` names a Windows device (`CON`, `PRN`, `AUX`, `NUL`, `COM1`-`COM9`,
+/// `LPT1`-`LPT9`, any case): such a file name would open the device, not a file.
+pub fn is_device_name(stem: &str) -> bool {
+    let upper = stem.to_ascii_uppercase();
+    RESERVED.contains(&upper.as_str())
+        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.len() == 4
+            && matches!(upper.as_bytes()[3], b'1'..=b'9'))
 }
 
 /// The path of `translations/<code>.json`, after validation; always inside the dir.
@@ -105,7 +110,7 @@ pub struct TranslationStore {
 }
 
 fn load_rows(
-    root: &Path,
+    io: &dyn CacheIo,
     path: &Path,
     cap: u64,
     target: &str,
@@ -113,7 +118,7 @@ fn load_rows(
     ife: &str,
     warnings: &mut Vec<CacheWarning>,
 ) -> Map<String, Value> {
-    let bytes = match cache_file::read_cache_file(root, path, cap) {
+    let bytes = match io.read_cache(path, cap) {
         Ok(Some(b)) => b,
         Ok(None) => return Map::new(),
         Err(f) => {
@@ -178,9 +183,31 @@ impl TranslationStore {
         cap: u64,
     ) -> CoreResult<Self> {
         let path = translation_cache_path(&loc.translations_dir, target_lang)?;
+        Ok(Self::load_at(
+            &NativeIo::new(&loc.root_dir),
+            loc,
+            path,
+            target_lang,
+            translate_config_epoch,
+            input_files_epoch,
+            cap,
+        ))
+    }
+
+    /// Loads the file at `path` through `io` (the caller checked that `path` is a file of
+    /// `loc`'s translations directory; `loc`'s project lock guards its flush).
+    pub fn load_at(
+        io: &dyn CacheIo,
+        loc: &CacheLocation,
+        path: PathBuf,
+        target_lang: &str,
+        translate_config_epoch: &str,
+        input_files_epoch: &str,
+        cap: u64,
+    ) -> Self {
         let mut warnings = Vec::new();
         let entries = load_rows(
-            &loc.root_dir,
+            io,
             &path,
             cap,
             target_lang,
@@ -188,7 +215,7 @@ impl TranslationStore {
             input_files_epoch,
             &mut warnings,
         );
-        Ok(Self {
+        Self {
             path,
             root: loc.root_dir.clone(),
             lock_path: loc.lock_path.clone(),
@@ -199,7 +226,12 @@ impl TranslationStore {
             added: Map::new(),
             cap,
             warnings,
-        })
+        }
+    }
+
+    /// The cache root it was loaded from.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The file path.
@@ -236,6 +268,16 @@ impl TranslationStore {
     /// disk now (rows of other writers with the same epochs are kept). `readOnly` writes
     /// nothing; a lock timeout persists nothing. Both warn.
     pub fn flush(&mut self, mode: CacheMode, lock_timeout: Duration) -> Vec<CacheWarning> {
+        self.flush_in(&NativeIo::new(&self.root), mode, lock_timeout)
+    }
+
+    /// [`Self::flush`] through `io` (the IO it was loaded with).
+    pub fn flush_in(
+        &mut self,
+        io: &dyn CacheIo,
+        mode: CacheMode,
+        lock_timeout: Duration,
+    ) -> Vec<CacheWarning> {
         let mut warnings = Vec::new();
         if self.added.is_empty() {
             return warnings;
@@ -248,7 +290,7 @@ impl TranslationStore {
             ));
             return warnings;
         }
-        let _guard = match lock::acquire(&self.root, &self.lock_path, lock_timeout) {
+        let _guard = match io.lock(&self.lock_path, lock_timeout) {
             Ok(Some(g)) => g,
             Ok(None) => {
                 warnings.push(cache_file::warning(
@@ -272,7 +314,7 @@ impl TranslationStore {
         };
         let mut ignored = Vec::new();
         let mut merged = load_rows(
-            &self.root,
+            io,
             &self.path,
             self.cap,
             &self.target_lang,
@@ -294,8 +336,7 @@ impl TranslationStore {
             input_files_epoch: self.input_files_epoch.clone(),
             entries: merged,
         };
-        if let Some(w) = cache_file::write_cache_parts_capped(
-            &self.root,
+        if let Some(w) = io.write_cache_capped(
             &self.path,
             &[&cache_file::to_pretty_json(&file)],
             self.cap,
@@ -306,6 +347,82 @@ impl TranslationStore {
         self.entries = file.entries;
         warnings
     }
+}
+
+/// Drops corrupt translation cache files (§6, as `prepareCacheForRun` does for `files.json` and
+/// `analysis.json`): every `*.json` file of `translations_dir` that is not JSON, not a
+/// translation file, or over `cap` gets a `cache_malformed` / `cache_oversize` warning naming it
+/// and is deleted, unless `read_only`. Files that only fail to read (`cache_io_error`) are
+/// reported and kept. Links and other non-files are never read or deleted.
+pub fn heal_translation_files(
+    io: &dyn CacheIo,
+    translations_dir: &Path,
+    cap: u64,
+    read_only: bool,
+) -> Vec<CacheWarning> {
+    let mut warnings = Vec::new();
+    if !matches!(io.kind(translations_dir), Ok(Some(EntryKind::Dir))) {
+        return warnings;
+    }
+    let Ok(entries) = io.list_dir(translations_dir) else {
+        return warnings;
+    };
+    let mut names: Vec<String> = entries
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::File && e.name.ends_with(".json"))
+        .map(|e| e.name)
+        .collect();
+    names.sort();
+    for name in names {
+        if name.contains(['/', '\\', '\0']) {
+            continue;
+        }
+        let path = io.join(translations_dir, &name);
+        let corrupt = match io.read_cache(&path, cap) {
+            Ok(None) => false,
+            Ok(Some(bytes)) => match translation_file_problem(&bytes, &path) {
+                None => false,
+                Some(w) => {
+                    warnings.push(w);
+                    true
+                }
+            },
+            Err(f) => {
+                warnings.push(f.warning);
+                f.corrupt
+            }
+        };
+        if corrupt && !read_only {
+            let _ = io.remove_file(&path);
+        }
+    }
+    warnings
+}
+
+/// [`heal_translation_files`] of a project's `translations/`, deleting only under the project
+/// lock (when it is busy, or in `read_only` mode, corrupt files are reported and kept).
+pub fn heal_project_translations(
+    io: &dyn CacheIo,
+    loc: &CacheLocation,
+    cap: u64,
+    read_only: bool,
+    lock_timeout: Duration,
+) -> Vec<CacheWarning> {
+    let heal = |read_only| heal_translation_files(io, &loc.translations_dir, cap, read_only);
+    if read_only {
+        return heal(true);
+    }
+    match io.lock(&loc.lock_path, lock_timeout) {
+        Ok(Some(_guard)) => heal(false),
+        _ => heal(true),
+    }
+}
+
+/// Why bytes are not a translation cache file (`None`: they are one).
+fn translation_file_problem(bytes: &[u8], path: &Path) -> Option<CacheWarning> {
+    let mut warnings = Vec::new();
+    parse_translation_rows(bytes, path, "", "", "", &mut warnings);
+    warnings.into_iter().next()
 }
 
 #[cfg(test)]

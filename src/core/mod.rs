@@ -12,6 +12,7 @@ pub mod fingerprint;
 pub mod hash;
 pub mod hints;
 pub mod index_table;
+pub mod js_suffix;
 pub mod manifest;
 pub mod relpath;
 pub mod remote;

@@ -1255,7 +1255,7 @@ export interface FingerprintDelta {
   changed: Array<string>
   /** Removed files. */
   deleted: Array<string>
-  /** Files with the same content. */
+  /** Files with the same content (with `report: 'all'`, built on first read). */
   unchanged: Array<string>
   /**
    * Files that could not be read, including previously known files under an unreadable
@@ -1354,8 +1354,9 @@ export interface FingerprintProgress {
 /**
  * What a result lists: `all` (default) every record and every unchanged path; `changes` only
  * the records of added and changed files and no `unchanged` list (`counts` still counts
- * everything). A no-change check that publishes its index with `writeTo` needs no more, and
- * on 100,000 files it keeps about 30 MB of objects out of the JavaScript heap.
+ * everything). With `all`, `records` and `delta.unchanged` are built from the engine's
+ * compact table the first time they are read (then they are plain arrays), so a host that
+ * reads only what changed pays for neither; `changes` also frees that table at once.
  */
 export type FingerprintReport = 'all' | 'changes'
 
@@ -1363,7 +1364,7 @@ export type FingerprintReport = 'all' | 'changes'
 export interface FingerprintResult {
   /** The algorithm of every hash. */
   algorithm: HashAlgorithm
-  /** Recorded files, sorted by path. */
+  /** Recorded files, sorted by path (with `report: 'all'`, built on first read). */
   records: Array<FileRecord>
   /** Against the previous index. */
   delta: FingerprintDelta
@@ -1393,9 +1394,12 @@ export declare function fingerprintSync(options: FingerprintOptions): Fingerprin
 
 /** Wall time of each phase in milliseconds. */
 export interface FingerprintTimings {
-  /** Loading the previous index. */
+  /** Loading the previous index (while the tree is walked). */
   loadMs: number
-  /** Walking and stat'ing. */
+  /**
+   * From the start of the call to the end of the walk (walking and stat'ing, with the
+   * loading of the previous index beside it).
+   */
   walkMs: number
   /** Hashing. */
   hashMs: number

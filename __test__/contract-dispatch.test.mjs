@@ -464,3 +464,23 @@ test('a partial rebuild hands the producer the stored data parsed once, as plain
   assert.ok(out.timings.stringifyMs > 0 && out.timings.stringifyMs <= out.timings.commitMs, JSON.stringify(out.timings))
   assert.deepEqual(JSON.parse(fs.readFileSync(state.analysisPath, 'utf8')).data, { patched: 'child' })
 })
+
+test("a dispatch's unchanged keys are listed when they are read, then as plain data", async (t) => {
+  const p = project(t)
+  const input = () => dispatchInput(p, { producer: () => ({ n: 1 }) })
+  getOrBuildCachedProjectData(input())
+  const stored = JSON.parse(fs.readFileSync(stateOf(p).filesPath, 'utf8'))
+  const tracked = [...Object.keys(stored.files), ...Object.keys(stored.localeSegments)]
+  const hit = getOrBuildCachedProjectData(input())
+  assert.equal(hit.cache.status, 'hit')
+  for (const cache of [hit.cache, beginCachedProjectData(input()).cache]) {
+    // Not built yet: an accessor over the core's list.
+    assert.equal(typeof Object.getOwnPropertyDescriptor(cache.delta, 'unchanged').get, 'function')
+    assert.deepEqual(Object.keys(cache.delta), ['added', 'changed', 'deleted', 'unchanged'])
+    const keys = cache.delta.unchanged
+    assert.deepEqual([...keys].sort(), [...tracked].sort())
+    assert.equal(cache.delta.unchanged, keys, 'the same array on every read')
+    assert.deepEqual(JSON.parse(JSON.stringify(cache)).delta.unchanged, keys)
+    assert.equal(cacheDispatchMessageLines('project analysis', cache)[0].message, 'project analysis cache hit (cache_hit)')
+  }
+})

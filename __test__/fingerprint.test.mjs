@@ -281,3 +281,36 @@ test("report: 'changes' lists only what changed; counts still count everything",
   assert.deepEqual(viaAsync.records, lean.records)
   assert.throws(() => fingerprintSync({ root: dir, report: 'some' }), { name: 'TypeError', code: 'INVALID_OPTION' })
 })
+
+test("report: 'all' builds records and unchanged paths only when they are read, then as plain data", async (t) => {
+  const dir = tempDir(t, 'cachecore-lazy-')
+  for (const n of ['a', 'b', 'c']) fs.writeFileSync(path.join(dir, `${n}.txt`), n)
+  const index = path.join(tempDir(t, 'cachecore-lazy-idx-'), 'index.json')
+  fingerprintSync({ root: dir, writeTo: index })
+  await settle()
+  fs.writeFileSync(path.join(dir, 'b.txt'), 'bb')
+  fs.writeFileSync(path.join(dir, 'd.txt'), 'd')
+  for (const r of [fingerprintSync({ root: dir, previous: index }), await fingerprint({ root: dir, previous: index })]) {
+    // Not built yet: accessors over the core's table.
+    assert.equal(typeof Object.getOwnPropertyDescriptor(r, 'records').get, 'function')
+    assert.equal(typeof Object.getOwnPropertyDescriptor(r.delta, 'unchanged').get, 'function')
+    assert.deepEqual(Object.keys(r), ['algorithm', 'records', 'delta', 'counts', 'timings', 'warnings', 'written'])
+    const records = r.records
+    assert.deepEqual(records.map((x) => x.path), ['a.txt', 'b.txt', 'c.txt', 'd.txt'])
+    const sha = (s) => crypto.createHash('sha256').update(s).digest('hex')
+    assert.deepEqual(records[1], { path: 'b.txt', hash: sha('bb'), size: 2, mtimeMs: Math.floor(fs.statSync(path.join(dir, 'b.txt')).mtimeMs) })
+    // Once read, a plain data property: the same array every time, assignable, serialisable.
+    assert.equal(r.records, records)
+    assert.equal(Object.getOwnPropertyDescriptor(r, 'records').value, records)
+    assert.deepEqual(r.delta.unchanged, ['a.txt', 'c.txt'])
+    assert.equal(JSON.parse(JSON.stringify(r)).delta.unchanged.length, 2)
+    r.records = []
+    assert.deepEqual(r.records, [])
+  }
+  // Serialising before any read builds both lists.
+  const fresh = fingerprintSync({ root: dir, previous: index })
+  const copy = JSON.parse(JSON.stringify(fresh))
+  assert.equal(copy.records.length, 4)
+  assert.deepEqual(copy.delta.unchanged, ['a.txt', 'c.txt'])
+  assert.deepEqual({ ...fresh }.records, copy.records)
+})

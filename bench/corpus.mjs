@@ -3,6 +3,7 @@
 //         plus an ignored node_modules/ and dist/.
 //   i18n: an app of .ts/.tsx/.js files calling t('...'), locales/en.json with nested keys and
 //         target locales.
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -124,4 +125,38 @@ export function makeI18n(root, { srcFiles = 20_000, keys = 5_000, targets = 30, 
   fs.mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true })
   writeFile(path.join(root, 'node_modules', 'dep', 'index.js'), Buffer.from('module.exports = 1\n'), 0)
   return { root, srcFiles, keys, locales: codes.length }
+}
+
+/**
+ * Makes `root` a git repository of its own tree, committed, with a `.gitignore` of `ignored`
+ * (directory names), and its index refreshed, so `git status --porcelain` in it is the floor
+ * a user compares a "what changed?" answer with. Returns git's version.
+ */
+export function makeGitRepo(root, ignored) {
+  fs.writeFileSync(path.join(root, '.gitignore'), ignored.map((d) => `${d}/\n`).join(''))
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_NOSYSTEM: '1',
+  }
+  const git = (...args) => {
+    const r = spawnSync('git', ['-C', root, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28 })
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  if (!fs.existsSync(path.join(root, '.git'))) {
+    git('init', '-q')
+    // No background gc between the measurements (git would start one after the commit).
+    git('config', 'gc.auto', '0')
+    git('add', '-A')
+    git('commit', '-q', '-m', 'corpus')
+  }
+  // Refresh the index so no entry is racily clean: the floor is git's fast path.
+  git('update-index', '--refresh')
+  git('status', '--porcelain')
+  return git('--version').trim()
 }

@@ -40,6 +40,7 @@ fn settle() {
 
 fn records(o: &FingerprintOutcome) -> Vec<(String, String, u64, i64)> {
     o.files
+        .to_states()
         .iter()
         .map(|f| {
             (
@@ -88,7 +89,10 @@ fn racy_files_are_rehashed_then_trusted() {
     let m = cache.path().join("fp.json");
     write(d.path(), "a.txt", "one");
     let first = run(d.path(), &m, Strategy::Content);
-    assert!(first.files[0].hint.racy, "written just now: racy");
+    assert!(
+        first.files.to_states()[0].hint.racy,
+        "written just now: racy"
+    );
     // Same-size rewrite inside the same instant: stat may look equal; racy forces a re-read.
     write(d.path(), "a.txt", "two");
     let second = run(d.path(), &m, Strategy::Content);
@@ -96,7 +100,7 @@ fn racy_files_are_rehashed_then_trusted() {
     settle();
     let third = run(d.path(), &m, Strategy::Content);
     assert_eq!(third.counts.hashed, 1, "still racy from the second run");
-    assert!(!third.files[0].hint.racy);
+    assert!(!third.files.to_states()[0].hint.racy);
     let fourth = run(d.path(), &m, Strategy::Content);
     assert_eq!(fourth.counts.hashed, 0);
 }
@@ -239,6 +243,10 @@ mod property {
         Touch(u8),
         BecomeDir(u8),
         Wait,
+        /// The index's shadow is lost: the next run reads the JSON manifest.
+        DropShadow,
+        /// The manifest is rewritten pretty (same records, other bytes): the shadow is stale.
+        PrettyManifest,
     }
 
     fn op() -> impl proptest::strategy::Strategy<Value = Op> {
@@ -251,6 +259,8 @@ mod property {
             (0u8..12).prop_map(Op::Touch),
             (0u8..12).prop_map(Op::BecomeDir),
             Just(Op::Wait),
+            Just(Op::DropShadow),
+            Just(Op::PrettyManifest),
         ]
     }
 
@@ -258,8 +268,16 @@ mod property {
         format!("d{}/f{i}.txt", i % 3)
     }
 
-    fn apply(root: &Path, op: &Op) {
+    fn apply(root: &Path, manifest: &Path, op: &Op) {
         match *op {
+            Op::DropShadow => {
+                let _ = fs::remove_file(hints_path(manifest));
+            }
+            Op::PrettyManifest => {
+                let v: serde_json::Value =
+                    serde_json::from_slice(&fs::read(manifest).unwrap()).unwrap();
+                fs::write(manifest, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+            }
             Op::Add(i, b) | Op::Edit(i, b) => {
                 let p = root.join(name(i));
                 if p.is_dir() {
@@ -324,10 +342,15 @@ mod property {
             let mut before = records(&scratch(d.path()));
             run(d.path(), &m, Strategy::Content);
             for op in &ops {
-                apply(d.path(), op);
+                apply(d.path(), &m, op);
                 let inc = run(d.path(), &m, Strategy::Content);
                 let fresh = scratch(d.path());
                 prop_assert_eq!(records(&inc), records(&fresh));
+                // The next run reads the shadow this one left (or the one before it).
+                prop_assert_eq!(
+                    fs::read(hints_path(&m)).unwrap()[..8].to_vec(),
+                    b"CCHINTS2".to_vec()
+                );
                 // Delta check against the two scans.
                 let after = records(&fresh);
                 let old: std::collections::BTreeMap<_, _> =
@@ -344,6 +367,12 @@ mod property {
                 prop_assert_eq!(&inc.delta.added, &added);
                 prop_assert_eq!(&inc.delta.deleted, &deleted);
                 prop_assert_eq!(&inc.delta.changed, &changed);
+                let unchanged: Vec<_> = new
+                    .iter()
+                    .filter(|(k, v)| old.get(*k) == Some(*v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                prop_assert_eq!(&inc.delta.unchanged, &unchanged);
                 before = after;
             }
         }
@@ -391,4 +420,126 @@ fn newer_manifest_is_a_miss_and_never_clobbered() {
     let o = run(d.path(), &m, Strategy::Content);
     assert!(o.written);
     assert_eq!(run(d.path(), &m, Strategy::Content).counts.hashed, 0);
+}
+
+/// The binary shadow (`<manifest>.hints`, format 2) serves a run only for exactly the manifest
+/// bytes it was written with: a hand edit of the JSON, a rewrite in another layout, a damaged
+/// shadow, or another project's shadow are each ignored (with a warning), and the result always
+/// equals a from-scratch scan.
+#[test]
+fn the_shadow_serves_only_its_own_manifest() {
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let m = cache.path().join("fp.json");
+    let hp = hints_path(&m);
+    write(d.path(), "a.txt", "alpha");
+    write(d.path(), "b/c.txt", "gamma");
+    settle();
+    run(d.path(), &m, Strategy::Content);
+    let used = run(d.path(), &m, Strategy::Content);
+    assert!(used.from_shadow && !used.written);
+    assert_eq!(used.counts.hashed, 0);
+    assert_eq!(fs::read(&hp).unwrap()[..8], *b"CCHINTS2");
+    let fresh = records(&scratch(d.path()));
+    let good_shadow = fs::read(&hp).unwrap();
+    let good_manifest = fs::read(&m).unwrap();
+    let restore = || {
+        fs::write(&m, &good_manifest).unwrap();
+        fs::write(&hp, &good_shadow).unwrap();
+    };
+    let check = |what: &str, o: &FingerprintOutcome, code: &str| {
+        assert!(!o.from_shadow, "{what}: shadow not used");
+        assert!(
+            o.warnings.iter().any(|w| w.code == code),
+            "{what}: {code} in {:?}",
+            o.warnings
+        );
+        assert_eq!(records(o), fresh, "{what}: correct records");
+        assert_eq!(o.counts.reused, 0, "{what}: nothing trusted");
+    };
+
+    // A hand edit of one hash in the JSON (same length): the JSON is the record; the file is
+    // re-read and found changed against it.
+    let text = String::from_utf8(good_manifest.clone()).unwrap();
+    let h = fresh[0].1.clone();
+    let edited = text.replacen(&h, &"0".repeat(h.len()), 1);
+    assert_ne!(edited, text);
+    fs::write(&m, edited).unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    check("hash edited", &o, "hints_stale");
+    assert_eq!(o.delta.changed, ["a.txt"]);
+    restore();
+
+    // The same records in another layout (pretty, as a TypeScript tool would write them).
+    let v: serde_json::Value = serde_json::from_slice(&good_manifest).unwrap();
+    fs::write(&m, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    check("pretty", &o, "hints_stale");
+    assert!(o.delta.is_clean());
+    restore();
+
+    // Damage anywhere in the shadow.
+    for at in [9, good_shadow.len() / 2, good_shadow.len() - 1] {
+        let mut b = good_shadow.clone();
+        b[at] ^= 0x20;
+        fs::write(&hp, b).unwrap();
+        let o = run(d.path(), &m, Strategy::Content);
+        check(&format!("flip at {at}"), &o, "hints_malformed");
+        restore();
+    }
+
+    // Another project's shadow beside this manifest.
+    let other = tempfile::tempdir().unwrap();
+    let om = cache.path().join("other.json");
+    write(other.path(), "a.txt", "alpha");
+    write(other.path(), "b/c.txt", "gamma");
+    settle();
+    run(other.path(), &om, Strategy::Content);
+    run(other.path(), &om, Strategy::Content);
+    fs::copy(hints_path(&om), &hp).unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    check("swapped", &o, "hints_stale");
+    restore();
+
+    // A whole index of another project (manifest and shadow together) is that project's
+    // index: its stat hints vouch for nothing here, and the result is still this tree's.
+    fs::copy(&om, &m).unwrap();
+    fs::copy(hints_path(&om), &hp).unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    assert!(o.from_shadow);
+    assert_eq!(o.counts.reused, 0, "other inodes: nothing trusted");
+    assert_eq!(records(&o), fresh);
+    assert!(o.delta.is_clean());
+}
+
+/// Format-1 hints of a previous cachecore are still trusted, and replaced by a shadow.
+#[test]
+fn format_one_hints_are_read_and_upgraded() {
+    use cachecore::core::hints::{self, Hint};
+    use cachecore::core::stat::StatTuple;
+    let d = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let m = cache.path().join("fp.json");
+    write(d.path(), "a.txt", "alpha");
+    settle();
+    run(d.path(), &m, Strategy::Content);
+    // What the previous release wrote beside this manifest.
+    let bytes = fs::read(&m).unwrap();
+    let md = fs::metadata(d.path().join("a.txt")).unwrap();
+    let hint = Hint {
+        stat: StatTuple::from_metadata(&md),
+        racy: false,
+        unstable: false,
+    };
+    fs::write(
+        hints_path(&m),
+        hints::encode(&hints::generation_of(&bytes), &[("a.txt", hint)]),
+    )
+    .unwrap();
+    let o = run(d.path(), &m, Strategy::Content);
+    assert_eq!(o.counts.hashed, 0, "format-1 hints trusted");
+    assert!(!o.from_shadow && o.written, "upgraded to a shadow");
+    assert_eq!(fs::read(&m).unwrap(), bytes, "the manifest is unchanged");
+    let o = run(d.path(), &m, Strategy::Content);
+    assert!(o.from_shadow && !o.written && o.counts.hashed == 0);
 }

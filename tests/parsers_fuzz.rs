@@ -7,12 +7,16 @@ use std::path::Path;
 
 use cachecore::core::contract::analysis_file::{parse_analysis, parse_analysis_layout};
 use cachecore::core::contract::files_index::parse_files_index;
+use cachecore::core::contract::files_shadow;
+use cachecore::core::contract::hashing::TextHash;
 use cachecore::core::contract::meta_file::{load_meta, parse_meta};
 use cachecore::core::contract::translations::{parse_translation_rows, translation_cache_path};
 use cachecore::core::digest::Digest;
 use cachecore::core::hash::HashAlgo;
 use cachecore::core::hints::{self, Hint};
+use cachecore::core::index_table::TableWriter;
 use cachecore::core::manifest::{Manifest, ManifestRecord};
+use cachecore::core::shadow;
 use cachecore::core::stat::{FileKind, StatTuple};
 use proptest::prelude::*;
 
@@ -68,6 +72,8 @@ fn parse_all(bytes: &[u8]) {
     let p = Path::new("/x");
     let _ = Manifest::parse(bytes);
     let _ = hints::decode(bytes, &[0u8; 32]);
+    let _ = shadow::decode(bytes.to_vec(), &[0u8; 32]);
+    let _ = files_shadow::decode(bytes.to_vec(), TextHash::Sha256, b"{}");
     let _ = parse_files_index(bytes, p);
     let _ = parse_analysis(bytes, p, "0123456789abcdef");
     analysis_layout_agrees(bytes);
@@ -126,6 +132,20 @@ proptest! {
         prop_assert!(hints::decode(&good, &g).is_ok());
         prop_assert!(hints::decode(&flip(&good, at, bit), &g).is_err());
         prop_assert!(hints::decode(&good[..cut % good.len()], &g).is_err());
+    }
+
+    #[test]
+    fn our_shadows_reject_every_flip_and_truncation(at in any::<usize>(), bit in any::<u8>(), cut in any::<usize>()) {
+        let g = hints::generation_of(b"index");
+        let mut w = TableWriter::with_capacity(2);
+        for p in ["a/b.ts", "a/c.ts"] {
+            let record = ManifestRecord { hash: Digest::from_hex("cbf29ce484222325").unwrap(), size: 3, mtime_ms: 7 };
+            w.push(p, &record, None);
+        }
+        let good = shadow::encode(&g, HashAlgo::Fnv1a64, w);
+        prop_assert!(shadow::decode(good.clone(), &g).is_ok());
+        prop_assert!(shadow::decode(flip(&good, at, bit), &g).is_err());
+        prop_assert!(shadow::decode(good[..cut % good.len()].to_vec(), &g).is_err());
     }
 
     #[test]

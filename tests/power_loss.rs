@@ -276,6 +276,7 @@ fn generic_manifest_and_hints_lost_to_a_power_cut_are_misses() {
                 fingerprint(&FingerprintOptions::new(d.path()), &Control::default()).unwrap();
             let hashes = |o: &cachecore::core::fingerprint::FingerprintOutcome| {
                 o.files
+                    .to_states()
                     .iter()
                     .map(|f| (f.path.clone(), f.record.hash.to_hex()))
                     .collect::<Vec<_>>()

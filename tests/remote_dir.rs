@@ -171,6 +171,26 @@ fn two_machines_share_through_a_directory() {
         CacheRemoteSource::Local
     );
 
+    // B without its analysis while the binary shadow stands for files.json (hints settled,
+    // nothing changed): the remote serves again, and files.json is stored with the records
+    // the shadow stood for, not without them.
+    std::thread::sleep(Duration::from_millis(250));
+    b.run();
+    let records = |p: &Path| {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        (v["files"].clone(), v["localeSegments"].clone())
+    };
+    let before = records(&loc.files_path);
+    assert_eq!(before.0.as_object().unwrap().len(), 3);
+    std::fs::remove_file(&loc.analysis_path).unwrap();
+    let (out, _, called) = b.run();
+    assert!(!called);
+    assert_eq!(
+        out.cache.remote.as_ref().unwrap().source,
+        CacheRemoteSource::RemoteExact
+    );
+    assert_eq!(records(&loc.files_path), before);
+
     // C: cold, one src file changed: a base (HEAD's artifact) and a partial rebuild.
     if have_git {
         let c_root = t.path().join("carl/app");

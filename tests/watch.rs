@@ -75,7 +75,12 @@ impl Fixture {
     }
 
     fn fresh(&self) -> Vec<(String, String, u64, i64)> {
-        recs(&fingerprint(&self.opts, &Control::default()).unwrap().files)
+        recs(
+            &fingerprint(&self.opts, &Control::default())
+                .unwrap()
+                .files
+                .to_states(),
+        )
     }
 
     /// Waits for the batches to settle, then compares the index with a fresh scan.

@@ -81,7 +81,7 @@ impl Proj {
     fn records(&self, use_watcher: bool) -> (bool, Vec<(String, String, u64)>) {
         let mut input = self.input();
         input.use_watcher = use_watcher;
-        let b = begin(input).unwrap();
+        let mut b = begin(input).unwrap();
         let flat = |m: &FileRecordMap| -> Vec<(String, String, u64)> {
             m.iter()
                 .map(|(k, r)| (k.to_string(), r.hash.clone(), r.size))

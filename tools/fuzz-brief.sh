@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs="${FUZZ_SECONDS:-5}"
-targets="${FUZZ_TARGETS:-manifest hints files_index analysis meta translations}"
+targets="${FUZZ_TARGETS:-manifest hints shadow files_shadow files_index analysis meta translations}"
 host="$(rustc -vV | sed -n 's/^host: //p')"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 secs="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-manifest hints files_index analysis meta translations}"
+targets="${FUZZ_TARGETS:-manifest hints shadow files_shadow files_index analysis meta translations}"
 jobs="${FUZZ_JOBS:-1}"
 parallel=()
 # -jobs forks workers that log to fuzz-N.log; with one job, run in this process instead.

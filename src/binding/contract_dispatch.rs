@@ -8,6 +8,7 @@
 //! serialise is `INVALID_DATA`, and nothing is persisted).
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use napi::bindgen_prelude::{
     ClassInstance, Either, JsObjectValue, Object, ObjectFinalize, Unknown,
@@ -25,7 +26,9 @@ use super::errors::{
     arg, call_host, coded, coded_type_error, exported, invalid, reject_unknown_keys, strict_arg,
     to_js,
 };
-use super::handoff::{json_parse, json_stringify, parse_stored, to_js_json, HeldValue};
+use super::handoff::{
+    define_lazy_json, json_parse, json_stringify, parse_stored, to_js_json, HeldValue,
+};
 use super::host_io::{with_io, JsIo};
 use super::js_regexp::js_pattern;
 use super::option_keys::{
@@ -37,6 +40,7 @@ use crate::core::contract::config::CacheMode;
 use crate::core::contract::dispatch::{
     self as core, DispatchAction, DispatchInput, DispatchPlan, LocalesInput,
 };
+use crate::core::contract::dispatch_info::CacheDispatchInfo;
 use crate::core::contract::io::{CacheIo, NativeIo, ScanJob, ScanTree};
 use crate::core::contract::iso_time::now_iso;
 use crate::core::contract::layout::{self as core_layout, CachedLocalesLayout};
@@ -657,6 +661,39 @@ pub(super) fn context_js<'a>(
     Ok(Some(value))
 }
 
+/// The unchanged keys of a dispatch's delta, shared with the accessor that lists them.
+type Unchanged = Rc<Vec<String>>;
+
+/// Takes the unchanged keys out of `cache` (they are listed lazily: see [`cache_js`]).
+fn take_unchanged(cache: &mut CacheDispatchInfo) -> Unchanged {
+    Rc::new(
+        cache
+            .delta
+            .as_mut()
+            .map(|d| std::mem::take(&mut d.unchanged))
+            .unwrap_or_default(),
+    )
+}
+
+/// The `cache` info as a JavaScript object whose `delta.unchanged` (every tracked file on a
+/// hit: 20,000 keys on a large project) is built only when it is read.
+fn cache_js<'a>(
+    env: &'a Env,
+    cache: &CacheDispatchInfo,
+    unchanged: &Unchanged,
+) -> napi::Result<Unknown<'a>> {
+    let value = to_js_json(env, cache)?;
+    if cache.delta.is_some() {
+        let obj: Object<'_> = arg(env, value, "cache")?;
+        let delta: Object<'_> = obj.get_named_property("delta")?;
+        let keys = unchanged.clone();
+        define_lazy_json(env, &delta, "unchanged", move || {
+            serde_json::to_string(&*keys).unwrap_or_else(|_| "[]".into())
+        })?;
+    }
+    Ok(value)
+}
+
 /// The result object; `commit_started` is when serialising and persisting began.
 pub(super) fn result<'a>(
     env: &'a Env,
@@ -683,8 +720,13 @@ pub(super) fn result_with<'a>(
         None => json_parse(env, outcome.data.get())?,
     };
     let cache = match cache_json {
+        // Serialised on the pool with its unchanged keys (the async commit).
         Some(text) => json_parse(env, &text)?,
-        None => to_js_json(env, &outcome.cache)?,
+        None => {
+            let mut cache = outcome.cache;
+            let unchanged = take_unchanged(&mut cache);
+            cache_js(env, &cache, &unchanged)?
+        }
     };
     Ok(CachedProjectResult {
         data,
@@ -811,7 +853,9 @@ fn dispatch_sync<'a>(
 #[napi(custom_finalize)]
 pub struct CachedProjectDataHandle {
     pub(super) plan: Option<DispatchPlan>,
-    cache: crate::core::contract::dispatch_info::CacheDispatchInfo,
+    /// The `cache` info so far, its unchanged keys taken out into `unchanged`.
+    cache: CacheDispatchInfo,
+    unchanged: Unchanged,
     memory_hit: bool,
     from_watcher: bool,
     needs_producer: bool,
@@ -852,7 +896,7 @@ impl CachedProjectDataHandle {
     /// The `cache` info so far (`commit` adds write warnings).
     #[napi(getter, ts_return_type = "CacheDispatchInfo")]
     pub fn cache<'a>(&self, env: &'a Env) -> napi::Result<Unknown<'a>> {
-        to_js_json(env, &self.cache)
+        cache_js(env, &self.cache, &self.unchanged)
     }
 
     /// Whether the host must run its producer and pass the data to `commit`.
@@ -1067,10 +1111,13 @@ pub(super) fn handle_of(env: &Env, decided: Decided<'_>) -> napi::Result<CachedP
         false => decided.validated.or(decided.parsed),
         true => None,
     };
+    let mut cache = plan.cache.clone();
+    let unchanged = take_unchanged(&mut cache);
     Ok(CachedProjectDataHandle {
         timings: decided.timings,
         scan: decided.scan,
-        cache: plan.cache.clone(),
+        cache,
+        unchanged,
         memory_hit: plan.memory_hit,
         from_watcher: plan.from_watcher,
         needs_producer,
@@ -1249,6 +1296,7 @@ pub fn track_project_files<'a>(
                         hint_prefix: LOCALE_HINT_PREFIX,
                     }),
                     use_watcher: false,
+                    shadow_may_stand: false,
                     now: &now,
                     ctl: &crate::core::control::Control::default(),
                 })

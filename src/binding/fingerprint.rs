@@ -1,7 +1,9 @@
 //! `fingerprint` / `fingerprintSync`: the engine for any host (argument conversion only).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc};
 
@@ -14,7 +16,7 @@ use super::async_control::AsyncControl;
 use super::errors::{
     arg, check_field_keys, coded_type_error, failpoint, guarded, strict_arg, to_js,
 };
-use super::handoff::into_js_json;
+use super::handoff::{define_lazy_json, into_js_json};
 use super::option_keys::{EXCLUDE_RULES, FINGERPRINT_OPTIONS, INCLUDE_RULES};
 use crate::core::control::{Control, Progress, ProgressFn};
 use crate::core::delta::{Change, Reason};
@@ -24,6 +26,7 @@ use crate::core::filter::FilterSpec;
 use crate::core::filter::JsPattern;
 use crate::core::fingerprint::{self as fp, FingerprintOutcome, Previous, Strategy};
 use crate::core::hash::HashAlgo;
+use crate::core::index_table::FileTable;
 use crate::core::manifest::{Manifest, ManifestRecord};
 
 /// A content hash algorithm. `sha256` hashes the file's UTF-8 text exactly as the TypeScript
@@ -66,8 +69,9 @@ impl From<HashAlgo> for HashAlgorithm {
 
 /// What a result lists: `all` (default) every record and every unchanged path; `changes` only
 /// the records of added and changed files and no `unchanged` list (`counts` still counts
-/// everything). A no-change check that publishes its index with `writeTo` needs no more, and
-/// on 100,000 files it keeps about 30 MB of objects out of the JavaScript heap.
+/// everything). With `all`, `records` and `delta.unchanged` are built from the engine's
+/// compact table the first time they are read (then they are plain arrays), so a host that
+/// reads only what changed pays for neither; `changes` also frees that table at once.
 #[napi(string_enum)]
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub enum FingerprintReport {
@@ -362,7 +366,7 @@ pub struct FingerprintDelta {
     pub changed: Vec<String>,
     /// Removed files.
     pub deleted: Vec<String>,
-    /// Files with the same content.
+    /// Files with the same content (with `report: 'all'`, built on first read).
     pub unchanged: Vec<String>,
     /// Files that could not be read, including previously known files under an unreadable
     /// directory: never counted unchanged.
@@ -404,9 +408,10 @@ pub struct FingerprintCounts {
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FingerprintTimings {
-    /// Loading the previous index.
+    /// Loading the previous index (while the tree is walked).
     pub load_ms: f64,
-    /// Walking and stat'ing.
+    /// From the start of the call to the end of the walk (walking and stat'ing, with the
+    /// loading of the previous index beside it).
     pub walk_ms: f64,
     /// Hashing.
     pub hash_ms: f64,
@@ -562,7 +567,7 @@ impl From<Warning> for CacheWarning {
 pub struct FingerprintResult {
     /// The algorithm of every hash.
     pub algorithm: HashAlgorithm,
-    /// Recorded files, sorted by path.
+    /// Recorded files, sorted by path (with `report: 'all'`, built on first read).
     pub records: Vec<FileRecord>,
     /// Against the previous index.
     pub delta: FingerprintDelta,
@@ -601,7 +606,85 @@ pub(crate) fn to_changes(reasons: Vec<crate::core::delta::FileReason>) -> Vec<Fi
         .collect()
 }
 
-fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintResult {
+/// The records and unchanged paths of a result with `report: 'all'`, kept in the core's compact
+/// table until JavaScript reads them: a host that looks only at `delta.changed` or `counts`
+/// never pays for 100,000 objects (see [`define_lazy_json`]).
+struct LazyFiles {
+    table: FileTable,
+    /// Added, changed and unknown paths, sorted: every other recorded file is unchanged.
+    changed: Vec<String>,
+    /// How many of the two lists were not read yet (the table is freed at 0).
+    pending: u8,
+}
+
+type SharedFiles = Rc<RefCell<Option<LazyFiles>>>;
+
+/// The JSON text of `records`.
+fn records_json(table: &FileTable) -> String {
+    let mut out = Vec::with_capacity(table.len() * 140 + 2);
+    out.push(b'[');
+    let mut first = true;
+    table.visit(|f| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.extend_from_slice(b"{\"path\":");
+        serde_json::to_writer(&mut out, f.path).expect("a string serialises");
+        out.extend_from_slice(b",\"hash\":\"");
+        f.record.hash.write_hex(&mut out);
+        out.extend_from_slice(b"\",\"size\":");
+        out.extend_from_slice(f.record.size.to_string().as_bytes());
+        out.extend_from_slice(b",\"mtimeMs\":");
+        out.extend_from_slice(f.record.mtime_ms.to_string().as_bytes());
+        out.push(b'}');
+    });
+    out.push(b']');
+    String::from_utf8(out).expect("JSON of UTF-8 paths")
+}
+
+/// The JSON text of `delta.unchanged`: every recorded path that is not in `changed` (sorted).
+fn unchanged_json(table: &FileTable, changed: &[String]) -> String {
+    let mut out = Vec::with_capacity(table.len() * 48 + 2);
+    out.push(b'[');
+    let mut first = true;
+    let mut skip = changed.iter().peekable();
+    table.visit(|f| {
+        while skip.next_if(|c| c.as_str() < f.path).is_some() {}
+        if skip.next_if(|c| c.as_str() == f.path).is_some() {
+            return;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        serde_json::to_writer(&mut out, f.path).expect("a string serialises");
+    });
+    out.push(b']');
+    String::from_utf8(out).expect("JSON of UTF-8 paths")
+}
+
+/// Takes the text of one lazy list and frees the table once both were read.
+fn take_lazy(shared: &SharedFiles, text: impl Fn(&LazyFiles) -> String) -> String {
+    let mut slot = shared.borrow_mut();
+    let Some(files) = slot.as_mut() else {
+        return "[]".to_string();
+    };
+    let out = text(files);
+    files.pending -= 1;
+    if files.pending == 0 {
+        *slot = None;
+    }
+    out
+}
+
+/// A result ready for JavaScript, and with `report: 'all'` the lists it reads lazily.
+struct Prepared {
+    result: FingerprintResult,
+    lazy: Option<LazyFiles>,
+}
+
+fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> Prepared {
     let c = &o.counts;
     let counts = FingerprintCounts {
         files: c.files as i64,
@@ -623,21 +706,51 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintRes
         write_ms: t.write_ms,
         total_ms: t.total_ms,
     };
-    // With `changes` the core already left `unchanged` empty (`list_unchanged`).
+    // The core left `unchanged` empty (`list_unchanged` is off): with `all` it is derived
+    // lazily from the table, with `changes` it is not listed.
     let d = o.delta;
-    let mut files = o.files;
-    if report == FingerprintReport::Changes {
-        let wanted: rustc_hash::FxHashSet<&str> = d
-            .added
-            .iter()
-            .chain(&d.changed)
-            .map(String::as_str)
-            .collect();
-        files.retain(|f| wanted.contains(f.path.as_str()));
-    }
-    FingerprintResult {
+    let (records, lazy) = match report {
+        FingerprintReport::Changes => {
+            let wanted: rustc_hash::FxHashSet<&str> = d
+                .added
+                .iter()
+                .chain(&d.changed)
+                .map(String::as_str)
+                .collect();
+            let mut records = Vec::with_capacity(wanted.len());
+            o.files.visit(|f| {
+                if wanted.contains(f.path) {
+                    records.push(FileRecord {
+                        path: f.path.to_owned(),
+                        hash: f.record.hash.to_hex(),
+                        size: f.record.size as i64,
+                        mtime_ms: f.record.mtime_ms,
+                    });
+                }
+            });
+            (records, None)
+        }
+        FingerprintReport::All => {
+            // Unknown files keep their previous records in the table: never unchanged either.
+            let mut changed: Vec<String> = d
+                .added
+                .iter()
+                .chain(&d.changed)
+                .chain(&d.unknown)
+                .cloned()
+                .collect();
+            changed.sort_unstable();
+            let lazy = LazyFiles {
+                table: o.files,
+                changed,
+                pending: 2,
+            };
+            (Vec::new(), Some(lazy))
+        }
+    };
+    let result = FingerprintResult {
         algorithm: o.algorithm.into(),
-        records: to_records(files),
+        records,
         delta: FingerprintDelta {
             added: d.added,
             changed: d.changed,
@@ -650,7 +763,29 @@ fn to_result(o: FingerprintOutcome, report: FingerprintReport) -> FingerprintRes
         timings,
         warnings: o.warnings.into_iter().map(Into::into).collect(),
         written: o.written,
-    }
+    };
+    Prepared { result, lazy }
+}
+
+/// The result as a JavaScript object: one JSON text parsed by V8, then, with `report: 'all'`,
+/// `records` and `delta.unchanged` made lazy (built from the core's table on first read).
+fn result_to_js(env: &Env, prepared: Prepared) -> napi::Result<Unknown<'_>> {
+    let Prepared { result, lazy } = prepared;
+    let value = into_js_json(env, result)?;
+    let Some(lazy) = lazy else {
+        return Ok(value);
+    };
+    let shared: SharedFiles = Rc::new(RefCell::new(Some(lazy)));
+    let obj: Object<'_> = arg(env, value, "result")?;
+    let records = shared.clone();
+    define_lazy_json(env, &obj, "records", move || {
+        take_lazy(&records, |f| records_json(&f.table))
+    })?;
+    let delta: Object<'_> = obj.get_named_property("delta")?;
+    define_lazy_json(env, &delta, "unchanged", move || {
+        take_lazy(&shared, |f| unchanged_json(&f.table, &f.changed))
+    })?;
+    Ok(value)
 }
 
 fn record_from(e: &ManifestEntry, path: &str) -> Result<ManifestRecord, CoreError> {
@@ -944,7 +1079,8 @@ fn plan(
     };
     opts.write_to = o.write_to.take().map(PathBuf::from);
     let report = o.report.unwrap_or_default();
-    opts.list_unchanged = report == FingerprintReport::All;
+    // Unchanged paths are derived from the recorded files when JavaScript reads them.
+    opts.list_unchanged = false;
     Ok(Plan { opts, report })
 }
 
@@ -995,10 +1131,10 @@ pub fn fingerprint_sync<'e>(env: &'e Env, options: Unknown<'_>) -> napi::Result<
             })
         }
     };
-    let result = outcome
+    let prepared = outcome
         .map(|o| to_result(o, plan.report))
         .map_err(|e| to_js(env, &e))?;
-    into_js_json(env, result)
+    result_to_js(env, prepared)
 }
 
 /// The async job: runs on the libuv pool.
@@ -1024,7 +1160,7 @@ impl<'task> ScopedTask<'task> for FingerprintTask {
 
     fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         match output {
-            Ok(o) => into_js_json(env, to_result(o, self.report)),
+            Ok(o) => result_to_js(env, to_result(o, self.report)),
             Err(CoreError::Aborted) => Err(self.control.abort_error(env)),
             Err(e) => Err(to_js(env, &e)),
         }

@@ -5,7 +5,7 @@
 //! (about 250 ms for the 100,000 records of a fingerprint here); serialising once in Rust and
 //! parsing once in V8 costs a fraction of that, and hosts still get plain objects.
 
-use napi::bindgen_prelude::{Function, JsObjectValue, JsValue, Object, Unknown};
+use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 
 use super::errors::{coded, to_js};
@@ -104,6 +104,35 @@ pub(crate) fn into_js_json<'a, T: serde::Serialize>(
     let js_text = js_string(env, &text)?;
     drop(text);
     json_parse_string(env, js_text)
+}
+
+/// `(obj, name, make) => void`, the installer of a lazy property.
+type LazyInstaller<'a> = Function<'a, FnArgs<(Object<'a>, &'a str, Function<'a, (), String>)>, ()>;
+
+/// Installs `make` as an accessor: see [`define_lazy_json`].
+const LAZY_PROPERTY: &str = "(function (obj, name, make) {
+  const own = (target, value) => Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true })
+  Object.defineProperty(obj, name, {
+    enumerable: true,
+    configurable: true,
+    get() { const value = JSON.parse(make()); own(this, value); return value },
+    set(value) { own(this, value) },
+  })
+})";
+
+/// Defines `obj[name]` as a lazy value: on its first read, `make()`'s JSON text is parsed by V8
+/// and the property becomes a plain data property holding that value (so later reads see the
+/// same object, and an assignment replaces it as on any object). Enumerable, so
+/// `JSON.stringify`, spreading and `assert.deepEqual` read it like any property.
+pub(crate) fn define_lazy_json(
+    env: &Env,
+    obj: &Object<'_>,
+    name: &str,
+    make: impl Fn() -> String + 'static,
+) -> napi::Result<()> {
+    let install: LazyInstaller<'_> = env.run_script(LAZY_PROPERTY)?;
+    let make = env.create_function_from_closure::<(), String, _>(name, move |_| Ok(make()))?;
+    install.call(FnArgs::from((*obj, name, make)))
 }
 
 /// Hands memory the allocator keeps after a large result was freed back to the system, so V8's

@@ -59,6 +59,20 @@ impl Digest {
         })
     }
 
+    /// A digest of raw bytes: 8 or 32 of them, or none ([`Digest::UNMATCHED`]); any other
+    /// length is `None`.
+    pub fn from_bytes(b: &[u8]) -> Option<Digest> {
+        if !matches!(b.len(), 0 | 8 | 32) {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(Digest {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
     /// The digest bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len as usize]

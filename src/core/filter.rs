@@ -17,6 +17,7 @@ use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
 use super::error::{CoreError, CoreResult};
+use super::js_suffix::LiteralSuffixes;
 
 /// A JavaScript regular expression as a host wrote it: `RegExp.prototype.source` and `flags`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,6 +48,9 @@ impl std::fmt::Display for JsPattern {
 #[derive(Debug)]
 pub struct JsRegex {
     re: regress::Regex,
+    /// The exact byte-compare form of a `\.(words)$` pattern ([`LiteralSuffixes`]), when the
+    /// pattern has that shape.
+    suffixes: Option<LiteralSuffixes>,
     /// `u` or `v`: the text is read as code points, else as UTF-16 code units.
     unicode: bool,
     /// Case-insensitive without `u`/`v`: see [`NON_UNICODE_FOLDS`].
@@ -154,6 +158,7 @@ impl JsRegex {
         })?;
         Ok(JsRegex {
             re,
+            suffixes: LiteralSuffixes::recognise(&pattern.source, &flags),
             unicode,
             legacy_icase,
         })
@@ -161,6 +166,14 @@ impl JsRegex {
 
     /// Whether the pattern matches somewhere in `text` (a search, as `test` does).
     pub fn is_match(&self, text: &str) -> bool {
+        match &self.suffixes {
+            Some(fast) => fast.is_match(text),
+            None => self.is_match_by_engine(text),
+        }
+    }
+
+    /// [`JsRegex::is_match`] by `regress`, whatever the pattern's shape.
+    fn is_match_by_engine(&self, text: &str) -> bool {
         if text.is_ascii() {
             // ASCII text: code units, code points and bytes coincide.
             return self.re.find(text).is_some();
@@ -465,6 +478,82 @@ mod tests {
 
     fn js(source: &str, flags: &str) -> JsRegex {
         JsRegex::new(&JsPattern::new(source, flags), "p").unwrap()
+    }
+
+    /// Names built from the characters that could fool a suffix compare: the pattern's letters
+    /// in both cases, dots, line breaks (for `$`), the two letters `regress` folds onto ASCII,
+    /// other non-ASCII letters and an astral character.
+    fn suffix_names() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let alphabet = prop::sample::select(vec![
+            "t",
+            "T",
+            "s",
+            "S",
+            "x",
+            "X",
+            "j",
+            "J",
+            "m",
+            "c",
+            "v",
+            "u",
+            "e",
+            "l",
+            "E",
+            "L",
+            ".",
+            ".",
+            "\n",
+            "\r",
+            "\u{2028}",
+            "\u{17f}",
+            "\u{212a}",
+            "\u{130}",
+            "\u{131}",
+            "\u{e9}",
+            "\u{1F600}",
+            "a",
+            "0",
+            "/",
+        ]);
+        prop::collection::vec(alphabet, 0..9).prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The byte-compare fast path answers exactly what `regress` answers.
+        #[test]
+        fn the_suffix_fast_path_equals_the_engine(name in suffix_names()) {
+            for (source, flags) in [
+                (r"\.(tsx?|jsx?|mjs|cjs|vue|svelte)$", "i"),
+                (r"\.(tsx?|jsx?|mjs|cjs|vue|svelte)$", ""),
+                (r"\.(?:ts|x0|Sel?)$", "ds"),
+                (r"\.(ts)$", "i"),
+            ] {
+                let re = js(source, flags);
+                proptest::prop_assert!(re.suffixes.is_some(), "/{source}/{flags} takes the fast path");
+                proptest::prop_assert_eq!(
+                    re.is_match(&name),
+                    re.is_match_by_engine(&name),
+                    "/{}/{} on {:?}", source, flags, name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_of_other_shapes_run_on_the_engine() {
+        assert!(js(r"\.(ts)$", "m").suffixes.is_none());
+        assert!(js(r"\.(ts)$", "iu").suffixes.is_none());
+        assert!(
+            js(r"\.(ts)$", "m").is_match("a.ts\nb"),
+            "m: $ before a line break"
+        );
+        assert!(
+            js(r"\.(ts)$", "iu").is_match("a.t\u{17f}"),
+            "iu: U+017F folds onto s"
+        );
     }
 
     #[test]

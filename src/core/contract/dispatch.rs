@@ -40,7 +40,8 @@ use super::dispatch_info::{
     CacheDispatchInfo, CacheDispatchPaths, CacheDispatchReason, CacheDispatchStatus,
     CacheInputFilesEpochDebug, CacheRemoteInfo, CacheRemoteSource, CacheWarning,
 };
-use super::files_index::FilesIndex;
+use super::files_index::{self, FilesIndex};
+use super::files_shadow::{self, FilesShadow};
 use super::hashing::{compute_input_files_epoch, input_files_epoch_text, TextHash};
 use super::io::{CacheIo, EntryKind, NativeIo, ScanJob, ScanTree, Scanned};
 use super::iso_time::now_iso;
@@ -51,7 +52,7 @@ use super::memory::{self, MemoryRecord};
 use super::meta_file;
 use super::records::FileRecordMap;
 use super::store_paths::CacheLocation;
-use super::tracked::{self, LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
+use super::tracked::{LOCALE_HINT_PREFIX, SRC_HINT_PREFIX};
 use super::walk_specs::{self, SrcWalkRules};
 use crate::core::control::Control;
 use crate::core::error::{CoreError, CoreResult};
@@ -228,6 +229,9 @@ pub struct ScanStats {
     pub bytes_read: u64,
     /// Whether the records came from a live watcher's index (no walk, nothing stat'ed or read).
     pub from_watcher: bool,
+    /// Whether the binary shadow of `files.json` stood for it: every stored record was found
+    /// again with its whole stat tuple vouched for, and no JSON was parsed.
+    pub from_shadow: bool,
 }
 
 /// Where [`begin`] spent its time (for hosts that explain a slow run, and the benchmark).
@@ -259,6 +263,12 @@ pub struct DispatchBegin {
     /// Tracked paths whose content could not be read (kept with their stored records).
     unknown: Vec<String>,
     stored_files_bytes: Option<Vec<u8>>,
+    /// The shadow that stood for the stored index on the fast path: the current records, the
+    /// baseline and the hints are then the stored ones, built from `files.json` only if the
+    /// decision needs them ([`DispatchBegin::materialize`]).
+    elided: Option<FilesShadow>,
+    /// A current shadow (of these `files.json` bytes) was found beside the stored index.
+    shadow_current: bool,
     hints: Vec<(String, Hint)>,
     stats: ScanStats,
     times: PhaseTimes,
@@ -385,6 +395,8 @@ pub fn begin_with_control(
         inputs_check: InputsCheck::Unknown,
         unknown: Vec::new(),
         stored_files_bytes: None,
+        elided: None,
+        shadow_current: false,
         hints: Vec::new(),
         stats: ScanStats::default(),
         times: PhaseTimes::default(),
@@ -485,6 +497,7 @@ pub fn begin_with_control(
             hint_prefix: LOCALE_HINT_PREFIX,
         }),
         use_watcher: input.use_watcher,
+        shadow_may_stand: input.baseline_files.is_none(),
         now: &now,
         ctl,
     })?;
@@ -494,8 +507,42 @@ pub fn begin_with_control(
         locales,
         from_watcher,
         warnings,
+        elided,
+        shadow_current,
     } = scanned;
     state.info.warnings.extend(warnings);
+    // The fast path: a shadow of the stored index whose every record the walks found again with
+    // its whole stat tuple vouched for. The current records are then the stored ones, unread.
+    if let Some(e) = elided {
+        state.status = if e.shadow.empty() {
+            FilesIndexStatus::Empty
+        } else {
+            FilesIndexStatus::Ok
+        };
+        state.info.warnings.extend(e.walk_warnings);
+        state.stats = ScanStats {
+            hashed: 0,
+            reused: e.unchanged.len() as u64,
+            bytes_read: 0,
+            from_watcher: false,
+            from_shadow: true,
+        };
+        state.epoch = e.shadow.epoch().to_owned();
+        state.baseline_epoch = state.epoch.clone();
+        state.info.delta = Some(CacheFileDelta {
+            unchanged: e.unchanged,
+            ..CacheFileDelta::default()
+        });
+        if !state.status.is_usable() {
+            state.info.files_index_status = Some(state.status);
+        }
+        state.stored_files_bytes = Some(e.bytes);
+        state.elided = Some(e.shadow);
+        state.shadow_current = true;
+        state.times.scan = started.elapsed();
+        return finish_begin(io, state);
+    }
+    state.shadow_current = shadow_current;
     state.status = loaded.status();
     state.corrupt_files = loaded.corrupt;
     state.info.warnings.extend(loaded.warnings.iter().cloned());
@@ -506,6 +553,7 @@ pub fn begin_with_control(
         reused: src.reused + locales.reused,
         bytes_read: src.bytes_read + locales.bytes_read,
         from_watcher,
+        from_shadow: false,
     };
     state.info.warnings.extend(src.warnings);
     state.info.warnings.extend(locales.warnings);
@@ -567,6 +615,11 @@ pub fn begin_with_control(
     state.stored_files_bytes = loaded.bytes;
 
     state.times.scan = started.elapsed();
+    finish_begin(io, state)
+}
+
+/// The end of [`begin`]: the per-process memory, then `analysis.json`'s envelope.
+fn finish_begin(io: &dyn CacheIo, mut state: DispatchBegin) -> CoreResult<DispatchBegin> {
     // Same-process memory (never while something is unknown).
     if let Some(record) =
         memory::recall(&state.input.memory_key()).filter(|_| state.unknown.is_empty())
@@ -595,6 +648,12 @@ pub fn begin_with_control(
                 // edit that keeps it JSON is caught when it is read).
                 if let InputsCheck::Same(digest) = state.inputs_check {
                     p.data.expect_digest(digest);
+                }
+                // Without cachecore's record, the stored layout vouches for the inputs
+                // (`inputs_vouched`): the shadow does not hold it, so the stored index is
+                // parsed after all.
+                if state.inputs_check == InputsCheck::Unknown {
+                    state.materialize();
                 }
             }
             state.previous = previous;
@@ -670,6 +729,8 @@ impl DispatchBegin {
     /// records the baseline (a usable index with the current layout), its data the previous
     /// analysis bound to its epoch. The delta and the baseline epoch follow from them.
     pub(crate) fn adopt_remote(&mut self, a: remote_flow::Adoption) {
+        // The current records, when the shadow stood for them.
+        self.materialize();
         let index = FilesIndex::new(
             a.files,
             a.locale_segments,
@@ -709,6 +770,26 @@ impl DispatchBegin {
 }
 
 impl DispatchBegin {
+    /// After the fast path, builds what it left out from the stored index: the current records
+    /// (the stored ones: every record was vouched for), the baseline, the layout and the hints.
+    fn materialize(&mut self) {
+        let Some(shadow) = self.elided.take() else {
+            return;
+        };
+        let bytes = self.stored_files_bytes.as_deref().unwrap_or_default();
+        let path = &self.input.location.files_path;
+        // These bytes parsed when their shadow was written, and they are the bytes in memory.
+        let index = files_index::parse_files_index(bytes, path).ok();
+        debug_assert!(index.is_some(), "a shadowed files.json parses");
+        let Some(index) = index else { return };
+        self.baseline = index.merged();
+        self.previous_layout = index.locales_layout.clone();
+        // In the walk's order, as a scan lists them.
+        self.current_src = index.files.sorted_by_key();
+        self.current_locales = index.locale_segments.unwrap_or_default().sorted_by_key();
+        self.hints = shadow.hints();
+    }
+
     fn merged(&self) -> FileRecordMap {
         let mut m = self.current_src.clone();
         for (k, r) in self.current_locales.iter() {
@@ -779,12 +860,14 @@ impl DispatchBegin {
     }
 
     /// The current src records (what `files.json` will hold under `files`).
-    pub fn current_src(&self) -> &FileRecordMap {
+    pub fn current_src(&mut self) -> &FileRecordMap {
+        self.materialize();
         &self.current_src
     }
 
     /// The current locale segment records.
-    pub fn current_locale_segments(&self) -> &FileRecordMap {
+    pub fn current_locale_segments(&mut self) -> &FileRecordMap {
+        self.materialize();
         &self.current_locales
     }
 
@@ -824,8 +907,9 @@ impl DispatchBegin {
                 Persist::Nothing,
             );
         }
-        let delta = info.delta.clone().unwrap_or_default();
-        let has_changes = delta.has_changes();
+        // The delta is cloned only for a decision that lists it again (step 9): on a hit of
+        // 20,000 files it would be 20,000 keys copied and dropped.
+        let has_changes = info.delta.as_ref().is_some_and(CacheFileDelta::has_changes);
         let previous = self.previous.take();
         let prev_ok = previous.as_ref().filter(|_| previous_valid);
         // The stored analysis is served or built upon only when it was built from these very
@@ -885,10 +969,14 @@ impl DispatchBegin {
                     info.status = CacheDispatchStatus::Hit;
                     info.reason = CacheDispatchReason::CacheHit;
                     let data = p.data.clone();
+                    // Hints to refresh, or no current shadow beside the stored index yet (one
+                    // written by an older cachecore): written once, then the fast path serves.
+                    let refresh = self.stats.hashed > 0 || !self.shadow_current;
                     // A remote artifact is stored locally (both files, the v1 shapes).
                     let persist = if Self::served_remote_exact(&info) {
+                        self.materialize();
                         Persist::Both
-                    } else if self.stats.hashed > 0 && self.stored_files_bytes.is_some() {
+                    } else if refresh && self.stored_files_bytes.is_some() {
                         Persist::HintsOnly
                     } else {
                         Persist::Nothing
@@ -902,6 +990,8 @@ impl DispatchBegin {
         // Step 9: classify and decide. The previous data is a valid base only when it parses
         // and is bound to the baseline's files (a crash between the two writes, or a stale
         // analysis, never gets patched).
+        self.materialize();
+        let delta = info.delta.clone().unwrap_or_default();
         let base = prev_ok
             .filter(|p| p.input_files_epoch.as_deref() == Some(self.baseline_epoch.as_str()));
         let locale_keys: Vec<&str> = self
@@ -1051,8 +1141,12 @@ pub fn commit_with(
             CoreError::invalid_option("data", "the producer's data is required to commit")
         })?,
     };
-    if let Some(begin) = begin.filter(|b| b.unknown.is_empty()) {
+    if let Some(mut begin) = begin.filter(|b| b.unknown.is_empty()) {
         // (Built without unknown files, the data is neither remembered nor stored.)
+        // Whatever is persisted or published needs the records the shadow may have stood for.
+        if persist != Persist::Nothing {
+            begin.materialize();
+        }
         let input = &begin.input;
         let loc = &input.location;
         if persist_plan(io, &begin, persist, built_here, &data, &mut cache) {
@@ -1188,19 +1282,31 @@ fn persist_plan(
 }
 
 impl DispatchBegin {
-    /// Publishes the stat hints of this scan for the stored `files.json` bytes (their records
-    /// are this scan's: nothing changed). Caller holds the project lock.
+    /// Publishes the binary shadow (the stat hints of this scan, the stored keys and epoch) of
+    /// the stored `files.json` bytes (their records are this scan's: nothing changed), where
+    /// the IO keeps hints. Caller holds the project lock.
     fn write_hints_only(&self, io: &dyn CacheIo) {
         let loc = &self.input.location;
         if let Some(bytes) = &self.stored_files_bytes {
-            if io.keeps_hints() {
-                let hints = tracked::encode_hints(self.input.hash, bytes, &self.hints);
-                let _ = io.write_cache(&loc.hints_path, &[&hints]);
+            if !io.keeps_hints() {
+                return;
+            }
+            if let Ok(stored) = files_index::parse_files_index(bytes, &loc.files_path) {
+                let empty = self.status == FilesIndexStatus::Empty;
+                let shadow = files_shadow::encode(
+                    self.input.hash,
+                    bytes,
+                    &stored,
+                    empty,
+                    &self.hints,
+                    &self.epoch,
+                );
+                let _ = io.write_cache(&loc.hints_path, &[&shadow]);
             }
         }
     }
 
-    /// Publishes `files.json` of this scan and its hints, never over the files cap (a
+    /// Publishes `files.json` of this scan and its binary shadow, never over the files cap (a
     /// `cache_oversize` warning instead). Caller holds the project lock.
     fn write_files_index(&self, io: &dyn CacheIo) -> Option<CacheWarning> {
         let input = &self.input;
@@ -1213,8 +1319,9 @@ impl DispatchBegin {
         let bytes = index.to_bytes();
         let w = io.write_cache_capped(&loc.files_path, &[&bytes], input.caps.files, "caps.files");
         if w.is_none() && io.keeps_hints() {
-            let hints = tracked::encode_hints(input.hash, &bytes, &self.hints);
-            let _ = io.write_cache(&loc.hints_path, &[&hints]);
+            let shadow =
+                files_shadow::encode(input.hash, &bytes, &index, false, &self.hints, &self.epoch);
+            let _ = io.write_cache(&loc.hints_path, &[&shadow]);
         }
         w
     }
@@ -1245,7 +1352,10 @@ pub struct FilesIndexScan {
 /// `cachecore scan` runs: a second scan of an unchanged tree reads no content and writes
 /// nothing, and a dispatch or a status after it reads none either.
 pub fn scan_files_index(input: DispatchInput) -> CoreResult<FilesIndexScan> {
-    let begun = begin(input)?;
+    let mut begun = begin(input)?;
+    // The records, layout and hints the shadow may have stood for: the scan counts, compares
+    // and may write them.
+    begun.materialize();
     let mut out = FilesIndexScan {
         src_files: begun.current_src.len() as u64,
         locale_segments: begun.current_locales.len() as u64,

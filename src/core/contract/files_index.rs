@@ -188,6 +188,12 @@ pub fn load_files_index_in(io: &dyn super::io::CacheIo, path: &Path, cap: u64) -
             return out;
         }
     };
+    parse_loaded(bytes, path)
+}
+
+/// [`load_files_index`] of bytes already read.
+pub fn parse_loaded(bytes: Vec<u8>, path: &Path) -> LoadedFilesIndex {
+    let mut out = LoadedFilesIndex::default();
     match parse_files_index(&bytes, path) {
         Ok(index) => {
             out.index = Some(index);

@@ -17,6 +17,7 @@ use super::analysis_file::{self, AnalysisEnvelope};
 use super::cache_file::{self, CacheReadFailure};
 use super::dispatch_info::CacheWarning;
 use super::files_index::LoadedFilesIndex;
+use super::files_shadow::{self, Beside, FilesShadow};
 use super::hashing::TextHash;
 use super::lock::{self, CacheLock};
 use super::records::FileRecord;
@@ -114,6 +115,9 @@ pub struct ScanJob<'a> {
     pub locales: Option<ScanTree<'a>>,
     /// Whether a live watcher of this process may answer instead of a walk (native only).
     pub use_watcher: bool,
+    /// Whether the binary shadow of `files.json` may stand for it when the walks vouch for
+    /// every stored record (native only; not with a baseline given by the host).
+    pub shadow_may_stand: bool,
     /// The ISO time stamped on new records.
     pub now: &'a str,
     /// Cancellation and progress of the walks and the hashing (native only).
@@ -133,6 +137,27 @@ pub struct Scanned {
     pub from_watcher: bool,
     /// Diagnostics of the scan itself (an unusable clock sentinel).
     pub warnings: Vec<CacheWarning>,
+    /// The fast path (native only): the shadow stood for `files.json`, which was not parsed,
+    /// and `loaded`, `src` and `locales` are empty.
+    pub elided: Option<Elided>,
+    /// A current shadow (of these `files.json` bytes) was found beside the stored index.
+    pub shadow_current: bool,
+}
+
+/// What the fast path of a native scan found: a shadow of the stored index whose every record
+/// the walks found again with its whole stat tuple vouched for by a trustworthy hint, so the
+/// current records are the stored ones.
+#[derive(Debug)]
+pub struct Elided {
+    /// The shadow.
+    pub shadow: FilesShadow,
+    /// The exact bytes of `files.json` it shadows (parsed later only if a decision needs the
+    /// records).
+    pub bytes: Vec<u8>,
+    /// Every tracked key, src then locales, each in the walk's order.
+    pub unchanged: Vec<String>,
+    /// The walks' warnings.
+    pub walk_warnings: Vec<CacheWarning>,
 }
 
 /// The IO of the cache store and the dispatch. Paths are the host's strings (a virtual file
@@ -394,6 +419,9 @@ impl CacheIo for NativeIo {
     }
 }
 
+/// The unparsed `files.json` bytes and the plain shadow that may stand for them.
+type KeptShadow = Box<(Vec<u8>, FilesShadow)>;
+
 /// The native steps 3 and 4: the walks of both trees (readdir and stat only) run on the pool
 /// while `files.json` and its stat hints are parsed, unless a settled watcher of this process
 /// may answer instead; the stored records then join the walk (a hash is reused only when its
@@ -426,16 +454,30 @@ fn native_scan(root: &Path, job: &ScanJob<'_>) -> CoreResult<Scanned> {
         }
     };
     drop(project_dir);
-    let load = || {
+    // files.json is read whole (its bytes identify the shadow's generation) but parsed only
+    // when its binary shadow cannot stand for it: `Err` holds the bytes and a plain shadow.
+    let load = || -> Result<(LoadedFilesIndex, Beside), KeptShadow> {
         let Some(files_path) = job.files_path else {
-            return (LoadedFilesIndex::default(), FxHashMap::default());
+            return Ok((LoadedFilesIndex::default(), Beside::Nothing));
         };
-        let loaded = files_index::load_files_index(root, files_path, job.files_cap);
-        let hints: FxHashMap<String, Hint> = match &loaded.bytes {
-            Some(bytes) => tracked::load_hints(root, job.hints_path, job.hash, bytes),
-            None => FxHashMap::default(),
+        let bytes = match cache_file::read_cache_file(root, files_path, job.files_cap) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok((LoadedFilesIndex::default(), Beside::Nothing)),
+            Err(f) => {
+                let mut loaded = LoadedFilesIndex {
+                    corrupt: f.corrupt,
+                    ..LoadedFilesIndex::default()
+                };
+                loaded.warnings.push(f.warning);
+                return Ok((loaded, Beside::Nothing));
+            }
         };
-        (loaded, hints)
+        match files_shadow::load(root, job.hints_path, job.hash, &bytes) {
+            Beside::Shadow(shadow) if shadow.plain() && job.shadow_may_stand => {
+                Err(Box::new((bytes, shadow)))
+            }
+            beside => Ok((files_index::parse_loaded(bytes, files_path), beside)),
+        }
     };
     let walk = |tree: &Option<ScanTree<'_>>| match tree {
         Some(t) => tracked::walk_tree(t.root, t.filter, t.max_depth, job.ctl),
@@ -443,12 +485,63 @@ fn native_scan(root: &Path, job: &ScanJob<'_>) -> CoreResult<Scanned> {
     };
     let walks = || -> CoreResult<_> { Ok((walk(&job.src)?, walk(&job.locales)?)) };
     let watcher_may_answer = job.use_watcher && crate::core::watch::registry::live_watchers() > 0;
-    let ((loaded, hints_by_key), walked) = if watcher_may_answer {
+    let (stored_load, walked) = if watcher_may_answer {
         (load(), None)
     } else {
         let (loaded, walked) = rayon::join(load, walks);
         (loaded, Some(walked?))
     };
+    let (loaded, beside) = match stored_load {
+        Ok(pair) => pair,
+        Err(kept) => {
+            let (bytes, shadow) = *kept;
+            // The fast path, when the walks vouch for every stored record.
+            if let Some((src_walk, locale_walk)) = &walked {
+                if tracked::all_vouched(&shadow, files_shadow::Tree::Src, src_walk.as_ref())
+                    && tracked::all_vouched(
+                        &shadow,
+                        files_shadow::Tree::Locales,
+                        locale_walk.as_ref(),
+                    )
+                {
+                    let (src_walk, locale_walk) = walked.expect("matched above");
+                    let mut unchanged = Vec::with_capacity(
+                        shadow.len(files_shadow::Tree::Src)
+                            + shadow.len(files_shadow::Tree::Locales),
+                    );
+                    let mut walk_warnings = Vec::new();
+                    for (tree, walk) in [(&job.src, src_walk), (&job.locales, locale_walk)] {
+                        if let (Some(t), Some(w)) = (tree, walk) {
+                            walk_warnings.extend(tracked::walk_warnings(
+                                t.root,
+                                t.max_depth,
+                                w.warnings,
+                            ));
+                            unchanged.extend(w.entries.into_iter().map(|e| e.rel));
+                        }
+                    }
+                    return Ok(Scanned {
+                        warnings,
+                        elided: Some(Elided {
+                            shadow,
+                            bytes,
+                            unchanged,
+                            walk_warnings,
+                        }),
+                        shadow_current: true,
+                        ..Scanned::default()
+                    });
+                }
+            }
+            let path = job.files_path.expect("a shadow was read beside it");
+            (
+                files_index::parse_loaded(bytes, path),
+                Beside::Shadow(shadow),
+            )
+        }
+    };
+    let shadow_current = matches!(beside, Beside::Shadow(_));
+    let hints_by_key: FxHashMap<String, Hint> = beside.hints();
     let stored = loaded.index.as_ref();
     let src_stored = stored.map(|s| &s.files);
     let locale_stored = stored.and_then(|s| s.locale_segments.as_ref());
@@ -518,6 +611,8 @@ fn native_scan(root: &Path, job: &ScanJob<'_>) -> CoreResult<Scanned> {
         locales,
         from_watcher,
         warnings,
+        elided: None,
+        shadow_current,
     })
 }
 

@@ -19,6 +19,7 @@ pub mod delta;
 pub mod dispatch;
 pub mod dispatch_info;
 pub mod files_index;
+pub mod files_shadow;
 pub mod hashing;
 pub mod invalidation;
 pub mod io;

@@ -41,6 +41,8 @@ pub fn scan(io: &dyn CacheIo, job: &ScanJob<'_>) -> CoreResult<Scanned> {
         locales,
         from_watcher: false,
         warnings: Vec::new(),
+        elided: None,
+        shadow_current: false,
     })
 }
 

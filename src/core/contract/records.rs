@@ -92,6 +92,12 @@ impl FileRecordMap {
             .map(|(key, record)| (key.as_str(), record))
     }
 
+    /// The same records in byte order of their keys (the order a walk lists them in).
+    pub fn sorted_by_key(mut self) -> Self {
+        self.entries.sort_unstable_keys();
+        self
+    }
+
     /// The keys, in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(key, _)| key.as_str())

@@ -4,8 +4,8 @@
 //! Both walks run on the parallel walk; hashing runs on rayon. A file whose whole stat tuple
 //! equals a trustworthy stat hint (not racy, not unstable) keeps its stored hash without being
 //! opened; any other file is read and hashed. Hints live in `files.json.hints` (binary,
-//! checksummed, tied to the exact bytes of `files.json` and the hash algorithm), never in
-//! `files.json` itself.
+//! checksummed, tied to the exact bytes of `files.json` and the hash algorithm: the binary
+//! shadow of [`super::files_shadow`]), never in `files.json` itself.
 
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -13,13 +13,14 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::dispatch_info::CacheWarning;
+use super::files_shadow::{FilesShadow, Tree};
 use super::hashing::TextHash;
 use super::records::{FileRecord, FileRecordMap};
 use crate::core::control::Control;
 use crate::core::error::{CoreResult, Warning};
 use crate::core::filter::Filter;
 use crate::core::hash::{self, HashAlgo};
-use crate::core::hints::{self, Hint};
+use crate::core::hints::Hint;
 use crate::core::stat::{FileKind, Snapshot};
 use crate::core::walk::{self, WalkOptions};
 
@@ -42,32 +43,13 @@ pub fn hints_generation(algo: TextHash, files_json: &[u8]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(algo.as_str().as_bytes());
     h.update(&[0]);
-    h.update(files_json);
+    // On the pool for a large index: it is hashed on every dispatch.
+    if files_json.len() >= 1 << 20 {
+        h.update_rayon(files_json);
+    } else {
+        h.update(files_json);
+    }
     *h.finalize().as_bytes()
-}
-
-/// Reads the stat hints beside `files.json` when they belong to exactly these bytes.
-pub fn load_hints(
-    root: &Path,
-    path: &Path,
-    algo: TextHash,
-    files_json: &[u8],
-) -> FxHashMap<String, Hint> {
-    let Ok(Some(bytes)) = super::cache_file::read_cache_file(root, path, 1 << 30) else {
-        return FxHashMap::default();
-    };
-    hints::decode(&bytes, &hints_generation(algo, files_json))
-        .map(|v| v.into_iter().collect())
-        .unwrap_or_default()
-}
-
-/// Encodes the hints of a scan for the given `files.json` bytes.
-pub fn encode_hints(algo: TextHash, files_json: &[u8], hints_by_key: &[(String, Hint)]) -> Vec<u8> {
-    let mut sorted: Vec<(&str, Hint)> =
-        hints_by_key.iter().map(|(k, h)| (k.as_str(), *h)).collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    sorted.dedup_by(|a, b| a.0 == b.0);
-    hints::encode(&hints_generation(algo, files_json), &sorted)
 }
 
 /// One tree to fingerprint.
@@ -173,6 +155,41 @@ pub fn walk_tree(
     .map(Some)
 }
 
+/// The warnings of a tree's walk as a dispatch reports them (paths absolute; a flat locales
+/// tree, walked at depth 0, does not report the directories it does not enter).
+pub fn walk_warnings(root: &Path, max_depth: usize, warnings: Vec<Warning>) -> Vec<CacheWarning> {
+    warnings
+        .into_iter()
+        .filter(|w| !(max_depth == 0 && w.code == "depth_limit"))
+        .map(|w| to_cache_warning(w, root))
+        .collect()
+}
+
+/// Whether a walk found exactly the stored records of `tree` in `shadow`, each a regular file
+/// whose whole stat tuple equals its trustworthy hint: then every stored record stands as it is
+/// and nothing need be read ([`evaluate_tree`] would reuse every one of them). A missing tree
+/// (`None`) matches no record; a walk that met an unreadable directory matches nothing.
+pub fn all_vouched(shadow: &FilesShadow, tree: Tree, walked: Option<&walk::WalkOutput>) -> bool {
+    // A directory that could not be read may hold files: the tree is not fully known.
+    if walked.is_some_and(|w| !w.unreadable.is_empty()) {
+        return false;
+    }
+    let entries = walked.map_or(&[][..], |w| &w.entries[..]);
+    if entries.len() != shadow.len(tree) {
+        return false;
+    }
+    let mut rows = shadow.rows(tree);
+    entries.iter().all(|entry| {
+        let Some(Some(hint)) = rows.next() else {
+            return false;
+        };
+        rows.key() == entry.rel.as_bytes()
+            && entry.stat.kind == FileKind::File
+            && hint.trustworthy()
+            && hint.stat == entry.stat
+    })
+}
+
 /// The records of a walked tree: hashes reused where a whole-tuple stat hint vouches for the
 /// stored record, every other file read and hashed. Fails only on abort (`scan.ctl`).
 pub fn evaluate_tree(
@@ -188,13 +205,8 @@ pub fn evaluate_tree(
         return Ok(out);
     };
     let unreadable = walked.unreadable.clone();
-    out.warnings.extend(
-        walked
-            .warnings
-            .into_iter()
-            .filter(|w| !(scan.max_depth == 0 && w.code == "depth_limit"))
-            .map(|w| to_cache_warning(w, scan.root)),
-    );
+    out.warnings
+        .extend(walk_warnings(scan.root, scan.max_depth, walked.warnings));
     let streaming = hash_algo(algo);
     let ctl = scan.ctl;
     // First what the stat hints vouch for (no file opened), then the rest is read.

@@ -351,7 +351,7 @@ test('a link swapped in for projects/<id> mid-run never redirects a write (item 
     } catch {
       // The child recreated the dir between our two steps: put the real one back.
       if (fs.existsSync(real)) {
-        fs.rmSync(dir, { recursive: true, force: true })
+        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 5 })
         fs.renameSync(real, dir)
       }
     }

@@ -349,10 +349,15 @@ test('a link swapped in for projects/<id> mid-run never redirects a write (item 
       fs.renameSync(real, dir)
       swaps++
     } catch {
-      // The child recreated the dir between our two steps: put the real one back.
-      if (fs.existsSync(real)) {
-        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 5 })
-        fs.renameSync(real, dir)
+      // The child recreated the dir between our two steps: move its dir (or our link) aside,
+      // never deleting what the child may still be writing into, and put the real one back.
+      for (let k = 0; fs.existsSync(real); k++) {
+        try {
+          fs.renameSync(dir, `${dir}.aside-${swaps}-${k}`)
+        } catch {}
+        try {
+          fs.renameSync(real, dir)
+        } catch {}
       }
     }
     await new Promise((r) => setImmediate(r))

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { makeI18n } from './corpus.mjs'
+import { dispatchScript } from './dispatch-script.mjs'
 
 const args = process.argv.slice(2)
 const at = args.indexOf('--dir')
@@ -20,18 +21,15 @@ const root = path.join(base, 'i18n')
 if (!fs.existsSync(root)) makeI18n(root, { srcFiles: 20_000 })
 const scripts = addons.map((addon, i) => {
   const home = path.join(base, `home${i}`)
-  const code = `const c=require(${JSON.stringify(addon)});
-const rt={hashText:'sha256'};
-const {state}=c.initializeCacheState({projectRoot:${JSON.stringify(root)},cacheRootDir:${JSON.stringify(path.join(home, 'cache'))},runtime:rt});
-const input={state,runtime:rt,sourceLocalePath:${JSON.stringify(path.join(root, 'locales', 'en.json'))},srcRoot:${JSON.stringify(path.join(root, 'src'))},localesDir:${JSON.stringify(path.join(root, 'locales'))},locales:{source:'en',directory:'locales'},producer:()=>({keys:42})};
-const r=c.getOrBuildCachedProjectData(input);
-if(process.env.SHOW)console.log(${JSON.stringify(addon)},r.cache.status,r.cache.reason)`
+  const code = dispatchScript(addon, root, home)
   const file = path.join(base, `hit${i}.cjs`)
   fs.writeFileSync(file, code)
   // Settle the cache: a build, then hits past the racy window.
   for (let k = 0; k < 3; k++) {
     if (k === 2) spawnSync('sleep', ['0.3'])
-    spawnSync(process.execPath, [file], { stdio: 'inherit', env: { ...process.env, SHOW: k === 2 ? '1' : '' } })
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(r.stderr)
+    if (k === 2) console.log(`${addon}: ${r.stdout.trim()}`)
   }
   return file
 })

@@ -21,6 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeGitRepo, makeMono, makeI18n, makeTiny } from './corpus.mjs'
+import { dispatchScript } from './dispatch-script.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const addon = path.join(here, '..', 'index.js')
@@ -157,13 +158,7 @@ function projectFiles(root, rel = '') {
 
 /** A node process running the contract's dispatch once (producer returns a small analysis). */
 function dispatchChild(root, home) {
-  const code = `const c=require(${JSON.stringify(addon)});
-const rt={hashText:'sha256'};
-const {state}=c.initializeCacheState({projectRoot:${JSON.stringify(root)},cacheRootDir:${JSON.stringify(path.join(home, 'cache'))},runtime:rt});
-const input={state,runtime:rt,sourceLocalePath:${JSON.stringify(path.join(root, 'locales', 'en.json'))},srcRoot:${JSON.stringify(path.join(root, 'src'))},localesDir:${JSON.stringify(path.join(root, 'locales'))},locales:{source:'en',directory:'locales'},producer:()=>({keys:42})};
-const t0=performance.now();const r=c.getOrBuildCachedProjectData(input);
-console.log(JSON.stringify({inProcessMs:performance.now()-t0,status:r.cache.status,reason:r.cache.reason,rebuild:r.cache.analysisRebuild&&r.cache.analysisRebuild.reason}))`
-  return [process.execPath, ['-e', code]]
+  return [process.execPath, ['-e', dispatchScript(addon, root, home)]]
 }
 
 /** `cachecore status` (the CLI) on the primed cache of the dispatch cases: a no-change check. */

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { makeI18n } from './corpus.mjs'
+import { dispatchScript } from './dispatch-script.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const CLI = path.join(here, '..', 'cli', 'cachecore.mjs')
@@ -56,10 +57,7 @@ try {
   console.log(`cachecore status (no change): ${ratio(status)}  -> ${json.cache?.status ?? json.status} (${json.cache?.reason ?? json.reason})`)
   if (json.timings) console.log(`  dispatch timings: ${JSON.stringify(json.timings)}`)
   // The cache a host run leaves (an analysis stored): the status is a hit, the case a user checks.
-  const host = `const c=require(${JSON.stringify(path.join(here, '..'))});
-const rt={hashText:'sha256'};
-const {state}=c.initializeCacheState({projectRoot:${JSON.stringify(root)},cacheRootDir:${JSON.stringify(path.join(home, 'cache'))},runtime:rt});
-c.getOrBuildCachedProjectData({state,runtime:rt,sourceLocalePath:${JSON.stringify(path.join(root, 'locales', 'en.json'))},srcRoot:${JSON.stringify(path.join(root, 'src'))},localesDir:${JSON.stringify(path.join(root, 'locales'))},locales:{source:'en',directory:'locales'},producer:()=>({keys:42})})`
+  const host = dispatchScript(path.join(here, '..'), root, home)
   time(process.execPath, ['-e', host])
   spawnSync('sleep', ['0.3'])
   time(process.execPath, ['-e', host])
